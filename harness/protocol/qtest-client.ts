@@ -1,0 +1,287 @@
+/**
+ * qtest client: sends ops over a line channel and routes replies in order.
+ * Asynchronous "IRQ raise|lower N" lines are kept apart from replies.
+ *
+ * States: 'open' -> 'failed' (a timeout or malformed reply desynchronised the
+ * stream) or 'closed' (the peer went away). Both are terminal and every later
+ * call rejects at once with the error that caused them.
+ */
+import { CallLog } from './call-log.js';
+import {
+  ChannelClosedError,
+  MalformedReplyError,
+  OversizedLineError,
+  ProtocolError,
+  ProtocolTimeoutError,
+  QtestCommandError,
+  UnsupportedCommandError,
+  WrongStateError,
+} from './errors.js';
+import { describeClose, type CloseCause, type LineChannel } from './line-channel.js';
+import * as ops from './qtest-ops.js';
+import type { Address, QtestOp } from './qtest-ops.js';
+
+export type QtestState = 'open' | 'failed' | 'closed';
+
+export interface IrqEvent {
+  readonly level: 'raise' | 'lower';
+  readonly line: number;
+}
+
+export interface QtestClientOptions {
+  readonly log: CallLog;
+  /** Default time allowed for one command (or one pipelined batch). */
+  readonly timeoutMs?: number;
+  /** Whether clock_step/clock_set work (only with the qtest accelerator); the reason is shown when they do not. */
+  readonly clock?: { readonly available: true } | { readonly available: false; readonly why: string };
+  /**
+   * Turns the end of the stream into the error callers should see (the
+   * machine layer uses it to report QEMU's exit status). Must settle quickly.
+   */
+  readonly explainClose?: (base: ChannelClosedError) => Promise<Error>;
+}
+
+type Results<T extends readonly QtestOp<unknown>[]> = { -readonly [K in keyof T]: T[K] extends QtestOp<infer R> ? R : never };
+
+interface Group {
+  readonly results: unknown[];
+  remaining: number;
+  error: Error | undefined;
+  timer: NodeJS.Timeout | undefined;
+  resolve(v: unknown[]): void;
+  reject(e: Error): void;
+}
+
+interface Pending {
+  readonly op: QtestOp<unknown>;
+  readonly group: Group;
+  readonly index: number;
+}
+
+const CHANNEL = 'qtest';
+const IRQ_HISTORY = 4096;
+
+export class QtestClient {
+  private _state: QtestState = 'open';
+  private terminalError: Error | undefined;
+  private queue: Pending[] = [];
+  private head = 0;
+  private readonly timeoutMs: number;
+  private readonly log: CallLog;
+  private readonly irqs: IrqEvent[] = [];
+  private irqWaiters: { match: (e: IrqEvent) => boolean; resolve: (e: IrqEvent) => void; reject: (e: Error) => void }[] = [];
+
+  constructor(
+    private readonly channel: LineChannel,
+    private readonly opts: QtestClientOptions,
+  ) {
+    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.log = opts.log;
+    channel.attach({ line: (l) => this.onLine(l), close: (c) => void this.onClose(c) });
+  }
+
+  get state(): QtestState {
+    return this._state;
+  }
+
+  /** Run one op and return its typed reply. */
+  run<T>(op: QtestOp<T>, timeoutMs = this.timeoutMs): Promise<T> {
+    return this.send([op], timeoutMs).then((r) => r[0] as T);
+  }
+
+  /**
+   * Send independent ops in one write and return their replies in order.
+   * One timeout covers the whole batch. If an op fails, the batch rejects with
+   * the first failure once every reply has been consumed (the stream stays aligned).
+   */
+  pipeline<const T extends readonly QtestOp<unknown>[]>(batch: T, timeoutMs = this.timeoutMs): Promise<Results<T>> {
+    return this.send(batch, timeoutMs) as Promise<Results<T>>;
+  }
+
+  // Typed conveniences over run(); the ops module has the argument rules.
+  outb = (port: number, v: number) => this.run(ops.outb(port, v));
+  outw = (port: number, v: number) => this.run(ops.outw(port, v));
+  outl = (port: number, v: number) => this.run(ops.outl(port, v));
+  inb = (port: number) => this.run(ops.inb(port));
+  inw = (port: number) => this.run(ops.inw(port));
+  inl = (port: number) => this.run(ops.inl(port));
+  writeb = (a: Address, v: number) => this.run(ops.writeb(a, v));
+  writew = (a: Address, v: number) => this.run(ops.writew(a, v));
+  writel = (a: Address, v: number) => this.run(ops.writel(a, v));
+  writeq = (a: Address, v: number | bigint) => this.run(ops.writeq(a, v));
+  readb = (a: Address) => this.run(ops.readb(a));
+  readw = (a: Address) => this.run(ops.readw(a));
+  readl = (a: Address) => this.run(ops.readl(a));
+  readq = (a: Address) => this.run(ops.readq(a));
+  read = (a: Address, n: number) => this.run(ops.read(a, n));
+  b64read = (a: Address, n: number) => this.run(ops.b64read(a, n));
+  write = (a: Address, data: Uint8Array) => this.run(ops.write(a, data));
+  b64write = (a: Address, data: Uint8Array) => this.run(ops.b64write(a, data));
+  memset = (a: Address, n: number, byte: number) => this.run(ops.memset(a, n, byte));
+  endianness = () => this.run(ops.endianness());
+  irqInterceptIn = (qomPath: string) => this.run(ops.irqInterceptIn(qomPath));
+  irqInterceptOut = (qomPath: string) => this.run(ops.irqInterceptOut(qomPath));
+  setIrqIn = (qomPath: string, name: string, num: number, level: number) => this.run(ops.setIrqIn(qomPath, name, num, level));
+
+  clockStep(ns?: number | bigint): Promise<bigint> {
+    this.requireClock('clock_step');
+    return this.run(ops.clockStep(ns));
+  }
+
+  clockSet(ns: number | bigint): Promise<bigint> {
+    this.requireClock('clock_set');
+    return this.run(ops.clockSet(ns));
+  }
+
+  /** IRQ lines seen so far (bounded history), oldest first. */
+  irqHistory(): readonly IrqEvent[] {
+    return this.irqs;
+  }
+
+  /** Wait for an IRQ line matching `match` that arrives after this call. */
+  waitIrq(match: (e: IrqEvent) => boolean, what: string, timeoutMs = this.timeoutMs): Promise<IrqEvent> {
+    if (this._state !== 'open') return Promise.reject(this.terminalError ?? new WrongStateError(`wait for ${what}`, this._state));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        match,
+        resolve: (e: IrqEvent) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.irqWaiters = this.irqWaiters.filter((w) => w !== waiter);
+        reject(new ProtocolTimeoutError(what, timeoutMs, this.log.snapshot()));
+      }, timeoutMs);
+      this.irqWaiters.push(waiter);
+    });
+  }
+
+  /** Close the channel; in-flight calls reject. */
+  close(why = 'client closed'): void {
+    this.channel.close(why);
+  }
+
+  private requireClock(cmd: string): void {
+    const clock = this.opts.clock ?? { available: true };
+    if (!clock.available) throw new UnsupportedCommandError(`${cmd} is not available: ${clock.why}`);
+  }
+
+  private send(batch: readonly QtestOp<unknown>[], timeoutMs: number): Promise<unknown[]> {
+    if (this._state !== 'open') {
+      return Promise.reject(this.terminalError ?? new WrongStateError(`send ${batch[0]?.line ?? 'nothing'}`, this._state));
+    }
+    if (batch.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      const group: Group = { results: new Array(batch.length), remaining: batch.length, error: undefined, timer: undefined, resolve, reject };
+      let text = '';
+      for (let i = 0; i < batch.length; i++) {
+        const o = batch[i]!;
+        this.queue.push({ op: o, group, index: i });
+        this.log.record(CHANNEL, '>', o.line);
+        text += o.line + '\n';
+      }
+      group.timer = setTimeout(() => this.onTimeout(timeoutMs), timeoutMs);
+      this.channel.write(text);
+    });
+  }
+
+  private onLine(line: string): void {
+    this.log.record(CHANNEL, '<', line);
+    if (line.startsWith('IRQ ')) return this.onIrq(line);
+    const p = this.queue[this.head];
+    if (!p) return this.fail(new MalformedReplyError(CHANNEL, line, 'no reply (nothing was in flight)', this.log.snapshot()));
+    this.queue[this.head++] = undefined as unknown as Pending;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    const g = p.group;
+    if (line === 'OK' || line.startsWith('OK ')) {
+      try {
+        g.results[p.index] = p.op.parse(line.length > 2 ? line.slice(3) : '');
+      } catch (expected) {
+        return this.fail(new MalformedReplyError(CHANNEL, line, `${String(expected)} in reply to ${JSON.stringify(p.op.line)}`, this.log.snapshot()), g);
+      }
+    } else if (line.startsWith('FAIL') || line.startsWith('ERR')) {
+      g.error ??= new QtestCommandError(p.op.line, line, this.log.snapshot());
+    } else {
+      return this.fail(new MalformedReplyError(CHANNEL, line, `OK, FAIL, ERR or IRQ in reply to ${JSON.stringify(p.op.line)}`, this.log.snapshot()), g);
+    }
+    if (--g.remaining === 0) {
+      clearTimeout(g.timer);
+      if (g.error) g.reject(g.error);
+      else g.resolve(g.results);
+    }
+  }
+
+  private onIrq(line: string): void {
+    const m = /^IRQ (raise|lower) (-?\d+)$/.exec(line);
+    if (!m) return this.fail(new MalformedReplyError(CHANNEL, line, 'IRQ raise N or IRQ lower N', this.log.snapshot()));
+    const e: IrqEvent = { level: m[1] as 'raise' | 'lower', line: Number(m[2]) };
+    if (this.irqs.length >= IRQ_HISTORY) this.irqs.shift();
+    this.irqs.push(e);
+    const hit = this.irqWaiters.filter((w) => w.match(e));
+    if (hit.length) {
+      this.irqWaiters = this.irqWaiters.filter((w) => !hit.includes(w));
+      for (const w of hit) w.resolve(e);
+    }
+  }
+
+  private onTimeout(timeoutMs: number): void {
+    const p = this.queue[this.head];
+    const what = p ? `the reply to ${JSON.stringify(p.op.line)}` : 'a reply';
+    this.log.record(CHANNEL, '!', `timeout after ${timeoutMs} ms`);
+    this.fail(new ProtocolTimeoutError(`qtest: ${what}`, timeoutMs, this.log.snapshot()));
+  }
+
+  /** Enter the terminal 'failed' state: the stream can no longer be trusted. */
+  private fail(err: ProtocolError, current?: Group): void {
+    if (this._state !== 'open') return;
+    this._state = 'failed';
+    this.terminalError = err;
+    if (current) {
+      clearTimeout(current.timer);
+      current.reject(err);
+    }
+    this.rejectAll(err);
+    this.channel.close(err.message);
+  }
+
+  private async onClose(cause: CloseCause): Promise<void> {
+    if (this._state !== 'open') return;
+    this.log.record(CHANNEL, '!', describeClose(cause));
+    if (cause.kind === 'oversized') return this.fail(new OversizedLineError(CHANNEL, this.channel.maxLineBytes, this.log.snapshot()));
+    this._state = 'closed';
+    const base = new ChannelClosedError(CHANNEL, describeClose(cause), this.log.snapshot());
+    let err: Error = base;
+    if (this.opts.explainClose) {
+      try {
+        err = await this.opts.explainClose(base);
+      } catch {
+        err = base;
+      }
+    }
+    this.terminalError = err;
+    this.rejectAll(err);
+  }
+
+  private rejectAll(err: Error): void {
+    const seen = new Set<Group>();
+    for (let i = this.head; i < this.queue.length; i++) {
+      const g = this.queue[i]!.group;
+      if (seen.has(g)) continue;
+      seen.add(g);
+      clearTimeout(g.timer);
+      g.reject(err);
+    }
+    this.queue = [];
+    this.head = 0;
+    for (const w of this.irqWaiters) w.reject(err);
+    this.irqWaiters = [];
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The janitor: a detached process that outlives the harness. The harness
+ * tells it, over its stdin, which QEMU processes and folders are live; when
+ * that pipe closes (the harness exited, crashed or was SIGKILLed) it kills
+ * what is still registered and removes the folders. Deliberately tiny.
+ *
+ * Protocol: lines "+pid PID DIR", "-pid PID", "+dir DIR", "-dir DIR".
+ */
+import fs from 'node:fs';
+
+const pids = new Map<number, string>();
+const dirs = new Set<string>();
+let buf = '';
+
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  buf += chunk;
+  let nl: number;
+  while ((nl = buf.indexOf('\n')) !== -1) {
+    const line = buf.slice(0, nl);
+    buf = buf.slice(nl + 1);
+    const [verb, a, b] = line.split(' ');
+    if (verb === '+pid' && a && b) pids.set(Number(a), b);
+    else if (verb === '-pid' && a) pids.delete(Number(a));
+    else if (verb === '+dir' && a) dirs.add(a);
+    else if (verb === '-dir' && a) dirs.delete(a);
+  }
+});
+process.stdin.on('end', cleanup);
+process.stdin.on('error', cleanup);
+// The harness may die by a signal to its whole process group; the janitor must not.
+for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, () => undefined);
+
+function cleanup(): void {
+  for (const [pid, marker] of pids) {
+    // Only kill a process that is still the QEMU we were told about (pids get reused).
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    } catch {
+      continue;
+    }
+    if (!cmdline.includes(marker)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  const deadline = Date.now() + 3000;
+  const waitGone = () => {
+    const alive = [...pids.keys()].filter((p) => fs.existsSync(`/proc/${p}`) && !isZombie(p));
+    if (alive.length && Date.now() < deadline) return setTimeout(waitGone, 20);
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    process.exit(0);
+  };
+  waitGone();
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return / Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'latin1').replace(/^.*\)/, ''));
+  } catch {
+    return true;
+  }
+}

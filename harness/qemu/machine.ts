@@ -1,0 +1,132 @@
+/**
+ * One running QEMU under test: its qtest and QMP clients, its stderr and the
+ * trace events a case asked for. Launching picks the accelerator the build
+ * has; the end of either protocol stream becomes a QemuExitedError that shows
+ * the exit status, QEMU's stderr and the last exchanges.
+ */
+import { CallLog } from '../protocol/call-log.js';
+import type { ChannelClosedError } from '../protocol/errors.js';
+import { LineChannel } from '../protocol/line-channel.js';
+import { QmpClient } from '../protocol/qmp-client.js';
+import { QtestClient } from '../protocol/qtest-client.js';
+import { QemuExitedError, type ExitStatus } from './errors.js';
+import type { QemuBuild } from './qemu-build.js';
+import { QemuProcess } from './qemu-process.js';
+
+export type MachineType = 'q35' | 'pc';
+
+export interface MachineConfig {
+  readonly machine?: MachineType;
+  readonly memoryMiB?: number;
+  /** Extra QEMU arguments, typically -device lines from device plugins. */
+  readonly args?: readonly string[];
+  /** Trace event patterns (as for -trace), collected from stderr. */
+  readonly traces?: readonly string[];
+  /** Log the guest's errors (-d guest_errors) so cases can check them. */
+  readonly guestErrors?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export interface TraceEvent {
+  readonly name: string;
+  readonly args: string;
+}
+
+export class Machine {
+  private readonly traceLog: TraceEvent[] = [];
+  private stopped: Promise<ExitStatus | 'unkillable'> | undefined;
+
+  private constructor(
+    readonly build: QemuBuild,
+    readonly proc: QemuProcess,
+    readonly qtest: QtestClient,
+    readonly qmp: QmpClient,
+    readonly log: CallLog,
+    readonly machineType: MachineType,
+    traces: readonly string[],
+  ) {
+    if (traces.length) {
+      const re = new RegExp(`^(?:\\d+@\\d+\\.\\d+:)?(${traces.map(globToRe).join('|')}) ?(.*)$`);
+      proc.onStderrLine((line) => {
+        const m = re.exec(line);
+        if (m) this.traceLog.push({ name: m[1]!, args: m[2]!.trim() });
+      });
+    }
+  }
+
+  static async launch(build: QemuBuild, cfg: MachineConfig = {}): Promise<Machine> {
+    const machineType = cfg.machine ?? 'q35';
+    const timeoutMs = cfg.timeoutMs ?? 10_000;
+    const traces = cfg.traces ?? [];
+    const accel = build.accel === 'qtest' ? ['-accel', 'qtest'] : ['-accel', 'tcg', '-S'];
+    const args = [
+      ...build.dataDirs.flatMap((d) => ['-L', d]),
+      '-machine', machineType,
+      ...accel,
+      '-m', `${cfg.memoryMiB ?? 128}M`,
+      '-nodefaults',
+      '-display', 'none',
+      ...traces.flatMap((t) => ['-trace', t]),
+      ...(cfg.guestErrors ? ['-d', 'guest_errors'] : []),
+      ...(cfg.args ?? []),
+    ];
+    const { proc, sockets } = await QemuProcess.spawn({
+      binary: build.binary,
+      env: build.env,
+      args,
+      sockets: ['qtest.sock', 'qmp.sock'],
+      // Without -qtest-log none QEMU echoes every qtest exchange to stderr, which halves the command rate.
+      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', '-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-mon', 'chardev=qmp,mode=control'],
+    });
+    const log = new CallLog(64);
+    const explainClose = async (base: ChannelClosedError): Promise<Error> => {
+      const status = await Promise.race([proc.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
+      return new QemuExitedError(status ?? 'still running', proc.stderrTail(), base.exchanges, `the ${base.channel} session`);
+    };
+    try {
+      const qtest = new QtestClient(new LineChannel(sockets[0]!, { name: 'qtest', encoding: 'latin1' }), {
+        log,
+        timeoutMs,
+        explainClose,
+        clock: build.accel === 'qtest' ? { available: true } : { available: false, why: `QEMU ${build.label} has no qtest accelerator, so it runs with -accel tcg -S and its virtual clock cannot be stepped` },
+      });
+      const qmp = await QmpClient.connect(new LineChannel(sockets[1]!, { name: 'qmp' }), { log, timeoutMs, handshakeTimeoutMs: timeoutMs, explainClose });
+      return new Machine(build, proc, qtest, qmp, log, machineType, traces);
+    } catch (e) {
+      await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
+      throw e;
+    }
+  }
+
+  /** Trace events collected so far, optionally only those named `name`. */
+  traceEvents(name?: string): readonly TraceEvent[] {
+    return name ? this.traceLog.filter((e) => e.name === name) : this.traceLog;
+  }
+
+  /** QEMU's stderr so far (guest error logs, warnings, traces). */
+  stderr(): string {
+    return this.proc.stderr();
+  }
+
+  /** Stop QEMU: QMP quit, then SIGTERM, then SIGKILL, each with a bounded wait. Idempotent. */
+  shutdown(): Promise<ExitStatus | 'unkillable'> {
+    this.stopped ??= (async () => {
+      const r = await this.proc.shutdown(
+        [
+          { stage: 'quit', timeoutMs: 2000 },
+          { stage: 'SIGTERM', timeoutMs: 2000 },
+          { stage: 'SIGKILL', timeoutMs: 3000 },
+        ],
+        this.qmp.state === 'ready' ? () => this.qmp.execute('quit', undefined, 2000) : undefined,
+      );
+      this.qtest.close('machine shut down');
+      this.qmp.close('machine shut down');
+      return r.status;
+    })();
+    return this.stopped;
+  }
+}
+
+function globToRe(glob: string): string {
+  return glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[A-Za-z0-9_]*');
+}

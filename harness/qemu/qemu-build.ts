@@ -1,0 +1,84 @@
+/**
+ * A QEMU build: where its binary and data are, and what it is, probed from
+ * the binary itself: version (from QMP, as QEMU reports it), SHA-256,
+ * whether it has the qtest accelerator, and which devices it has.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { execa } from 'execa';
+import { CallLog } from '../protocol/call-log.js';
+import { LineChannel } from '../protocol/line-channel.js';
+import { QmpClient, type QmpVersion } from '../protocol/qmp-client.js';
+import { QemuProcess, checkExecutable } from './qemu-process.js';
+import { EnvironmentError } from './errors.js';
+
+/** How the harness runs this build: the qtest accelerator, or TCG with the CPUs never started. */
+export type AccelMode = 'qtest' | 'tcg-stopped';
+
+export interface QemuBuild {
+  /** What the user asked for: a path, debian:<suite>, or how it was found. */
+  readonly spec: string;
+  readonly binary: string;
+  readonly dataDirs: readonly string[];
+  /** Extra environment for the binary (an unpacked build's module folder). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly version: QmpVersion;
+  readonly sha256: string;
+  readonly accel: AccelMode;
+  readonly devices: ReadonlySet<string>;
+  /** Short human name, e.g. "10.0.2 (debian:bookworm-backports)". */
+  readonly label: string;
+}
+
+export function versionString(v: QmpVersion): string {
+  return `${v.major}.${v.minor}.${v.micro}`;
+}
+
+export async function probeBuild(spec: string, binary: string, dataDirs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<QemuBuild> {
+  const dataArgs = dataDirs.flatMap((d) => ['-L', d]);
+  const [accelHelp, deviceHelp] = await Promise.all([help(binary, [...dataArgs, '-accel', 'help'], env), help(binary, [...dataArgs, '-device', 'help'], env)]);
+  const accels = accelHelp.split('\n').map((l) => l.trim());
+  const devices = new Set([...deviceHelp.matchAll(/^name "([^"]+)"/gm)].map((m) => m[1]!));
+  const { proc, sockets } = await QemuProcess.spawn({
+    binary,
+    env,
+    args: [...dataArgs, '-machine', 'none', '-accel', 'tcg', '-S', '-nodefaults', '-display', 'none'],
+    sockets: ['qmp.sock'],
+    argsFor: (p) => ['-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-mon', 'chardev=qmp,mode=control'],
+  });
+  let version: QmpVersion;
+  try {
+    const qmp = await QmpClient.connect(new LineChannel(sockets[0]!, { name: 'qmp' }), { log: new CallLog(16), timeoutMs: 10_000 });
+    version = qmp.version;
+    await proc.shutdown(
+      [
+        { stage: 'quit', timeoutMs: 3000 },
+        { stage: 'SIGKILL', timeoutMs: 3000 },
+      ],
+      () => qmp.execute('quit'),
+    );
+  } finally {
+    await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
+  }
+  const accel: AccelMode = accels.includes('qtest') ? 'qtest' : 'tcg-stopped';
+  return { spec, binary, dataDirs, env, version, sha256: await sha256(binary), accel, devices, label: `${versionString(version)} (${spec})` };
+}
+
+async function help(binary: string, args: string[], env: Readonly<Record<string, string>>): Promise<string> {
+  checkExecutable(binary);
+  const r = await execa(binary, args, { reject: false, stdin: 'ignore', timeout: 20_000, env });
+  if (r.exitCode !== 0) {
+    throw new EnvironmentError(`${binary} ${args.join(' ')} failed (${r.signal ?? `exit code ${r.exitCode}`}): ${(r.stderr || r.stdout).split('\n').slice(0, 3).join(' / ')}`, 'check that this is a working qemu-system-x86_64 (missing shared libraries show up here: install qemu-system-x86 from apt to get them)');
+  }
+  return r.stdout;
+}
+
+function sha256(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash('sha256');
+    fs.createReadStream(file)
+      .on('data', (d) => h.update(d))
+      .on('end', () => resolve(h.digest('hex')))
+      .on('error', reject);
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * What a device plugin is: how QEMU instantiates the device, how to quiesce
+ * it, and how to make it signal vector N. All device knowledge lives in the
+ * plugins; cases never touch device registers.
+ */
+import type { PciFunction } from '../pci/pci-function.js';
+import type { QmpClient } from '../protocol/qmp-client.js';
+
+/** What a plugin may use: the device's placed PCI function and QEMU's monitor. */
+export interface DeviceHandle {
+  readonly fn: PciFunction;
+  readonly qmp: QmpClient;
+  /** The -device id, for QMP commands that name the device. */
+  readonly qemuId: string;
+}
+
+export type InterruptMode = 'msix' | 'msi';
+
+export interface DevicePlugin {
+  readonly name: string;
+  /** QEMU -device driver; builds without it skip the device's cases. */
+  readonly driver: string;
+  /** Interrupt modes fire() can drive (MSI fires vector 0 only). */
+  readonly fires: readonly InterruptMode[];
+  /** Arguments that add the device to QEMU's command line. */
+  qemuArgs(qemuId: string, pciAddr: string): string[];
+  /** Bring the device's interrupt logic to a quiet known state (no cause pending, no timers). */
+  reset(dev: DeviceHandle): Promise<void>;
+  /** Make the device signal `vector` once through whichever interrupt mode the guest enabled. */
+  fire(dev: DeviceHandle, vector: number): Promise<void>;
+}

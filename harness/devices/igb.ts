@@ -1,0 +1,33 @@
+/**
+ * Intel 82576 (QEMU igb, QEMU >= 8.0): 10 MSI-X vectors in a 64-bit BAR3.
+ * With GPIE.MSIX_MODE set, extended cause bit N is vector N, so firing is
+ * EIMS/EICS of bit N after clearing it in EICR (write 1 to clear) for a
+ * fresh edge. EITR is 0 after reset: no throttling timer is involved.
+ */
+import type { DevicePlugin } from './device-plugin.js';
+
+const REG = { CTRL: 0x0000, GPIE: 0x1514, EICS: 0x1520, EIMS: 0x1524, EIMC: 0x1528, EICR: 0x1580 } as const;
+const CTRL_RST = 1 << 26;
+const GPIE_MSIX_MODE = 1 << 4;
+
+export const igb: DevicePlugin = {
+  name: 'igb',
+  driver: 'igb',
+  fires: ['msix'],
+  qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
+  async reset(dev) {
+    const mmio = dev.fn.bar(0);
+    await mmio.writel(REG.CTRL, CTRL_RST);
+    await mmio.writel(REG.EIMC, 0xffffffff);
+    await mmio.writel(REG.EICR, 0xffffffff);
+  },
+  async fire(dev, vector) {
+    if (vector < 0 || vector > 9) throw new RangeError(`igb has vectors 0..9, not ${vector}`);
+    const mmio = dev.fn.bar(0);
+    const bit = (1 << vector) >>> 0;
+    await mmio.writel(REG.GPIE, GPIE_MSIX_MODE);
+    await mmio.writel(REG.EICR, bit);
+    await mmio.writel(REG.EIMS, bit);
+    await mmio.writel(REG.EICS, bit);
+  },
+};

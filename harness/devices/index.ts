@@ -1,0 +1,13 @@
+/** The device plugins by name: a new device is one file and one line here. */
+import type { DevicePlugin } from './device-plugin.js';
+import { e1000e } from './e1000e.js';
+import { igb } from './igb.js';
+import { virtioNetPci } from './virtio-net-pci.js';
+
+export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb];
+
+export function devicePlugin(name: string): DevicePlugin {
+  const p = devicePlugins.find((d) => d.name === name);
+  if (!p) throw new Error(`no device plugin "${name}" (known: ${devicePlugins.map((d) => d.name).join(', ')})`);
+  return p;
+}

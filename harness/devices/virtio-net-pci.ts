@@ -1,0 +1,51 @@
+/**
+ * virtio-net-pci (modern interface): MSI-X only, 2 x queues + 2 vectors.
+ *
+ * Firing vector N uses the configuration-change interrupt: point msix_config
+ * at N, make sure DRIVER_OK is set (virtio drops config interrupts before
+ * it), then toggle the link through QMP set_link, which changes the status
+ * field and notifies. Queue vectors would need rings in guest memory.
+ */
+import { CapId } from '../pci/capabilities.js';
+import type { DeviceHandle, DevicePlugin } from './device-plugin.js';
+
+const CFG_TYPE_COMMON = 1;
+const COMMON = { MSIX_CONFIG: 0x10, DEVICE_STATUS: 0x14 } as const;
+const STATUS_DRIVER_OK = 4;
+const NO_VECTOR = 0xffff;
+
+/** Link state per device: set_link only notifies when the state changes. */
+const linkUp = new WeakMap<DeviceHandle, boolean>();
+
+async function commonConfig(dev: DeviceHandle): Promise<{ bar: number; offset: number }> {
+  for (const cap of await dev.fn.capabilities()) {
+    if (cap.id !== CapId.VENDOR) continue;
+    if ((await dev.fn.read(cap.offset + 3, 1)) !== CFG_TYPE_COMMON) continue;
+    return { bar: await dev.fn.read(cap.offset + 4, 1), offset: await dev.fn.read(cap.offset + 8, 4) };
+  }
+  throw new Error(`${dev.fn.name}: no virtio common configuration capability (is this a modern virtio device?)`);
+}
+
+export const virtioNetPci: DevicePlugin = {
+  name: 'virtio-net-pci',
+  driver: 'virtio-net-pci',
+  fires: ['msix'],
+  qemuArgs: (id, addr) => ['-device', `virtio-net-pci,id=${id},addr=${addr},romfile=,disable-legacy=on`],
+  async reset(dev) {
+    const c = await commonConfig(dev);
+    // Status 0 resets the device and releases every vector it used.
+    await dev.fn.bar(c.bar).writeb(c.offset + COMMON.DEVICE_STATUS, 0);
+  },
+  async fire(dev, vector) {
+    const c = await commonConfig(dev);
+    const bar = dev.fn.bar(c.bar);
+    await bar.writew(c.offset + COMMON.MSIX_CONFIG, vector);
+    const got = await bar.readw(c.offset + COMMON.MSIX_CONFIG);
+    if (got !== vector) throw new RangeError(`virtio-net-pci refused config vector ${vector} (reads back 0x${got.toString(16)}${got === NO_VECTOR ? ', NO_VECTOR' : ''})`);
+    const status = await bar.readb(c.offset + COMMON.DEVICE_STATUS);
+    if (!(status & STATUS_DRIVER_OK)) await bar.writeb(c.offset + COMMON.DEVICE_STATUS, status | STATUS_DRIVER_OK);
+    const up = !(linkUp.get(dev) ?? true);
+    await dev.qmp.execute('set_link', { name: dev.qemuId, up });
+    linkUp.set(dev, up);
+  },
+};

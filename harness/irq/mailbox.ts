@@ -1,0 +1,64 @@
+/**
+ * Delivery capture in guest RAM: each vector's message is pointed at its own
+ * dword (never in 0xFEE00000-0xFEEFFFFF, so no CPU interrupt is involved),
+ * and a delivery is the data value appearing there. The CPUs never run, so
+ * nothing else writes this memory.
+ */
+import type { QtestClient } from '../protocol/qtest-client.js';
+import type { MsixMessage } from './msix.js';
+
+export const MAILBOX_BASE = 0x0010_0000;
+const SLOT = 16;
+const APIC_MSI_LO = 0xfee00000;
+const APIC_MSI_HI = 0xfeefffff;
+
+export class MissingDeliveryError extends Error {
+  constructor(
+    readonly slot: number,
+    readonly waitedMs: number,
+    readonly expected: number,
+    readonly found: number,
+  ) {
+    super(`no MSI delivery to mailbox slot ${slot} within ${waitedMs} ms (expected data 0x${expected.toString(16)}, found 0x${found.toString(16)})`);
+    this.name = 'MissingDeliveryError';
+  }
+}
+
+export class Mailbox {
+  constructor(
+    private readonly qtest: QtestClient,
+    readonly base = MAILBOX_BASE,
+  ) {
+    if (base + 4096 > APIC_MSI_LO && base <= APIC_MSI_HI) throw new RangeError('mailbox must not overlap the APIC MSI window');
+  }
+
+  /** The message that delivers into `slot`; the data is distinct per slot and never 0. */
+  message(slot: number): MsixMessage {
+    return { address: this.base + slot * SLOT, data: 0x5a00 + slot };
+  }
+
+  /** Clear the slot so the next delivery is visible. */
+  arm(slot: number): Promise<void> {
+    return this.qtest.writel(this.base + slot * SLOT, 0);
+  }
+
+  async read(slot: number): Promise<number> {
+    return this.qtest.readl(this.base + slot * SLOT);
+  }
+
+  async delivered(slot: number): Promise<boolean> {
+    return (await this.read(slot)) === this.message(slot).data;
+  }
+
+  /** Poll until the slot holds its data, or fail after `timeoutMs`. */
+  async waitDelivered(slot: number, timeoutMs = 2000): Promise<void> {
+    const expected = this.message(slot).data;
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const v = await this.read(slot);
+      if (v === expected) return;
+      if (performance.now() > deadline) throw new MissingDeliveryError(slot, timeoutMs, expected, v);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  }
+}

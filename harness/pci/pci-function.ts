@@ -1,0 +1,79 @@
+/**
+ * One PCI function seen from the guest: config space, the command register,
+ * capabilities, and its BARs once placed.
+ */
+import type { QtestClient } from '../protocol/qtest-client.js';
+import { formatBdf, type Bdf } from './bdf.js';
+import { Bar, sizeBars, type Window } from './bars.js';
+import { walkCapabilities, walkExtendedCapabilities, type Capability } from './capabilities.js';
+import type { ConfigAccess, Width } from './config-access.js';
+
+const COMMAND = 0x04;
+export const Command = { IO: 1 << 0, MEMORY: 1 << 1, BUS_MASTER: 1 << 2, INTX_DISABLE: 1 << 10 } as const;
+
+export class PciFunction {
+  private bars = new Map<number, Bar>();
+
+  constructor(
+    readonly qtest: QtestClient,
+    readonly cfg: ConfigAccess,
+    readonly bdf: Bdf,
+  ) {}
+
+  get name(): string {
+    return formatBdf(this.bdf);
+  }
+
+  read(offset: number, width: Width): Promise<number> {
+    return this.cfg.read(this.bdf, offset, width);
+  }
+  write(offset: number, width: Width, value: number): Promise<void> {
+    return this.cfg.write(this.bdf, offset, width, value);
+  }
+
+  async ids(): Promise<{ vendor: number; device: number } | undefined> {
+    const v = await this.read(0, 4);
+    if (v === 0xffffffff) return undefined;
+    return { vendor: v & 0xffff, device: v >>> 16 };
+  }
+
+  async command(): Promise<number> {
+    return this.read(COMMAND, 2);
+  }
+
+  async setCommand(set: number, clear = 0): Promise<void> {
+    await this.write(COMMAND, 2, ((await this.command()) | set) & ~clear & 0xffff);
+  }
+
+  capabilities(): Promise<Capability[]> {
+    return walkCapabilities(this.cfg, this.bdf);
+  }
+
+  extendedCapabilities(): Promise<Capability[]> {
+    return walkExtendedCapabilities(this.cfg, this.bdf);
+  }
+
+  async findCapability(id: number): Promise<number | undefined> {
+    return (await this.capabilities()).find((c) => c.id === id)?.offset;
+  }
+
+  /** Size and place every BAR, then enable decoding (memory, I/O) and bus mastering. */
+  async placeBars(windows: { mmio: Window; io: Window }): Promise<Bar[]> {
+    await this.setCommand(0, Command.IO | Command.MEMORY);
+    for (const info of await sizeBars(this.cfg, this.bdf)) {
+      const off = 0x10 + 4 * info.index;
+      const addr = info.kind === 'io' ? windows.io.take(Math.max(info.size, 4)) : windows.mmio.take(Math.max(info.size, 4096));
+      await this.write(off, 4, info.kind === 'io' ? addr : addr >>> 0);
+      if (info.kind === 'mem64') await this.write(off + 4, 4, 0);
+      this.bars.set(info.index, new Bar(this.qtest, info, addr));
+    }
+    await this.setCommand(Command.IO | Command.MEMORY | Command.BUS_MASTER);
+    return [...this.bars.values()];
+  }
+
+  bar(index: number): Bar {
+    const b = this.bars.get(index);
+    if (!b) throw new Error(`${this.name} has no placed BAR${index} (placed: ${[...this.bars.keys()].join(', ') || 'none'})`);
+    return b;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The device under test, assembled: a fresh QEMU with one device, the PCI
+ * function with its BARs placed, the MSI-X (and MSI) drivers, a delivery
+ * mailbox, and the device plugin bound to it. Cases get one of these.
+ */
+import type { DeviceHandle, DevicePlugin } from '../devices/device-plugin.js';
+import { MsiDriver } from '../irq/msi.js';
+import { MsixDriver } from '../irq/msix.js';
+import { Mailbox } from '../irq/mailbox.js';
+import { parseBdf } from '../pci/bdf.js';
+import { Window } from '../pci/bars.js';
+import { configAccessFor } from '../pci/machines/index.js';
+import { PciFunction } from '../pci/pci-function.js';
+import type { QemuBuild } from '../qemu/qemu-build.js';
+import { Machine, type MachineConfig } from '../qemu/machine.js';
+
+export interface DutOptions {
+  readonly traces?: readonly string[];
+  readonly guestErrors?: boolean;
+  readonly machine?: MachineConfig['machine'];
+}
+
+const DUT_ID = 'dut';
+const DUT_SLOT = '04.0';
+
+export class Dut {
+  private constructor(
+    readonly machine: Machine,
+    readonly plugin: DevicePlugin,
+    readonly fn: PciFunction,
+    readonly msix: MsixDriver,
+    readonly msi: MsiDriver | undefined,
+    readonly mailbox: Mailbox,
+    private readonly handle: DeviceHandle,
+  ) {}
+
+  static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}): Promise<Dut> {
+    const machineType = opts.machine ?? 'q35';
+    const machine = await Machine.launch(build, {
+      machine: machineType,
+      args: plugin.qemuArgs(DUT_ID, DUT_SLOT),
+      traces: opts.traces ?? [],
+      guestErrors: opts.guestErrors ?? false,
+    });
+    try {
+      const cfg = await configAccessFor[machineType](machine.qtest);
+      const fn = new PciFunction(machine.qtest, cfg, parseBdf(`00:${DUT_SLOT}`));
+      if (!(await fn.ids())) throw new Error(`no PCI function at 00:${DUT_SLOT} after adding ${plugin.name}`);
+      await fn.placeBars({ mmio: new Window('32-bit MMIO', 0xc0000000, 0xfec00000), io: new Window('I/O', 0xc000, 0x10000) });
+      const msix = await MsixDriver.attach(fn);
+      if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
+      const msi = await MsiDriver.attach(fn);
+      const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID };
+      return new Dut(machine, plugin, fn, msix, msi, new Mailbox(machine.qtest), handle);
+    } catch (e) {
+      await machine.shutdown();
+      throw e;
+    }
+  }
+
+  /** The device plugin's reset, bound to this device. */
+  resetDevice(): Promise<void> {
+    return this.plugin.reset(this.handle);
+  }
+
+  /** Make the device signal `vector` once. */
+  fire(vector: number): Promise<void> {
+    return this.plugin.fire(this.handle, vector);
+  }
+
+  /** Point vector v at its mailbox slot (v) and clear the slot; the mask bit is left alone. */
+  async route(vector: number): Promise<void> {
+    await this.msix.program(vector, this.mailbox.message(vector));
+    await this.mailbox.arm(vector);
+  }
+
+  /**
+   * Let QEMU finish anything a previous command started (bottom halves run
+   * from the main loop), so that "nothing was delivered" is a real negative.
+   */
+  async settle(): Promise<void> {
+    await this.machine.qtest.endianness();
+    await this.machine.qmp.execute('query-status');
+    await this.machine.qtest.endianness();
+  }
+
+  shutdown(): ReturnType<Machine['shutdown']> {
+    return this.machine.shutdown();
+  }
+}

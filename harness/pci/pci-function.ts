@@ -16,9 +16,13 @@ export class PciFunction {
 
   constructor(
     readonly qtest: QtestClient,
-    readonly cfg: ConfigAccess,
+    private cfgAccess: ConfigAccess,
     readonly bdf: Bdf,
   ) {}
+
+  get cfg(): ConfigAccess {
+    return this.cfgAccess;
+  }
 
   get name(): string {
     return formatBdf(this.bdf);
@@ -69,6 +73,18 @@ export class PciFunction {
     }
     await this.setCommand(Command.IO | Command.MEMORY | Command.BUS_MASTER);
     return [...this.bars.values()];
+  }
+
+  /** Write the placed BARs back after a reset cleared them (with the config access the reset left). */
+  async restoreBars(cfg: ConfigAccess = this.cfgAccess): Promise<void> {
+    this.cfgAccess = cfg;
+    await this.setCommand(0, Command.IO | Command.MEMORY);
+    for (const bar of this.bars.values()) {
+      const off = 0x10 + 4 * bar.index;
+      await this.write(off, 4, bar.address >>> 0);
+      if (bar.info.kind === 'mem64') await this.write(off + 4, 4, 0);
+    }
+    await this.setCommand(Command.IO | Command.MEMORY | Command.BUS_MASTER);
   }
 
   bar(index: number): Bar {

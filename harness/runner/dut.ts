@@ -84,6 +84,19 @@ export class Dut {
     await this.machine.qtest.endianness();
   }
 
+  /**
+   * QMP system_reset, waiting for QEMU's RESET event; then the harness redoes
+   * what firmware would (ECAM window, BAR placement), as a reset clears them.
+   */
+  async machineReset(): Promise<void> {
+    const since = this.machine.qmp.eventCursor();
+    await this.machine.qmp.execute('system_reset');
+    await this.machine.qmp.waitEvent('RESET', { since });
+    await this.settle();
+    const cfg = await configAccessFor[this.machine.machineType](this.machine.qtest);
+    await this.fn.restoreBars(cfg);
+  }
+
   shutdown(): ReturnType<Machine['shutdown']> {
     return this.machine.shutdown();
   }

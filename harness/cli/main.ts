@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/** msix-harness: the command line. One file per command; this one wires them and maps errors to exit codes. */
+import { Command, CommanderError, Option } from 'commander';
+import { EnvironmentError } from '../qemu/errors.js';
+import { killAllQemuNow, liveQemuCount } from '../qemu/qemu-process.js';
+import { ExitCode } from './exit-codes.js';
+import { runCommand, type Reporter } from './run-command.js';
+import { toolVersion } from './tool-version.js';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function onSignal(signal: NodeJS.Signals, code: number): void {
+  process.on(signal, () => {
+    const n = liveQemuCount();
+    killAllQemuNow();
+    process.stderr.write(`\nmsix-harness: ${signal}: stopped ${n} QEMU process(es) and removed their folders\n`);
+    process.exit(code);
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  onSignal('SIGINT', ExitCode.INTERRUPTED);
+  onSignal('SIGTERM', 143);
+  process.on('exit', killAllQemuNow);
+  let exit: number = ExitCode.OK;
+  const program = new Command()
+    .name('msix-harness')
+    .description('MSI-X regression harness for QEMU: drives the guest over qtest, talks QMP, compares views')
+    .version(toolVersion())
+    .exitOverride()
+    .showHelpAfterError();
+  program
+    .command('run')
+    .description('run a suite on one or more QEMU builds')
+    .addOption(new Option('--suite <name>', 'suite to run').default('emulated'))
+    .option('--qemu <build>', 'QEMU build: a path, debian:bookworm or debian:bookworm-backports (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)', collect, [])
+    .option('--device <name>', 'device plugin to use (repeatable; default all)', collect, [])
+    .addOption(new Option('--reporter <format>', 'report format').choices(['spec', 'json', 'junit']).default('spec'))
+    .option('--out <file>', 'write the report to this file (default: standard output)')
+    .option('--grep <pattern>', 'only cases whose full title matches')
+    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string }) => {
+      exit = await runCommand(o);
+    });
+  try {
+    await program.parseAsync(argv);
+    return exit;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    if (e instanceof EnvironmentError) {
+      process.stderr.write(`msix-harness: ${e.message}\n`);
+      return ExitCode.USAGE;
+    }
+    process.stderr.write(`msix-harness: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return ExitCode.USAGE;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,22 @@
+/**
+ * Behaviour catalog ids (../shared/design/msix-behaviour-catalog.md): each
+ * case names the ids it pins, so a report can be read against the catalog.
+ */
+export const CATALOG = {
+  C1: 'host MSI-X enable tracks guest (enable with every vector masked)',
+  C2: 'guest mask keeps the host vector; interrupt goes through QEMU',
+  C3: 'vector expansion gives masked vectors the userspace fd',
+  C4: 'guest disable releases every vector',
+  C5: 'the enable-time dummy never gets a KVM route',
+  C6: 'lazy PBA: emulated PBA used only while something is pending',
+  C7: "the guest's table writes never reach the physical table",
+  C8: 'x-msix-relocation moves table/PBA to another BAR',
+  C10: 'batched routing; dummy index was the highest unmasked vector in 6.0-7.0',
+  C12: 'enable with an invalid fd instead of the dummy; per-vector allocation',
+  C13: 'kernel dynamic MSI-X (Linux 6.5)',
+  C14: 'disable with no vector ever unmasked broke INTx (8.2.0-8.2.1)',
+  C15: 'generic rules of hw/pci/msix.c',
+  C16: 'restore after migration re-enables only unmasked vectors',
+} as const;
+
+export type CatalogId = keyof typeof CATALOG;

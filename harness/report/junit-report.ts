@@ -1,0 +1,25 @@
+/** JUnit XML as GitLab and Jenkins read it: one testsuite per suite x build, one testcase per case. */
+import junitModule, { type Builder } from 'junit-report-builder';
+
+// A CommonJS module whose default export is a builder instance.
+const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder;
+import type { CaseResult, RunReport } from './model.js';
+
+export function toJunit(report: RunReport): string {
+  const b = junit.newBuilder();
+  const groups = new Map<string, CaseResult[]>();
+  for (const c of report.cases) {
+    const key = `${c.suite} on QEMU ${c.qemu.label}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  for (const [name, cases] of groups) {
+    const suite = b.testSuite().name(name).property('qemu.sha256', cases[0]!.qemu.sha256).property('host.kernel', report.host.kernel);
+    for (const c of cases) {
+      const tc = suite.testCase().className(`${c.suite}.${c.device}`).name(`${c.title} [${c.pins.join(',')}]`).time(c.durationMs / 1000);
+      if (c.outcome === 'failed') tc.failure(c.error?.message.split('\n')[0] ?? 'failed').stacktrace(c.error?.message);
+      if (c.outcome === 'skipped') tc.skipped().standardOutput(`skipped: ${c.skipReason ?? ''}`);
+      if (c.evidence.length) tc.standardOutput(c.evidence.map((e) => `${e.ok ? 'ok ' : 'BAD'} [${e.view}] ${e.label}: expected ${JSON.stringify(e.expected)}, observed ${JSON.stringify(e.observed)}`).join('\n'));
+    }
+  }
+  return b.build();
+}

@@ -1,0 +1,260 @@
+/**
+ * The generic MSI-X rules of QEMU's hw/pci/msix.c (catalog C15), checked on
+ * emulated devices through the guest's view only. Each case starts on a
+ * freshly started QEMU, i.e. right after a machine reset.
+ */
+import { pbaWriteLogged, PBA_WRITE_LOG, qwordTableAccess } from '../../harness/expect/msix-core-rules.js';
+import type { CaseSpec, SuiteSpec } from '../../harness/runner/case.js';
+import type { Dut } from '../../harness/runner/dut.js';
+
+const FIRES = 3;
+
+/** The first and the last vector: the edges of the table. */
+const edgeVectors = (dut: Dut) => [...new Set([0, dut.msix.vectors - 1])];
+const noPending = (dut: Dut) => new Array<boolean>(dut.msix.vectors).fill(false);
+const onlyPending = (dut: Dut, v: number) => noPending(dut).map((_, i) => i === v);
+
+/** Fire once and report how many messages arrived in the vector's slot (0 or 1), with a settle in between to catch a second one. */
+async function fireAndCount(dut: Dut, v: number): Promise<number> {
+  await dut.mailbox.arm(v);
+  await dut.fire(v);
+  await dut.settle();
+  if (!(await dut.mailbox.delivered(v))) return 0;
+  await dut.mailbox.arm(v);
+  await dut.settle();
+  return (await dut.mailbox.delivered(v)) ? 2 : 1;
+}
+
+const cases: CaseSpec[] = [
+  {
+    slug: 'reset-state',
+    title: 'after reset: MSI-X disabled, Function Mask clear, every entry masked and zero, PBA clear',
+    pins: ['C15'],
+    async body({ dut, ev }) {
+      const ctl = await dut.msix.control();
+      ev.expect('Message Control Enable', ctl.enabled, false);
+      ev.expect('Message Control Function Mask', ctl.functionMasked, false);
+      const entries = await dut.msix.entries();
+      ev.expect('entries masked', entries.map((e) => e.masked), entries.map(() => true));
+      ev.expect('entries address', entries.map((e) => e.address), entries.map(() => 0n));
+      ev.expect('entries data', entries.map((e) => e.data), entries.map(() => 0));
+      ev.expect('PBA', await dut.msix.pendingBits(), noPending(dut));
+    },
+  },
+  {
+    slug: 'enable-disable',
+    title: 'Enable sets and clears without touching Function Mask or the entries',
+    pins: ['C15'],
+    async body({ dut, ev }) {
+      await dut.msix.enable();
+      ev.expect('Enable after setting it', (await dut.msix.control()).enabled, true);
+      ev.expect('Function Mask after Enable', (await dut.msix.control()).functionMasked, false);
+      ev.expect('entries still masked', (await dut.msix.entries()).every((e) => e.masked), true);
+      await dut.msix.disable();
+      ev.expect('Enable after clearing it', (await dut.msix.control()).enabled, false);
+    },
+  },
+  {
+    slug: 'unmasked-delivers-once',
+    title: `an unmasked vector delivers exactly once per fire (${FIRES} fires, first and last vector)`,
+    pins: ['C15'],
+    async body({ dut, ev }) {
+      await dut.resetDevice();
+      await dut.msix.enable();
+      for (const v of edgeVectors(dut)) {
+        await dut.route(v);
+        await dut.msix.unmask(v);
+        const counts: number[] = [];
+        for (let i = 0; i < FIRES; i++) counts.push(await fireAndCount(dut, v));
+        ev.expect(`vector ${v}: messages per fire`, counts, new Array(FIRES).fill(1));
+        ev.expect(`vector ${v}: PBA after fires`, await dut.msix.pendingBits(), noPending(dut));
+      }
+    },
+  },
+  {
+    slug: 'masked-fire-pends',
+    title: 'a masked vector pends instead of delivering; unmask delivers it once and clears the PBA bit',
+    pins: ['C15'],
+    async body({ dut, ev }) {
+      const v = dut.msix.vectors - 1;
+      await dut.resetDevice();
+      await dut.msix.enable();
+      await dut.route(v);
+      await dut.fire(v);
+      await dut.settle();
+      ev.expect('delivered while masked', await dut.mailbox.delivered(v), false);
+      ev.expect('PBA after masked fire', await dut.msix.pendingBits(), onlyPending(dut, v));
+      await dut.msix.unmask(v);
+      await dut.settle();
+      ev.expect('delivered on unmask', await dut.mailbox.delivered(v), true);
+      ev.expect('PBA after unmask', await dut.msix.pendingBits(), noPending(dut));
+      await dut.mailbox.arm(v);
+      await dut.settle();
+      ev.expect('delivered again without a new fire', await dut.mailbox.delivered(v), false);
+    },
+  },
+  {
+    slug: 'function-mask-pends',
+    title: 'Function Mask pends an unmasked vector; clearing it delivers once, and only if the entry is unmasked too',
+    pins: ['C15'],
+    async body({ dut, ev }) {
+      const v = dut.msix.vectors - 1;
+      await dut.resetDevice();
+      await dut.msix.enableWithFunctionMask();
+      ev.expect('Enable and Function Mask set together', await dut.msix.control().then((c) => [c.enabled, c.functionMasked]), [true, true]);
+      await dut.route(v);
+      await dut.msix.unmask(v);
+      await dut.fire(v);
+      await dut.settle();
+      ev.expect('delivered under Function Mask', await dut.mailbox.delivered(v), false);
+      ev.expect('PBA under Function Mask', await dut.msix.pendingBits(), onlyPending(dut, v));
+      await dut.msix.setFunctionMask(false);
+      await dut.settle();
+      ev.expect('delivered when Function Mask clears (entry unmasked)', await dut.mailbox.delivered(v), true);
+      ev.expect('PBA after clearing Function Mask', await dut.msix.pendingBits(), noPending(dut));
+      // Masked twice over: clearing one mask must not release the message.
+      await dut.msix.setFunctionMask(true);
+      await dut.msix.mask(v);
+      await dut.mailbox.arm(v);
+      await dut.fire(v);
+      await dut.msix.setFunctionMask(false);
+      await dut.settle();
+      ev.expect('delivered when Function Mask clears but the entry is masked', await dut.mailbox.delivered(v), false);
+      ev.expect('PBA while the entry is still masked', await dut.msix.pendingBits(), onlyPending(dut, v));
+      await dut.msix.unmask(v);
+      await dut.settle();
+      ev.expect('delivered on entry unmask', await dut.mailbox.delivered(v), true);
+      ev.expect('PBA at the end', await dut.msix.pendingBits(), noPending(dut));
+    },
+  },
+  {
+    slug: 'rewrite-while-masked',
+    title: 'address and data rewritten while masked take effect on unmask',
+    pins: ['C15'],
+    async body({ dut, ev }) {
+      const v = 0;
+      const other = 20; // a mailbox slot no vector uses
+      await dut.resetDevice();
+      await dut.msix.enable();
+      await dut.route(v);
+      await dut.fire(v);
+      await dut.settle();
+      await dut.mailbox.arm(other);
+      await dut.msix.program(v, dut.mailbox.message(other));
+      await dut.msix.unmask(v);
+      await dut.settle();
+      ev.expect('old address written', await dut.mailbox.read(v), 0);
+      ev.expect('new address got the new data', await dut.mailbox.delivered(other), true);
+      const e = await dut.msix.entry(v);
+      ev.expect('entry reads back the rewrite', { address: e.address, data: e.data }, { address: BigInt(dut.mailbox.message(other).address), data: dut.mailbox.message(other).data });
+    },
+  },
+  {
+    slug: 'pba-writes-ignored',
+    title: 'writes to the PBA are ignored (logged as a guest error on 10.0+)',
+    pins: ['C15'],
+    dut: { guestErrors: true },
+    async body({ dut, ev, build }) {
+      const v = 0;
+      await dut.resetDevice();
+      await dut.msix.enable();
+      await dut.route(v);
+      await dut.msix.writePba(0, 0xffffffff);
+      ev.expect('PBA after writing ones with nothing pending', await dut.msix.pendingBits(), noPending(dut));
+      await dut.fire(v);
+      await dut.settle();
+      await dut.msix.writePba(0, 0);
+      ev.expect('PBA after writing zero over a pending bit', await dut.msix.pendingBits(), onlyPending(dut, v));
+      await dut.msix.unmask(v);
+      await dut.settle();
+      ev.expect('the pending message is still delivered', await dut.mailbox.delivered(v), true);
+      ev.expect('PBA write logged as guest error', PBA_WRITE_LOG.test(dut.machine.stderr()), pbaWriteLogged(build.version), 'qemu');
+    },
+  },
+  {
+    slug: 'qword-table-writes',
+    title: 'an entry written with two 8-byte accesses reads back and delivers (5.1+)',
+    pins: ['C15'],
+    async body({ dut, ev, build }) {
+      const v = dut.msix.vectors - 1;
+      const msg = dut.mailbox.message(v);
+      await dut.resetDevice();
+      await dut.msix.enable();
+      await dut.mailbox.arm(v);
+      await dut.msix.writeEntryQword(v, 0, BigInt(msg.address));
+      await dut.msix.writeEntryQword(v, 1, BigInt(msg.data)); // vector control 0: unmasked
+      const e = await dut.msix.entry(v);
+      const accepted = qwordTableAccess(build.version);
+      ev.expect('entry after qword writes', { address: e.address, data: e.data, masked: e.masked }, accepted ? { address: BigInt(msg.address), data: msg.data, masked: false } : { address: 0n, data: 0, masked: true });
+      ev.expect('messages from one fire', await fireAndCount(dut, v), accepted ? 1 : 0);
+    },
+  },
+  {
+    slug: 'system-reset-clears',
+    title: 'QMP system_reset clears Enable, Function Mask, the table and the PBA, and masks every entry',
+    pins: ['C15'],
+    async body({ dut, ev }) {
+      const [a, b] = [0, dut.msix.vectors - 1];
+      await dut.resetDevice();
+      await dut.msix.enable();
+      await dut.route(a);
+      await dut.msix.unmask(a);
+      await dut.route(b);
+      await dut.fire(b); // pending on masked b
+      await dut.msix.setFunctionMask(true);
+      await dut.settle();
+      ev.expect('PBA before reset', await dut.msix.pendingBits(), onlyPending(dut, b));
+      await dut.machineReset();
+      const ctl = await dut.msix.control();
+      ev.expect('Enable after reset', ctl.enabled, false);
+      ev.expect('Function Mask after reset', ctl.functionMasked, false);
+      const entries = await dut.msix.entries();
+      ev.expect('entries masked after reset', entries.map((e) => e.masked), entries.map(() => true));
+      ev.expect('entries zero after reset', entries.map((e) => [e.address, e.data]), entries.map(() => [0n, 0]));
+      ev.expect('PBA after reset', await dut.msix.pendingBits(), noPending(dut));
+    },
+  },
+  {
+    slug: 'msi-msix-switching',
+    title: 'MSI -> MSI-X -> MSI: each mode delivers through its own message only',
+    pins: ['C15'],
+    unsupported: ({ device }) => (device.fires.includes('msi') ? undefined : `the ${device.name} plugin fires MSI-X only (no plain MSI path)`),
+    async body({ dut, ev }) {
+      const msi = dut.msi!;
+      const msiSlot = 30;
+      const v = 0;
+      const slots = async () => [await dut.mailbox.delivered(msiSlot), await dut.mailbox.delivered(v)];
+      const armBoth = async () => {
+        await dut.mailbox.arm(msiSlot);
+        await dut.mailbox.arm(v);
+      };
+      await dut.resetDevice();
+      await msi.enable(dut.mailbox.message(msiSlot));
+      await armBoth();
+      await dut.fire(0);
+      await dut.settle();
+      ev.expect('MSI mode: [MSI slot, MSI-X slot] delivered', await slots(), [true, false]);
+      // Quiesce before switching, as a driver would: QEMU 7.2's e1000e aborts
+      // if a throttling timer armed in one mode is flushed in the other.
+      await dut.resetDevice();
+      await msi.disable();
+      await dut.msix.enable();
+      await dut.route(v);
+      await dut.msix.unmask(v);
+      await armBoth();
+      await dut.fire(v);
+      await dut.settle();
+      ev.expect('MSI-X mode: [MSI slot, MSI-X slot] delivered', await slots(), [false, true]);
+      await dut.resetDevice();
+      await dut.msix.disable();
+      await msi.enable(dut.mailbox.message(msiSlot));
+      await armBoth();
+      await dut.fire(0);
+      await dut.settle();
+      ev.expect('back to MSI: [MSI slot, MSI-X slot] delivered', await slots(), [true, false]);
+      ev.expect('MSI-X Enable stayed clear', (await dut.msix.control()).enabled, false);
+    },
+  },
+];
+
+export const emulatedSuite: SuiteSpec = { name: 'emulated', cases };

@@ -6,5 +6,7 @@ export const ExitCode = {
   FAILED: 1,
   /** Usage or environment error: nothing was judged. */
   USAGE: 2,
+  /** Stopped by SIGINT (Ctrl-C) or SIGTERM, after cleaning up. */
   INTERRUPTED: 130,
+  TERMINATED: 143,
 } as const;

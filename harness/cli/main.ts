@@ -2,26 +2,15 @@
 /** msix-harness: the command line. One file per command; this one wires them and maps errors to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
 import { EnvironmentError } from '../qemu/errors.js';
-import { killAllQemuNow, liveQemuCount } from '../qemu/qemu-process.js';
 import { ExitCode } from './exit-codes.js';
 import { runCommand, type Reporter } from './run-command.js';
+import { cleanUpOnSignals } from './signals.js';
 import { toolVersion } from './tool-version.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-function onSignal(signal: NodeJS.Signals, code: number): void {
-  process.on(signal, () => {
-    const n = liveQemuCount();
-    killAllQemuNow();
-    process.stderr.write(`\nmsix-harness: ${signal}: stopped ${n} QEMU process(es) and removed their folders\n`);
-    process.exit(code);
-  });
-}
-
 async function main(argv: string[]): Promise<number> {
-  onSignal('SIGINT', ExitCode.INTERRUPTED);
-  onSignal('SIGTERM', 143);
-  process.on('exit', killAllQemuNow);
+  cleanUpOnSignals();
   let exit: number = ExitCode.OK;
   const program = new Command()
     .name('msix-harness')

@@ -9,7 +9,7 @@ import type { ChannelClosedError } from '../protocol/errors.js';
 import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient } from '../protocol/qmp-client.js';
 import { QtestClient } from '../protocol/qtest-client.js';
-import { QemuExitedError, type ExitStatus } from './errors.js';
+import { describeExit, QemuExitedError, QemuStartError, type ExitStatus } from './errors.js';
 import type { QemuBuild } from './qemu-build.js';
 import { QemuProcess } from './qemu-process.js';
 
@@ -94,6 +94,10 @@ export class Machine {
       return new Machine(build, proc, qtest, qmp, log, machineType, traces);
     } catch (e) {
       await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
+      // QEMU connects its sockets before it creates devices, so a bad -device line ends here.
+      if (e instanceof QemuExitedError && e.status !== 'still running') {
+        throw new QemuStartError(`it exited during the QMP handshake (${describeExit(e.status)})`, proc.commandLine, proc.stderrTail());
+      }
       throw e;
     }
   }

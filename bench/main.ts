@@ -1,0 +1,106 @@
+/**
+ * npm run bench: speed as ratios taken in one run, never in a timed test.
+ *   - qtest synchronous round trips/s and pipelined writes/s, harness vs a
+ *     raw-socket floor on the same QEMU (goals: sync >= 0.8 x floor;
+ *     pipelined >= 10 x harness sync and >= 0.5 x floor pipelined);
+ *   - QEMU start-to-ready (qtest + QMP connected and negotiated) per build.
+ * Builds: arguments (paths or debian:<suite>), default both Debian builds.
+ */
+import { QemuProcess } from '../harness/qemu/qemu-process.js';
+import { resolveBuild } from '../harness/qemu/build-spec.js';
+import { Machine } from '../harness/qemu/machine.js';
+import type { QemuBuild } from '../harness/qemu/qemu-build.js';
+import * as ops from '../harness/protocol/qtest-ops.js';
+import { FloorClient } from './qtest-floor.js';
+
+const SYNC_N = 5000;
+const PIPE_N = 100_000;
+const ROUNDS = 3;
+const STARTS = 10;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rate = (n: number, ms: number) => (n * 1000) / ms;
+
+async function timeIt(f: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await f();
+  return performance.now() - t;
+}
+
+function writes(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => `writel 0x${(0x100000 + (i % 1024) * 4).toString(16)} 0x${i.toString(16)}`);
+}
+
+async function floorRates(build: QemuBuild): Promise<{ sync: number; pipe: number }> {
+  const { proc, sockets } = await QemuProcess.spawn({
+    binary: build.binary,
+    env: build.env,
+    args: [...build.dataDirs.flatMap((d) => ['-L', d]), '-machine', 'q35', ...(build.accel === 'qtest' ? ['-accel', 'qtest'] : ['-accel', 'tcg', '-S']), '-nodefaults', '-display', 'none'],
+    sockets: ['qtest.sock'],
+    argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none'],
+  });
+  try {
+    const c = new FloorClient(sockets[0]!);
+    const sync = await timeIt(async () => {
+      for (let i = 0; i < SYNC_N; i++) await c.exchange('readl 0x1000\n', 1);
+    });
+    const text = writes(PIPE_N).join('\n') + '\n';
+    const pipe = await timeIt(() => c.exchange(text, PIPE_N));
+    return { sync: rate(SYNC_N, sync), pipe: rate(PIPE_N, pipe) };
+  } finally {
+    await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
+  }
+}
+
+async function harnessRates(build: QemuBuild): Promise<{ sync: number; pipe: number }> {
+  const m = await Machine.launch(build, {});
+  try {
+    const sync = await timeIt(async () => {
+      for (let i = 0; i < SYNC_N; i++) await m.qtest.readl(0x1000);
+    });
+    const batch = Array.from({ length: PIPE_N }, (_, i) => ops.writel(0x100000 + (i % 1024) * 4, i));
+    const pipe = await timeIt(() => m.qtest.pipeline(batch, 60_000));
+    return { sync: rate(SYNC_N, sync), pipe: rate(PIPE_N, pipe) };
+  } finally {
+    await m.shutdown();
+  }
+}
+
+async function startToReady(build: QemuBuild): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    let m: Machine | undefined;
+    times.push(await timeIt(async () => (m = await Machine.launch(build, {}))));
+    await m!.shutdown();
+  }
+  return median(times);
+}
+
+const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
+
+async function main(): Promise<void> {
+  const specs = process.argv.slice(2).length ? process.argv.slice(2) : ['debian:bookworm', 'debian:bookworm-backports'];
+  for (const spec of specs) {
+    const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`));
+    // Alternate harness and floor rounds so both see the same machine load; keep each one's median.
+    const h = { sync: [] as number[], pipe: [] as number[] };
+    const f = { sync: [] as number[], pipe: [] as number[] };
+    for (let r = 0; r < ROUNDS; r++) {
+      const a = await harnessRates(build);
+      const b = await floorRates(build);
+      h.sync.push(a.sync);
+      h.pipe.push(a.pipe);
+      f.sync.push(b.sync);
+      f.pipe.push(b.pipe);
+    }
+    const hs = median(h.sync), hp = median(h.pipe), fs = median(f.sync), fp = median(f.pipe);
+    const ready = await startToReady(build);
+    console.log(`\nQEMU ${build.label} (${build.accel})`);
+    console.log(`  qtest sync round trips/s : harness ${hs.toFixed(0)}, floor ${fs.toFixed(0)}, ratio ${(hs / fs).toFixed(2)} (goal >= 0.8: ${verdict(hs / fs >= 0.8)})`);
+    console.log(`  qtest pipelined writes/s : harness ${hp.toFixed(0)}, floor ${fp.toFixed(0)}, ratio ${(hp / fp).toFixed(2)} (goal >= 0.5: ${verdict(hp / fp >= 0.5)})`);
+    console.log(`  pipelined / sync (harness): ${(hp / hs).toFixed(1)} x (goal >= 10: ${verdict(hp / hs >= 10)})`);
+    console.log(`  start to ready (median of ${STARTS}): ${ready.toFixed(1)} ms`);
+  }
+}
+
+await main();

@@ -1,0 +1,282 @@
+/**
+ * NVMe controller (QEMU nvme, no namespace): 65 MSI-X vectors in BAR0, no MSI.
+ *
+ * Only completion queues interrupt, so firing vector N is one command
+ * completing on a CQ bound to N. The CPUs never run: the plugin builds the
+ * queues in guest RAM over qtest, and waits for the completion entry itself
+ * (QEMU posts it from a bottom half, one main-loop pass later), so the
+ * message has been sent, or left pending, when fire() returns.
+ *
+ * QEMU signals a vector only if some CQ "uses" it, and a CQ uses its vector
+ * only if MSI-X is enabled when the CQ is created. The admin CQ always
+ * signals vector 0, so its completions must reach no vector while queues
+ * are set up. So reset() enables the controller (admin queues only) when it
+ * finds MSI-X disabled; the first fire() then creates the I/O queue pairs of
+ * vectors 1..64 in one batch, which signals nothing. Vector 0 fires by
+ * creating the CQ of vector 0 (I/O queue 65, hence max_ioqpairs) the first
+ * time, whose own completion is the message, and by an admin Get Features
+ * after that. Vectors 1..64 fire a Flush of all namespaces (there are none,
+ * so it completes at once).
+ *
+ * Where the controller has to be enabled with MSI-X on (no reset() before
+ * MSI-X was enabled, or a system reset since), the admin CQ uses vector 0,
+ * and the one-time queue setup in the first fire() also signals vector 0.
+ * So does every later setup once a controller reset ran with MSI-X off after
+ * vector 0 was in use: QEMU releases vectors only while MSI-X is on.
+ */
+import { MsixControl } from '../irq/msix-capability.js';
+import { CapId } from '../pci/capabilities.js';
+import * as ops from '../protocol/qtest-ops.js';
+import type { DeviceHandle, DevicePlugin } from './device-plugin.js';
+
+/** QEMU's default msix_qsize, named on the command line all the same. */
+const MSIX_VECTORS = 65;
+/** I/O queue q serves vector q; the last one, with no SQ, is vector 0's CQ. */
+const VECTOR0_CQID = MSIX_VECTORS;
+const IO_QUEUE_PAIRS = VECTOR0_CQID;
+
+const REG = { CAP_HI: 0x04, CC: 0x14, CSTS: 0x1c, AQA: 0x24, ASQ: 0x28, ACQ: 0x30 } as const;
+const CAP_HI_DSTRD_MASK = 0xf;
+const CC_EN = 1;
+const CC_IOSQES = 6 << 16;
+const CC_IOCQES = 4 << 20;
+const CSTS_RDY = 1;
+const CSTS_CFS = 2;
+const DOORBELL_BASE = 0x1000;
+const DOORBELL_BYTES = 4;
+
+const OPC = { CREATE_IO_SQ: 0x01, CREATE_IO_CQ: 0x05, GET_FEATURES: 0x0a, FLUSH: 0x00 } as const;
+const FEATURE_NUMBER_OF_QUEUES = 0x07;
+const NSID_ALL = 0xffffffff;
+const QUEUE_PHYS_CONTIGUOUS = 1 << 0;
+const CQ_INTERRUPTS_ENABLED = 1 << 1;
+
+const SQE_BYTES = 64;
+const CQE_BYTES = 16;
+const CQE_DW3 = 12;
+const PAGE = 0x1000;
+/** Holds the whole setup batch (two commands per vector) at once. */
+const ADMIN_DEPTH = 256;
+/** Small, so that repeated fires wrap the queues and flip the phase. */
+const IO_DEPTH = 4;
+
+/** Guest RAM for the queues: above the harness mailbox (1 MiB), inside 4..5 MiB. */
+const RAM = { ADMIN_SQ: 0x40_0000, ADMIN_CQ: 0x40_4000, IO: 0x40_5000, END: 0x50_0000 } as const;
+if (RAM.IO + IO_QUEUE_PAIRS * 2 * PAGE > RAM.END || ADMIN_DEPTH * SQE_BYTES > RAM.ADMIN_CQ - RAM.ADMIN_SQ) throw new Error('nvme: queue layout does not fit');
+
+const WAIT_MS = 2000;
+const POLL_MS = 1;
+
+interface Queue {
+  readonly qid: number;
+  readonly depth: number;
+  readonly sq: number;
+  readonly cq: number;
+  sqTail: number;
+  cqHead: number;
+  phase: number;
+}
+
+interface Command {
+  readonly what: string;
+  readonly opcode: number;
+  readonly nsid?: number;
+  readonly prp1?: number;
+  readonly cdw10?: number;
+  readonly cdw11?: number;
+}
+
+interface Controller {
+  readonly dstrd: number;
+  readonly admin: Queue;
+  /** I/O queue pairs by vector (1..64). */
+  readonly io: Map<number, Queue>;
+  /** Whether admin completions reach vector 0 (a CQ on vector 0 made while MSI-X was on). */
+  vector0Live: boolean;
+  nextCid: number;
+}
+
+/** The controller as this plugin last set it up, per device. */
+const controllers = new WeakMap<DeviceHandle, Controller>();
+/** Devices where a controller reset with MSI-X off left vector 0 in use for good. */
+const vector0Stuck = new WeakSet<DeviceHandle>();
+
+async function msixEnabled(dev: DeviceHandle): Promise<boolean> {
+  const cap = await dev.fn.findCapability(CapId.MSIX);
+  if (cap === undefined) throw new Error(`${dev.fn.name}: nvme has no MSI-X capability`);
+  return !!((await dev.fn.read(cap + 2, 2)) & MsixControl.ENABLE);
+}
+
+async function pollUntil(what: string, done: () => Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + WAIT_MS;
+  while (!(await done())) {
+    if (performance.now() > deadline) throw new Error(`nvme: waited ${WAIT_MS} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+function ioQueue(qid: number): Queue {
+  const sq = RAM.IO + (qid - 1) * 2 * PAGE;
+  return { qid, depth: IO_DEPTH, sq, cq: sq + PAGE, sqTail: 0, cqHead: 0, phase: 1 };
+}
+
+function doorbell(c: Controller, qid: number, kind: 'sq' | 'cq'): number {
+  return DOORBELL_BASE + (2 * qid + (kind === 'cq' ? 1 : 0)) * (DOORBELL_BYTES << c.dstrd);
+}
+
+function encode(cmd: Command, cid: number): Uint8Array {
+  const sqe = new DataView(new ArrayBuffer(SQE_BYTES));
+  sqe.setUint32(0, (cmd.opcode | (cid << 16)) >>> 0, true);
+  sqe.setUint32(4, cmd.nsid ?? 0, true);
+  sqe.setBigUint64(24, BigInt(cmd.prp1 ?? 0), true);
+  sqe.setUint32(40, cmd.cdw10 ?? 0, true);
+  sqe.setUint32(44, cmd.cdw11 ?? 0, true);
+  return new Uint8Array(sqe.buffer);
+}
+
+/** Submit commands on one queue, wait until all have completed, consume the entries. */
+async function execute(dev: DeviceHandle, c: Controller, q: Queue, cmds: readonly Command[]): Promise<void> {
+  if (cmds.length === 0) return;
+  if (cmds.length >= q.depth) throw new RangeError(`nvme: ${cmds.length} commands do not fit queue ${q.qid} (depth ${q.depth})`);
+  const qt = dev.fn.qtest;
+  const mmio = dev.fn.bar(0);
+  const cids: number[] = [];
+  const writes = cmds.map((cmd) => {
+    const cid = c.nextCid;
+    c.nextCid = (c.nextCid + 1) & 0xffff;
+    cids.push(cid);
+    const op = ops.write(q.sq + q.sqTail * SQE_BYTES, encode(cmd, cid));
+    q.sqTail = (q.sqTail + 1) % q.depth;
+    return op;
+  });
+  await qt.pipeline(writes);
+  await mmio.writel(doorbell(c, q.qid, 'sq'), q.sqTail);
+
+  // Entry i of the batch sits at head + i, with the phase flipped past the wrap.
+  const slots = cmds.map((_, i) => ({ index: (q.cqHead + i) % q.depth, phase: q.cqHead + i >= q.depth ? q.phase ^ 1 : q.phase }));
+  const last = slots[slots.length - 1]!;
+  const dw3At = (index: number) => q.cq + index * CQE_BYTES + CQE_DW3;
+  const what = cmds.length === 1 ? cmds[0]!.what : `${cmds.length} commands (${cmds[0]!.what} .. ${cmds[cmds.length - 1]!.what})`;
+  await pollUntil(`the completion of ${what}: phase ${last.phase} in CQ ${q.qid} entry ${last.index}`, async () => (((await qt.readl(dw3At(last.index))) >>> 16) & 1) === last.phase);
+  const dw3s = await qt.pipeline(slots.map((s) => ops.readl(dw3At(s.index))));
+  if (q.cqHead + cmds.length >= q.depth) q.phase ^= 1;
+  q.cqHead = (q.cqHead + cmds.length) % q.depth;
+  await mmio.writel(doorbell(c, q.qid, 'cq'), q.cqHead);
+
+  dw3s.forEach((dw3, i) => {
+    const cid = dw3 & 0xffff;
+    const status = dw3 >>> 17;
+    const cmd = cmds[i]!;
+    if (((dw3 >>> 16) & 1) !== slots[i]!.phase || cid !== cids[i]) throw new Error(`nvme: CQ ${q.qid} entry ${slots[i]!.index} is not the completion of ${cmd.what} (cid 0x${cid.toString(16)}, expected 0x${cids[i]!.toString(16)})`);
+    if (status !== 0) throw new Error(`nvme: ${cmd.what} completed with status 0x${status.toString(16)}`);
+  });
+}
+
+function createCq(qid: number, vector: number): Command {
+  const q = qid === VECTOR0_CQID ? { cq: ioQueue(qid).cq } : ioQueue(qid);
+  return {
+    what: `Create I/O Completion Queue ${qid} (vector ${vector})`,
+    opcode: OPC.CREATE_IO_CQ,
+    prp1: q.cq,
+    cdw10: (((IO_DEPTH - 1) << 16) | qid) >>> 0,
+    cdw11: ((vector << 16) | CQ_INTERRUPTS_ENABLED | QUEUE_PHYS_CONTIGUOUS) >>> 0,
+  };
+}
+
+function createSq(qid: number): Command {
+  return {
+    what: `Create I/O Submission Queue ${qid}`,
+    opcode: OPC.CREATE_IO_SQ,
+    prp1: ioQueue(qid).sq,
+    cdw10: (((IO_DEPTH - 1) << 16) | qid) >>> 0,
+    cdw11: ((qid << 16) | QUEUE_PHYS_CONTIGUOUS) >>> 0,
+  };
+}
+
+/** CC.EN=0 and wait for CSTS.RDY=0: QEMU deletes every queue (releasing their vectors if MSI-X is on). */
+async function stop(dev: DeviceHandle, msixOn: boolean): Promise<void> {
+  const mmio = dev.fn.bar(0);
+  if ((await mmio.readl(REG.CC)) !== 0) await mmio.writel(REG.CC, 0);
+  await pollUntil('CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
+  if (controllers.get(dev)?.vector0Live && !msixOn) vector0Stuck.add(dev);
+  controllers.delete(dev);
+}
+
+/** Fresh admin queues and CC.EN=1; no commands, so nothing signals. */
+async function start(dev: DeviceHandle, msixOn: boolean): Promise<Controller> {
+  await stop(dev, msixOn);
+  const mmio = dev.fn.bar(0);
+  await dev.fn.qtest.memset(RAM.ADMIN_SQ, RAM.END - RAM.ADMIN_SQ, 0);
+  await mmio.writel(REG.AQA, (((ADMIN_DEPTH - 1) << 16) | (ADMIN_DEPTH - 1)) >>> 0);
+  await mmio.writel(REG.ASQ, RAM.ADMIN_SQ);
+  await mmio.writel(REG.ASQ + 4, 0);
+  await mmio.writel(REG.ACQ, RAM.ADMIN_CQ);
+  await mmio.writel(REG.ACQ + 4, 0);
+  await mmio.writel(REG.CC, CC_IOSQES | CC_IOCQES | CC_EN);
+  let csts = 0;
+  await pollUntil('CSTS.RDY=1 after CC.EN=1', async () => !!((csts = await mmio.readl(REG.CSTS)) & (CSTS_RDY | CSTS_CFS)));
+  if (csts & CSTS_CFS) throw new Error(`nvme: controller failed to start (CSTS 0x${csts.toString(16)})`);
+  const c: Controller = {
+    dstrd: (await mmio.readl(REG.CAP_HI)) & CAP_HI_DSTRD_MASK,
+    admin: { qid: 0, depth: ADMIN_DEPTH, sq: RAM.ADMIN_SQ, cq: RAM.ADMIN_CQ, sqTail: 0, cqHead: 0, phase: 1 },
+    io: new Map(),
+    // The admin CQ uses vector 0 if MSI-X was on when it was created.
+    vector0Live: msixOn || vector0Stuck.has(dev),
+    nextCid: 0,
+  };
+  controllers.set(dev, c);
+  return c;
+}
+
+/** The controller as set up, or a fresh one if it is not running (never started, or reset by QEMU since). */
+async function running(dev: DeviceHandle): Promise<Controller> {
+  const c = controllers.get(dev);
+  if (c) {
+    const mmio = dev.fn.bar(0);
+    const [cc, csts] = [await mmio.readl(REG.CC), await mmio.readl(REG.CSTS)];
+    if (cc & CC_EN && csts & CSTS_RDY && !(csts & CSTS_CFS)) return c;
+  }
+  return start(dev, true);
+}
+
+/** Every vector's I/O queue pair at once: silent while vector 0 has no user. */
+async function createIoQueues(dev: DeviceHandle, c: Controller): Promise<void> {
+  const cmds: Command[] = [];
+  const made: number[] = [];
+  for (let v = 1; v < MSIX_VECTORS; v++) {
+    if (c.io.has(v)) continue;
+    cmds.push(createCq(v, v), createSq(v));
+    made.push(v);
+  }
+  await execute(dev, c, c.admin, cmds);
+  for (const v of made) c.io.set(v, ioQueue(v));
+}
+
+export const nvme: DevicePlugin = {
+  name: 'nvme',
+  driver: 'nvme',
+  fires: ['msix'],
+  qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
+  async reset(dev) {
+    const msixOn = await msixEnabled(dev);
+    await stop(dev, msixOn);
+    // With MSI-X off the admin CQ does not use vector 0: later setup stays silent.
+    if (!msixOn) await start(dev, false);
+  },
+  async fire(dev, vector) {
+    if (!Number.isInteger(vector) || vector < 0 || vector >= MSIX_VECTORS) throw new RangeError(`nvme has vectors 0..${MSIX_VECTORS - 1}, not ${vector}`);
+    if (!(await msixEnabled(dev))) throw new Error('nvme fires MSI-X only: enable MSI-X before fire()');
+    const c = await running(dev);
+    if (vector !== 0) {
+      if (!c.io.has(vector)) await createIoQueues(dev, c);
+      return execute(dev, c, c.io.get(vector)!, [{ what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL }]);
+    }
+    if (c.vector0Live) {
+      return execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
+    }
+    // Once vector 0 has a user every admin completion signals it: set up the rest first.
+    await createIoQueues(dev, c);
+    await execute(dev, c, c.admin, [createCq(VECTOR0_CQID, 0)]);
+    c.vector0Live = true;
+  },
+};

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { defaultSpecs } from '../../harness/qemu/build-spec.js';
+
+const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../harness/cli/main.js');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [main, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('msix-harness CLI', function () {
+  this.timeout(60_000);
+
+  it('exits 2 on a usage error', async () => {
+    const r = await cli(['run', '--reporter', 'tap']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('tap');
+  });
+
+  it('exits 2 with the fix when the QEMU binary does not exist', async () => {
+    const r = await cli(['run', '--qemu', '/nonexistent/qemu']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('does not exist').and.contain('fix:');
+  });
+
+  it('exits 2 for an unknown suite', async () => {
+    const r = await cli(['run', '--suite', 'nope', '--qemu', defaultSpecs()[0]!]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('no suite "nope"');
+  });
+
+  it('writes a JSON report with what each case pinned and compared', async () => {
+    const r = await cli(['run', '--suite', 'emulated', '--qemu', defaultSpecs()[0]!, '--device', 'e1000e', '--grep', 'masked-fire-pends', '--reporter', 'json']);
+    expect(r.code, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as { cases: Record<string, unknown>[]; summary: unknown };
+    expect(report.summary).to.deep.equal({ passed: 1, failed: 0, skipped: 0 });
+    const c = report.cases[0]!;
+    expect(c).to.include.keys('id', 'suite', 'device', 'qemu', 'hostKernel', 'outcome', 'durationMs', 'pins', 'evidence');
+    expect(c['id']).to.equal('emulated.e1000e.masked-fire-pends');
+    expect(c['pins']).to.deep.equal(['C15']);
+    expect((c['qemu'] as Record<string, unknown>)['version']).to.match(/^\d+\.\d+\.\d+$/);
+    expect((c['evidence'] as { ok: boolean }[]).every((e) => e.ok)).to.equal(true);
+  });
+});

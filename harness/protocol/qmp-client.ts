@@ -7,8 +7,10 @@
  * error that ended the session), never hangs.
  */
 import { CallLog } from './call-log.js';
-import { ChannelClosedError, MalformedReplyError, OversizedLineError, ProtocolError, ProtocolTimeoutError, QmpCommandError, WrongStateError } from './errors.js';
-import { describeClose, type CloseCause, type LineChannel } from './line-channel.js';
+import { errorForClose, type ExplainClose } from './close-error.js';
+import { MalformedReplyError, ProtocolError, ProtocolTimeoutError, QmpCommandError, WrongStateError } from './errors.js';
+import type { CloseCause, LineChannel } from './line-channel.js';
+import { Waiters } from './waiters.js';
 
 export type QmpState = 'handshaking' | 'ready' | 'failed' | 'closed';
 
@@ -31,7 +33,7 @@ export interface QmpClientOptions {
   readonly log: CallLog;
   readonly timeoutMs?: number;
   readonly handshakeTimeoutMs?: number;
-  readonly explainClose?: (base: ChannelClosedError) => Promise<Error>;
+  readonly explainClose?: ExplainClose;
 }
 
 interface Waiting {
@@ -51,7 +53,7 @@ export class QmpClient {
   private readonly inFlight = new Map<string, Waiting>();
   private readonly history: QmpEvent[] = [];
   private eventCount = 0;
-  private eventWaiters: { match: (e: QmpEvent) => boolean; resolve: (e: QmpEvent) => void; reject: (e: Error) => void }[] = [];
+  private readonly eventWaiters: Waiters<QmpEvent>;
   private greetingWaiter: ((g: Record<string, unknown>) => void) | undefined;
   private _version: QmpVersion | undefined;
   private readonly timeoutMs: number;
@@ -63,6 +65,7 @@ export class QmpClient {
   ) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.log = opts.log;
+    this.eventWaiters = new Waiters(opts.log);
     channel.attach({ line: (l) => this.onLine(l), close: (c) => void this.onClose(c) });
   }
 
@@ -109,25 +112,7 @@ export class QmpClient {
     const early = this.history.find(ok);
     if (early) return Promise.resolve(early);
     if (this._state !== 'ready') return Promise.reject(this.terminalError ?? new WrongStateError(`wait for event ${name}`, this._state));
-    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
-    return new Promise((resolve, reject) => {
-      const w = {
-        match: ok,
-        resolve: (e: QmpEvent) => {
-          clearTimeout(timer);
-          resolve(e);
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.eventWaiters = this.eventWaiters.filter((x) => x !== w);
-        reject(new ProtocolTimeoutError(`QMP event ${name}`, timeoutMs, this.log.snapshot()));
-      }, timeoutMs);
-      this.eventWaiters.push(w);
-    });
+    return this.eventWaiters.wait(ok, `QMP event ${name}`, opts.timeoutMs ?? this.timeoutMs);
   }
 
   close(why = 'client closed'): void {
@@ -222,15 +207,15 @@ export class QmpClient {
     };
     if (this.history.length >= EVENT_HISTORY) this.history.shift();
     this.history.push(e);
-    const hit = this.eventWaiters.filter((w) => w.match(e));
-    if (hit.length) {
-      this.eventWaiters = this.eventWaiters.filter((w) => !hit.includes(w));
-      for (const w of hit) w.resolve(e);
-    }
+    this.eventWaiters.offer(e);
+  }
+
+  private ended(): boolean {
+    return this._state === 'failed' || this._state === 'closed';
   }
 
   private fail(err: ProtocolError): void {
-    if (this._state === 'failed' || this._state === 'closed') return;
+    if (this.ended()) return;
     this._state = 'failed';
     this.terminalError = err;
     this.rejectAll(err);
@@ -238,21 +223,13 @@ export class QmpClient {
   }
 
   private async onClose(cause: CloseCause): Promise<void> {
-    if (this._state === 'failed' || this._state === 'closed') return;
-    this.log.record(CHANNEL, '!', describeClose(cause));
-    if (cause.kind === 'oversized') return this.fail(new OversizedLineError(CHANNEL, this.channel.maxLineBytes, this.log.snapshot()));
+    if (this.ended()) return;
+    const { state, error } = await errorForClose(this.channel, cause, this.log, this.opts.explainClose);
+    if (this.ended()) return;
+    if (state === 'failed') return this.fail(error as ProtocolError);
     this._state = 'closed';
-    const base = new ChannelClosedError(CHANNEL, describeClose(cause), this.log.snapshot());
-    let err: Error = base;
-    if (this.opts.explainClose) {
-      try {
-        err = await this.opts.explainClose(base);
-      } catch {
-        err = base;
-      }
-    }
-    this.terminalError = err;
-    this.rejectAll(err);
+    this.terminalError = error;
+    this.rejectAll(error);
   }
 
   private rejectAll(err: Error): void {
@@ -261,8 +238,7 @@ export class QmpClient {
       w.reject(err);
     }
     this.inFlight.clear();
-    for (const w of this.eventWaiters) w.reject(err);
-    this.eventWaiters = [];
+    this.eventWaiters.rejectAll(err);
     this.pendingHandshakeReject?.(err);
     this.pendingHandshakeReject = undefined;
     this.greetingWaiter = undefined;

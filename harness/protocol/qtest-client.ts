@@ -7,17 +7,17 @@
  * call rejects at once with the error that caused them.
  */
 import { CallLog } from './call-log.js';
+import { errorForClose, type ExplainClose } from './close-error.js';
 import {
-  ChannelClosedError,
   MalformedReplyError,
-  OversizedLineError,
   ProtocolError,
   ProtocolTimeoutError,
   QtestCommandError,
   UnsupportedCommandError,
   WrongStateError,
 } from './errors.js';
-import { describeClose, type CloseCause, type LineChannel } from './line-channel.js';
+import type { CloseCause, LineChannel } from './line-channel.js';
+import { Waiters } from './waiters.js';
 import * as ops from './qtest-ops.js';
 import type { Address, QtestOp } from './qtest-ops.js';
 
@@ -38,7 +38,7 @@ export interface QtestClientOptions {
    * Turns the end of the stream into the error callers should see (the
    * machine layer uses it to report QEMU's exit status). Must settle quickly.
    */
-  readonly explainClose?: (base: ChannelClosedError) => Promise<Error>;
+  readonly explainClose?: ExplainClose;
 }
 
 type Results<T extends readonly QtestOp<unknown>[]> = { -readonly [K in keyof T]: T[K] extends QtestOp<infer R> ? R : never };
@@ -69,7 +69,7 @@ export class QtestClient {
   private readonly timeoutMs: number;
   private readonly log: CallLog;
   private readonly irqs: IrqEvent[] = [];
-  private irqWaiters: { match: (e: IrqEvent) => boolean; resolve: (e: IrqEvent) => void; reject: (e: Error) => void }[] = [];
+  private readonly irqWaiters: Waiters<IrqEvent>;
 
   constructor(
     private readonly channel: LineChannel,
@@ -77,6 +77,7 @@ export class QtestClient {
   ) {
     this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.log = opts.log;
+    this.irqWaiters = new Waiters(opts.log);
     channel.attach({ line: (l) => this.onLine(l), close: (c) => void this.onClose(c) });
   }
 
@@ -141,24 +142,7 @@ export class QtestClient {
   /** Wait for an IRQ line matching `match` that arrives after this call. */
   waitIrq(match: (e: IrqEvent) => boolean, what: string, timeoutMs = this.timeoutMs): Promise<IrqEvent> {
     if (this._state !== 'open') return Promise.reject(this.terminalError ?? new WrongStateError(`wait for ${what}`, this._state));
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        match,
-        resolve: (e: IrqEvent) => {
-          clearTimeout(timer);
-          resolve(e);
-        },
-        reject: (e: Error) => {
-          clearTimeout(timer);
-          reject(e);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.irqWaiters = this.irqWaiters.filter((w) => w !== waiter);
-        reject(new ProtocolTimeoutError(what, timeoutMs, this.log.snapshot()));
-      }, timeoutMs);
-      this.irqWaiters.push(waiter);
-    });
+    return this.irqWaiters.wait(match, what, timeoutMs);
   }
 
   /** Close the channel; in-flight calls reject. */
@@ -225,11 +209,7 @@ export class QtestClient {
     const e: IrqEvent = { level: m[1] as 'raise' | 'lower', line: Number(m[2]) };
     if (this.irqs.length >= IRQ_HISTORY) this.irqs.shift();
     this.irqs.push(e);
-    const hit = this.irqWaiters.filter((w) => w.match(e));
-    if (hit.length) {
-      this.irqWaiters = this.irqWaiters.filter((w) => !hit.includes(w));
-      for (const w of hit) w.resolve(e);
-    }
+    this.irqWaiters.offer(e);
   }
 
   private onTimeout(timeoutMs: number): void {
@@ -254,20 +234,12 @@ export class QtestClient {
 
   private async onClose(cause: CloseCause): Promise<void> {
     if (this._state !== 'open') return;
-    this.log.record(CHANNEL, '!', describeClose(cause));
-    if (cause.kind === 'oversized') return this.fail(new OversizedLineError(CHANNEL, this.channel.maxLineBytes, this.log.snapshot()));
+    const { state, error } = await errorForClose(this.channel, cause, this.log, this.opts.explainClose);
+    if (this._state !== 'open') return;
+    if (state === 'failed') return this.fail(error as ProtocolError);
     this._state = 'closed';
-    const base = new ChannelClosedError(CHANNEL, describeClose(cause), this.log.snapshot());
-    let err: Error = base;
-    if (this.opts.explainClose) {
-      try {
-        err = await this.opts.explainClose(base);
-      } catch {
-        err = base;
-      }
-    }
-    this.terminalError = err;
-    this.rejectAll(err);
+    this.terminalError = error;
+    this.rejectAll(error);
   }
 
   private rejectAll(err: Error): void {
@@ -281,7 +253,6 @@ export class QtestClient {
     }
     this.queue = [];
     this.head = 0;
-    for (const w of this.irqWaiters) w.reject(err);
-    this.irqWaiters = [];
+    this.irqWaiters.rejectAll(err);
   }
 }

@@ -2,9 +2,10 @@
 import type { DevicePlugin } from './device-plugin.js';
 import { e1000e } from './e1000e.js';
 import { igb } from './igb.js';
+import { nvme } from './nvme.js';
 import { virtioNetPci } from './virtio-net-pci.js';
 
-export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb];
+export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme];
 
 export function devicePlugin(name: string): DevicePlugin {
   const p = devicePlugins.find((d) => d.name === name);

@@ -18,11 +18,12 @@
  * after that. Vectors 1..64 fire a Flush of all namespaces (there are none,
  * so it completes at once).
  *
- * Where the controller has to be enabled with MSI-X on (no reset() before
- * MSI-X was enabled, or a system reset since), the admin CQ uses vector 0,
- * and the one-time queue setup in the first fire() also signals vector 0.
- * So does every later setup once a controller reset ran with MSI-X off after
- * vector 0 was in use: QEMU releases vectors only while MSI-X is on.
+ * Where the controller has to be enabled with MSI-X on (MSI-X was already
+ * on at the last reset(), or a system reset came after it), the admin CQ
+ * uses vector 0, and the one-time queue setup in the next fire() sends a
+ * message on vector 0 too. The same happens after a reset() with MSI-X off
+ * while vector 0 was in use: QEMU releases vectors only while MSI-X is on,
+ * so vector 0 stays in use until a reset() with MSI-X on.
  */
 import { MsixControl } from '../irq/msix-capability.js';
 import { CapId } from '../pci/capabilities.js';
@@ -37,7 +38,9 @@ const IO_QUEUE_PAIRS = VECTOR0_CQID;
 
 const REG = { CAP_HI: 0x04, CC: 0x14, CSTS: 0x1c, AQA: 0x24, ASQ: 0x28, ACQ: 0x30 } as const;
 const CAP_HI_DSTRD_MASK = 0xf;
+const AQA_ACQS_SHIFT = 16;
 const CC_EN = 1;
+/** Entry sizes as powers of two: 64-byte SQ entries, 16-byte CQ entries. */
 const CC_IOSQES = 6 << 16;
 const CC_IOCQES = 4 << 20;
 const CSTS_RDY = 1;
@@ -50,10 +53,17 @@ const FEATURE_NUMBER_OF_QUEUES = 0x07;
 const NSID_ALL = 0xffffffff;
 const QUEUE_PHYS_CONTIGUOUS = 1 << 0;
 const CQ_INTERRUPTS_ENABLED = 1 << 1;
+/** Upper halves: the queue size in CDW10, the vector (CQ) or CQ id (SQ) in CDW11, the command id in CDW0. */
+const HI_HALF = 16;
 
 const SQE_BYTES = 64;
+const SQE = { CDW0: 0, NSID: 4, PRP1: 24, CDW10: 40, CDW11: 44 } as const;
 const CQE_BYTES = 16;
+/** CQE dword 3: command id (15:0), phase tag (16), status (31:17). */
 const CQE_DW3 = 12;
+const CQE_PHASE_SHIFT = 16;
+const CQE_STATUS_SHIFT = 17;
+const CID_MASK = 0xffff;
 const PAGE = 0x1000;
 /** Holds the whole setup batch (two commands per vector) at once. */
 const ADMIN_DEPTH = 256;
@@ -91,15 +101,31 @@ interface Controller {
   readonly admin: Queue;
   /** I/O queue pairs by vector (1..64). */
   readonly io: Map<number, Queue>;
-  /** Whether admin completions reach vector 0 (a CQ on vector 0 made while MSI-X was on). */
-  vector0Live: boolean;
+  /** Whether I/O CQ 65 (vector 0) exists. */
+  vector0Cq: boolean;
   nextCid: number;
 }
 
-/** The controller as this plugin last set it up, per device. */
-const controllers = new WeakMap<DeviceHandle, Controller>();
-/** Devices where a controller reset with MSI-X off left vector 0 in use for good. */
-const vector0Stuck = new WeakSet<DeviceHandle>();
+/**
+ * Per device: the controller as this plugin set it up, and QEMU's use count
+ * of vector 0 as it follows from what the plugin did. Creating a CQ on
+ * vector 0 with MSI-X on adds one; deleting any CQ on vector 0 with MSI-X on
+ * takes one (never below 0), whether or not its creation added one.
+ */
+interface DeviceState {
+  ctrl: Controller | undefined;
+  vector0Users: number;
+  /** MSI-X Enable as last read, for a controller reset the plugin did not do (system reset). */
+  msixSeen: boolean;
+}
+
+const devices = new WeakMap<DeviceHandle, DeviceState>();
+
+function stateOf(dev: DeviceHandle): DeviceState {
+  let st = devices.get(dev);
+  if (!st) devices.set(dev, (st = { ctrl: undefined, vector0Users: 0, msixSeen: false }));
+  return st;
+}
 
 async function msixEnabled(dev: DeviceHandle): Promise<boolean> {
   const cap = await dev.fn.findCapability(CapId.MSIX);
@@ -126,11 +152,11 @@ function doorbell(c: Controller, qid: number, kind: 'sq' | 'cq'): number {
 
 function encode(cmd: Command, cid: number): Uint8Array {
   const sqe = new DataView(new ArrayBuffer(SQE_BYTES));
-  sqe.setUint32(0, (cmd.opcode | (cid << 16)) >>> 0, true);
-  sqe.setUint32(4, cmd.nsid ?? 0, true);
-  sqe.setBigUint64(24, BigInt(cmd.prp1 ?? 0), true);
-  sqe.setUint32(40, cmd.cdw10 ?? 0, true);
-  sqe.setUint32(44, cmd.cdw11 ?? 0, true);
+  sqe.setUint32(SQE.CDW0, (cmd.opcode | (cid << HI_HALF)) >>> 0, true);
+  sqe.setUint32(SQE.NSID, cmd.nsid ?? 0, true);
+  sqe.setBigUint64(SQE.PRP1, BigInt(cmd.prp1 ?? 0), true);
+  sqe.setUint32(SQE.CDW10, cmd.cdw10 ?? 0, true);
+  sqe.setUint32(SQE.CDW11, cmd.cdw11 ?? 0, true);
   return new Uint8Array(sqe.buffer);
 }
 
@@ -143,7 +169,7 @@ async function execute(dev: DeviceHandle, c: Controller, q: Queue, cmds: readonl
   const cids: number[] = [];
   const writes = cmds.map((cmd) => {
     const cid = c.nextCid;
-    c.nextCid = (c.nextCid + 1) & 0xffff;
+    c.nextCid = (c.nextCid + 1) & CID_MASK;
     cids.push(cid);
     const op = ops.write(q.sq + q.sqTail * SQE_BYTES, encode(cmd, cid));
     q.sqTail = (q.sqTail + 1) % q.depth;
@@ -157,29 +183,28 @@ async function execute(dev: DeviceHandle, c: Controller, q: Queue, cmds: readonl
   const last = slots[slots.length - 1]!;
   const dw3At = (index: number) => q.cq + index * CQE_BYTES + CQE_DW3;
   const what = cmds.length === 1 ? cmds[0]!.what : `${cmds.length} commands (${cmds[0]!.what} .. ${cmds[cmds.length - 1]!.what})`;
-  await pollUntil(`the completion of ${what}: phase ${last.phase} in CQ ${q.qid} entry ${last.index}`, async () => (((await qt.readl(dw3At(last.index))) >>> 16) & 1) === last.phase);
+  await pollUntil(`the completion of ${what}: phase ${last.phase} in CQ ${q.qid} entry ${last.index}`, async () => (((await qt.readl(dw3At(last.index))) >>> CQE_PHASE_SHIFT) & 1) === last.phase);
   const dw3s = await qt.pipeline(slots.map((s) => ops.readl(dw3At(s.index))));
   if (q.cqHead + cmds.length >= q.depth) q.phase ^= 1;
   q.cqHead = (q.cqHead + cmds.length) % q.depth;
   await mmio.writel(doorbell(c, q.qid, 'cq'), q.cqHead);
 
   dw3s.forEach((dw3, i) => {
-    const cid = dw3 & 0xffff;
-    const status = dw3 >>> 17;
+    const cid = dw3 & CID_MASK;
+    const status = dw3 >>> CQE_STATUS_SHIFT;
     const cmd = cmds[i]!;
-    if (((dw3 >>> 16) & 1) !== slots[i]!.phase || cid !== cids[i]) throw new Error(`nvme: CQ ${q.qid} entry ${slots[i]!.index} is not the completion of ${cmd.what} (cid 0x${cid.toString(16)}, expected 0x${cids[i]!.toString(16)})`);
+    if (((dw3 >>> CQE_PHASE_SHIFT) & 1) !== slots[i]!.phase || cid !== cids[i]) throw new Error(`nvme: CQ ${q.qid} entry ${slots[i]!.index} is not the completion of ${cmd.what} (cid 0x${cid.toString(16)}, expected 0x${cids[i]!.toString(16)})`);
     if (status !== 0) throw new Error(`nvme: ${cmd.what} completed with status 0x${status.toString(16)}`);
   });
 }
 
 function createCq(qid: number, vector: number): Command {
-  const q = qid === VECTOR0_CQID ? { cq: ioQueue(qid).cq } : ioQueue(qid);
   return {
     what: `Create I/O Completion Queue ${qid} (vector ${vector})`,
     opcode: OPC.CREATE_IO_CQ,
-    prp1: q.cq,
-    cdw10: (((IO_DEPTH - 1) << 16) | qid) >>> 0,
-    cdw11: ((vector << 16) | CQ_INTERRUPTS_ENABLED | QUEUE_PHYS_CONTIGUOUS) >>> 0,
+    prp1: ioQueue(qid).cq,
+    cdw10: (((IO_DEPTH - 1) << HI_HALF) | qid) >>> 0,
+    cdw11: ((vector << HI_HALF) | CQ_INTERRUPTS_ENABLED | QUEUE_PHYS_CONTIGUOUS) >>> 0,
   };
 }
 
@@ -188,18 +213,25 @@ function createSq(qid: number): Command {
     what: `Create I/O Submission Queue ${qid}`,
     opcode: OPC.CREATE_IO_SQ,
     prp1: ioQueue(qid).sq,
-    cdw10: (((IO_DEPTH - 1) << 16) | qid) >>> 0,
-    cdw11: ((qid << 16) | QUEUE_PHYS_CONTIGUOUS) >>> 0,
+    cdw10: (((IO_DEPTH - 1) << HI_HALF) | qid) >>> 0,
+    cdw11: ((qid << HI_HALF) | QUEUE_PHYS_CONTIGUOUS) >>> 0,
   };
 }
 
 /** CC.EN=0 and wait for CSTS.RDY=0: QEMU deletes every queue (releasing their vectors if MSI-X is on). */
 async function stop(dev: DeviceHandle, msixOn: boolean): Promise<void> {
+  const st = stateOf(dev);
   const mmio = dev.fn.bar(0);
-  if ((await mmio.readl(REG.CC)) !== 0) await mmio.writel(REG.CC, 0);
+  const cc = await mmio.readl(REG.CC);
+  if (cc !== 0) await mmio.writel(REG.CC, 0);
   await pollUntil('CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
-  if (controllers.get(dev)?.vector0Live && !msixOn) vector0Stuck.add(dev);
-  controllers.delete(dev);
+  if (st.ctrl) {
+    // Stopped now, or earlier by a reset the plugin did not see (then guess MSI-X as last read).
+    const released = cc & CC_EN ? msixOn : st.msixSeen;
+    if (released) st.vector0Users = Math.max(0, st.vector0Users - 1 - (st.ctrl.vector0Cq ? 1 : 0));
+  }
+  st.ctrl = undefined;
+  st.msixSeen = msixOn;
 }
 
 /** Fresh admin queues and CC.EN=1; no commands, so nothing signals. */
@@ -207,7 +239,7 @@ async function start(dev: DeviceHandle, msixOn: boolean): Promise<Controller> {
   await stop(dev, msixOn);
   const mmio = dev.fn.bar(0);
   await dev.fn.qtest.memset(RAM.ADMIN_SQ, RAM.END - RAM.ADMIN_SQ, 0);
-  await mmio.writel(REG.AQA, (((ADMIN_DEPTH - 1) << 16) | (ADMIN_DEPTH - 1)) >>> 0);
+  await mmio.writel(REG.AQA, (((ADMIN_DEPTH - 1) << AQA_ACQS_SHIFT) | (ADMIN_DEPTH - 1)) >>> 0);
   await mmio.writel(REG.ASQ, RAM.ADMIN_SQ);
   await mmio.writel(REG.ASQ + 4, 0);
   await mmio.writel(REG.ACQ, RAM.ADMIN_CQ);
@@ -220,17 +252,19 @@ async function start(dev: DeviceHandle, msixOn: boolean): Promise<Controller> {
     dstrd: (await mmio.readl(REG.CAP_HI)) & CAP_HI_DSTRD_MASK,
     admin: { qid: 0, depth: ADMIN_DEPTH, sq: RAM.ADMIN_SQ, cq: RAM.ADMIN_CQ, sqTail: 0, cqHead: 0, phase: 1 },
     io: new Map(),
-    // The admin CQ uses vector 0 if MSI-X was on when it was created.
-    vector0Live: msixOn || vector0Stuck.has(dev),
+    vector0Cq: false,
     nextCid: 0,
   };
-  controllers.set(dev, c);
+  const st = stateOf(dev);
+  // The admin CQ uses vector 0 if MSI-X is on as it is created.
+  if (msixOn) st.vector0Users++;
+  st.ctrl = c;
   return c;
 }
 
 /** The controller as set up, or a fresh one if it is not running (never started, or reset by QEMU since). */
 async function running(dev: DeviceHandle): Promise<Controller> {
-  const c = controllers.get(dev);
+  const c = stateOf(dev).ctrl;
   if (c) {
     const mmio = dev.fn.bar(0);
     const [cc, csts] = [await mmio.readl(REG.CC), await mmio.readl(REG.CSTS)];
@@ -267,16 +301,19 @@ export const nvme: DevicePlugin = {
     if (!Number.isInteger(vector) || vector < 0 || vector >= MSIX_VECTORS) throw new RangeError(`nvme has vectors 0..${MSIX_VECTORS - 1}, not ${vector}`);
     if (!(await msixEnabled(dev))) throw new Error('nvme fires MSI-X only: enable MSI-X before fire()');
     const c = await running(dev);
+    const st = stateOf(dev);
+    st.msixSeen = true;
     if (vector !== 0) {
       if (!c.io.has(vector)) await createIoQueues(dev, c);
       return execute(dev, c, c.io.get(vector)!, [{ what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL }]);
     }
-    if (c.vector0Live) {
+    if (st.vector0Users > 0) {
       return execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
     }
     // Once vector 0 has a user every admin completion signals it: set up the rest first.
     await createIoQueues(dev, c);
     await execute(dev, c, c.admin, [createCq(VECTOR0_CQID, 0)]);
-    c.vector0Live = true;
+    c.vector0Cq = true;
+    st.vector0Users++;
   },
 };

@@ -1,0 +1,104 @@
+/**
+ * The box's private apt state: one set of sources (bookworm, its updates,
+ * security and backports, derived from the machine's apt configuration) used
+ * to resolve and fetch the nested host's kernel and busybox. Packages are
+ * downloaded and unpacked into the cache, never installed.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { PrivateApt, sourcesForSuite, systemAptTargets } from '../qemu/apt-sources.js';
+import { cacheRoot } from '../qemu/cache-dir.js';
+import { EnvironmentError } from '../qemu/errors.js';
+
+export type Progress = (message: string) => void;
+
+/** The suite whose sources include every pocket the box takes packages from. */
+export const BOX_SUITE = 'bookworm-backports';
+const LISTS_MAX_AGE_MS = 24 * 3600 * 1000;
+
+export function boxCacheDir(): string {
+  return path.join(cacheRoot(), 'box');
+}
+
+/** The private apt state, lists refreshed at most daily. `fresh` is false when a refresh failed. */
+export async function boxApt(progress: Progress): Promise<{ apt: PrivateApt; fresh: boolean; error?: string }> {
+  const apt = new PrivateApt(path.join(boxCacheDir(), 'apt'));
+  try {
+    await apt.configure(sourcesForSuite(await systemAptTargets(), BOX_SUITE));
+    if ((await apt.listsAgeMs()) > LISTS_MAX_AGE_MS) {
+      progress('box: refreshing package lists');
+      await apt.update();
+    }
+    return { apt, fresh: true };
+  } catch (e) {
+    return { apt, fresh: false, error: firstLine(e) };
+  }
+}
+
+/** Package names starting with `prefix` that the private lists know (a local query). */
+export async function packageNames(apt: PrivateApt, prefix: string): Promise<string[]> {
+  const { stdout } = await execa('apt-cache', [...aptOptions(apt), 'pkgnames', prefix], { stdin: 'ignore' });
+  return stdout.split('\n').filter(Boolean).sort();
+}
+
+export async function versionGreater(a: string, b: string): Promise<boolean> {
+  const r = await execa('dpkg', ['--compare-versions', a, 'gt', b], { reject: false });
+  return r.exitCode === 0;
+}
+
+/**
+ * Download `pkg=version` and unpack it into `dir/root`, once: `dir/.complete`
+ * holds the version when done; a half-finished folder is started again.
+ */
+export async function unpackOnce(apt: PrivateApt, pkg: string, version: string, dir: string, progress: Progress): Promise<string> {
+  const root = path.join(dir, 'root');
+  const done = path.join(dir, '.complete');
+  if (await exists(done)) return root;
+  await fs.rm(dir, { recursive: true, force: true });
+  const debs = path.join(dir, 'debs');
+  progress(`box: downloading ${pkg}=${version}`);
+  try {
+    await apt.download([`${pkg}=${version}`], debs);
+  } catch (e) {
+    throw new EnvironmentError(`downloading ${pkg}=${version} failed: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable');
+  }
+  progress(`box: unpacking ${pkg} into ${dir}`);
+  await fs.mkdir(root, { recursive: true });
+  for (const f of (await fs.readdir(debs)).filter((n) => n.endsWith('.deb'))) await execa('dpkg-deb', ['-x', path.join(debs, f), root]);
+  await fs.rm(debs, { recursive: true, force: true });
+  await fs.writeFile(path.join(dir, 'package.txt'), `${pkg}=${version}\n`);
+  await fs.writeFile(done, version);
+  return root;
+}
+
+/** The newest completely unpacked version under `base` (each in its own folder with `.complete`). */
+export async function newestUnpacked(base: string): Promise<{ dir: string; version: string } | undefined> {
+  let best: { dir: string; version: string } | undefined;
+  for (const name of await fs.readdir(base).catch(() => [] as string[])) {
+    const dir = path.join(base, name);
+    const version = await fs.readFile(path.join(dir, '.complete'), 'utf8').then((s) => s.trim(), () => undefined);
+    if (version && (!best || (await versionGreater(version, best.version)))) best = { dir, version };
+  }
+  return best;
+}
+
+// PrivateApt keeps its options private; the box needs the same ones for pkgnames.
+function aptOptions(apt: PrivateApt): string[] {
+  return [
+    '-o', `Dir::Etc::SourceList=${path.join(apt.dir, 'sources.list')}`,
+    '-o', 'Dir::Etc::SourceParts=/dev/null',
+    '-o', `Dir::State::Lists=${path.join(apt.dir, 'lists')}`,
+    '-o', `Dir::Cache=${path.join(apt.dir, 'cache')}`,
+    '-o', 'Dir::State::status=/dev/null',
+    '-o', 'Debug::NoLocking=1',
+  ];
+}
+
+export const exists = (p: string) =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  );
+export const safeName = (v: string) => v.replace(/[^A-Za-z0-9.+~-]/g, '_');
+export const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!;

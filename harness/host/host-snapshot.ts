@@ -1,0 +1,57 @@
+/**
+ * A snapshot of the host's interrupt state for one device, and the
+ * difference between two: what a case compares with the guest's view.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseProcInterrupts, type InterruptLine } from './proc-interrupts.js';
+import { physicalCapabilities, readConfig, readMsiIrqs, REAL_HOST, type HostIrq, type HostRoots, type PhysicalMsi, type PhysicalMsix } from './pci-sysfs.js';
+import type { VfioAction } from './vfio-action.js';
+
+export interface HostSnapshot {
+  readonly bdf: string;
+  readonly kernel: string;
+  readonly msix?: PhysicalMsix;
+  readonly msi?: PhysicalMsi;
+  readonly msiIrqs: readonly HostIrq[];
+  /** /proc/interrupts rows that belong to the device: its MSI IRQs, its chip, or vfio lines naming it. */
+  readonly lines: readonly InterruptLine[];
+}
+
+export async function hostSnapshot(bdf: string, roots: HostRoots = REAL_HOST): Promise<HostSnapshot> {
+  const [config, msiIrqs, interrupts] = await Promise.all([readConfig(bdf, roots), readMsiIrqs(bdf, roots), fs.readFile(path.join(roots.proc, 'interrupts'), 'utf8')]);
+  const caps = physicalCapabilities(config);
+  const mine = new Set(msiIrqs.map((i) => i.irq));
+  const lines = parseProcInterrupts(interrupts).filter((l) => (typeof l.irq === 'number' && mine.has(l.irq)) || l.chipBdf === bdf || l.vfio?.bdf === bdf);
+  return { bdf, kernel: os.release(), ...(caps.msix ? { msix: caps.msix } : {}), ...(caps.msi ? { msi: caps.msi } : {}), msiIrqs, lines };
+}
+
+/** The device's vfio lines of one kind, by vector. */
+export function vfioLines(s: HostSnapshot, kind: VfioAction['kind']): InterruptLine[] {
+  return s.lines.filter((l) => l.vfio?.kind === kind).sort((a, b) => (a.vfio!.vector ?? 0) - (b.vfio!.vector ?? 0));
+}
+
+export interface HostDiff {
+  readonly msixEnable?: readonly [boolean | undefined, boolean | undefined];
+  readonly irqsAdded: readonly number[];
+  readonly irqsRemoved: readonly number[];
+  /** Count increase per line present in both, keyed by the line's first action. */
+  readonly countDeltas: Readonly<Record<string, number>>;
+}
+
+export function diffSnapshots(a: HostSnapshot, b: HostSnapshot): HostDiff {
+  const ia = new Set(a.msiIrqs.map((i) => i.irq));
+  const ib = new Set(b.msiIrqs.map((i) => i.irq));
+  const countDeltas: Record<string, number> = {};
+  for (const lb of b.lines) {
+    const la = a.lines.find((x) => x.irq === lb.irq && x.actions[0] === lb.actions[0]);
+    if (la && lb.total !== la.total) countDeltas[lb.actions[0] ?? String(lb.irq)] = lb.total - la.total;
+  }
+  return {
+    ...(a.msix?.enabled !== b.msix?.enabled ? { msixEnable: [a.msix?.enabled, b.msix?.enabled] as const } : {}),
+    irqsAdded: [...ib].filter((i) => !ia.has(i)),
+    irqsRemoved: [...ia].filter((i) => !ib.has(i)),
+    countDeltas,
+  };
+}

@@ -15,8 +15,11 @@ export interface QtestOp<T> {
 export type Address = number | bigint;
 
 const MAX_U64 = (1n << 64n) - 1n;
-/** Bound on one read/write/memset, so a typo cannot ask QEMU for gigabytes. */
-export const MAX_TRANSFER_BYTES = 64 * 1024 * 1024;
+/**
+ * Bound on one read/write/memset, so a typo cannot ask QEMU for gigabytes;
+ * a read's hex reply (2 chars a byte) must also fit the channel's line limit.
+ */
+export const MAX_TRANSFER_BYTES = 4 * 1024 * 1024;
 
 function hex(v: number | bigint): string {
   return `0x${v.toString(16)}`;

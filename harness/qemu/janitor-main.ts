@@ -19,11 +19,15 @@ process.stdin.on('data', (chunk: string) => {
   while ((nl = buf.indexOf('\n')) !== -1) {
     const line = buf.slice(0, nl);
     buf = buf.slice(nl + 1);
-    const [verb, a, b] = line.split(' ');
-    if (verb === '+pid' && a && b) pids.set(Number(a), b);
-    else if (verb === '-pid' && a) pids.delete(Number(a));
-    else if (verb === '+dir' && a) dirs.add(a);
-    else if (verb === '-dir' && a) dirs.delete(a);
+    // Folder names may hold spaces: they are always the rest of the line.
+    const verb = line.slice(0, 4);
+    const rest = line.slice(5);
+    if (verb === '+pid') {
+      const sp = rest.indexOf(' ');
+      if (sp > 0) pids.set(Number(rest.slice(0, sp)), rest.slice(sp + 1));
+    } else if (verb === '-pid') pids.delete(Number(rest));
+    else if (verb === '+dir' && rest) dirs.add(rest);
+    else if (verb === '-dir' && rest) dirs.delete(rest);
   }
 });
 process.stdin.on('end', cleanup);

@@ -2,7 +2,9 @@
  * Delivery capture in guest RAM: each vector's message is pointed at its own
  * dword (never in 0xFEE00000-0xFEEFFFFF, so no CPU interrupt is involved),
  * and a delivery is the data value appearing there. The CPUs never run, so
- * nothing else writes this memory.
+ * nothing else writes this memory. A slot tells "at least one message since
+ * it was armed": two messages written before it is read look like one, so
+ * "exactly once" means one, and none more after re-arming and settling.
  */
 import type { QtestClient } from '../protocol/qtest-client.js';
 import type { MsixMessage } from './msix.js';

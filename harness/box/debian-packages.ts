@@ -21,9 +21,18 @@ export function boxCacheDir(): string {
   return path.join(cacheRoot(), 'box');
 }
 
-/** The private apt state, lists refreshed at most daily. `fresh` is false when a refresh failed. */
-export async function boxApt(progress: Progress): Promise<{ apt: PrivateApt; fresh: boolean; error?: string }> {
-  const apt = new PrivateApt(path.join(boxCacheDir(), 'apt'));
+type BoxApt = { apt: PrivateApt; fresh: boolean; error?: string };
+let opened: { dir: string; state: Promise<BoxApt> } | undefined;
+
+/** The private apt state, lists refreshed at most daily (once per process). `fresh` is false when a refresh failed. */
+export function boxApt(progress: Progress): Promise<BoxApt> {
+  const dir = path.join(boxCacheDir(), 'apt');
+  if (opened?.dir !== dir) opened = { dir, state: openApt(dir, progress) };
+  return opened.state;
+}
+
+async function openApt(dir: string, progress: Progress): Promise<BoxApt> {
+  const apt = new PrivateApt(dir);
   try {
     await apt.configure(sourcesForSuite(await systemAptTargets(), BOX_SUITE));
     if ((await apt.listsAgeMs()) > LISTS_MAX_AGE_MS) {
@@ -40,6 +49,18 @@ export async function boxApt(progress: Progress): Promise<{ apt: PrivateApt; fre
 export async function packageNames(apt: PrivateApt, prefix: string): Promise<string[]> {
   const { stdout } = await execa('apt-cache', [...aptOptions(apt), 'pkgnames', prefix], { stdin: 'ignore' });
   return stdout.split('\n').filter(Boolean).sort();
+}
+
+/** Candidate version of each package (one apt-cache call), `defaultRelease` preferred. */
+export async function candidates(apt: PrivateApt, pkgs: readonly string[], defaultRelease: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (pkgs.length === 0) return out;
+  const { stdout } = await execa('apt-cache', [...aptOptions(apt), '-o', `APT::Default-Release=${defaultRelease}`, 'policy', ...pkgs], { stdin: 'ignore' });
+  for (const block of stdout.split(/^(?=\S+:$)/m)) {
+    const m = /^(\S+):\n[\s\S]*?Candidate:\s*(\S+)/.exec(block);
+    if (m && m[2] !== '(none)') out.set(m[1]!, m[2]!);
+  }
+  return out;
 }
 
 export async function versionGreater(a: string, b: string): Promise<boolean> {

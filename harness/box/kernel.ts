@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../qemu/errors.js';
-import { boxApt, boxCacheDir, newestUnpacked, packageNames, safeName, unpackOnce, versionGreater, type Progress } from './debian-packages.js';
+import { boxApt, boxCacheDir, candidates, newestUnpacked, packageNames, safeName, unpackOnce, versionGreater, type Progress } from './debian-packages.js';
 
 export const KERNEL_SERIES = ['6.12', '6.1'] as const;
 export type KernelSeries = (typeof KERNEL_SERIES)[number];
@@ -60,9 +60,8 @@ async function newestImage(apt: Awaited<ReturnType<typeof boxApt>>['apt'], serie
   const nameRe = new RegExp(`^linux-image-${series.replace('.', '\\.')}[.-][0-9.+a-z-]*?-amd64-unsigned$`);
   const names = (await packageNames(apt, `linux-image-${series}`)).filter((n) => nameRe.test(n) && !/-(cloud|rt)-amd64/.test(n));
   let best: { pkg: string; version: string } | undefined;
-  for (const pkg of names) {
-    const version = await apt.candidate(pkg, 'bookworm-backports');
-    if (!version || !version.startsWith(`${series}.`)) continue;
+  for (const [pkg, version] of await candidates(apt, names, 'bookworm-backports')) {
+    if (!version.startsWith(`${series}.`)) continue;
     if (!best || (await versionGreater(version, best.version))) best = { pkg, version };
   }
   if (!best) throw new EnvironmentError(`no linux-image-${series}*-amd64-unsigned package in bookworm or bookworm-backports`, `use another kernel series (${KERNEL_SERIES.join(', ')})`);

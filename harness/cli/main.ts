@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EnvironmentError } from '../qemu/errors.js';
 import { ExitCode } from './exit-codes.js';
+import { boxCommand } from './box-command.js';
 import { runCommand, type Reporter } from './run-command.js';
 import { cleanUpOnSignals } from './signals.js';
 import { toolVersion } from './tool-version.js';
@@ -29,6 +30,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--grep <pattern>', 'only cases whose full title matches')
     .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string }) => {
       exit = await runCommand(o);
+    });
+  program
+    .command('box')
+    .description('boot a nested vfio host (real Debian kernel under TCG, the device bound to vfio-pci) and run a command in it')
+    .addOption(new Option('--kernel <series>', 'kernel series').choices(['6.12', '6.1']).default('6.12'))
+    .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(['e1000e', 'igb']).default('e1000e'))
+    .argument('<command...>', 'the command, after --')
+    .action(async (command: string[], o: { kernel: string; device: string }) => {
+      exit = await boxCommand({ ...o, command });
     });
   try {
     await program.parseAsync(argv);

@@ -1,0 +1,194 @@
+/**
+ * The nested vfio host ("box"), a command runner in the virtme-ng manner:
+ * boot a real Debian kernel under the outer QEMU (TCG, q35 with an
+ * intel-iommu doing interrupt remapping, one emulated MSI-X NIC), share the
+ * machine's root read-only over 9p, hand the NIC to vfio-pci inside, chroot
+ * into the shared root, run one command there, return its exit code.
+ * Nothing is installed inside; no device of this machine is touched.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { CallLog } from '../protocol/call-log.js';
+import { LineChannel } from '../protocol/line-channel.js';
+import { QmpClient } from '../protocol/qmp-client.js';
+import { debianBuild } from '../qemu/debian-build.js';
+import { EnvironmentError, describeExit } from '../qemu/errors.js';
+import { QemuProcess } from '../qemu/qemu-process.js';
+import { BoxError } from './box-error.js';
+import type { Progress } from './debian-packages.js';
+import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
+import { jobArchive } from './job-archive.js';
+import { isKernelSeries, KERNEL_SERIES, provisionKernel, type BoxKernel, type KernelSeries } from './kernel.js';
+
+/** The MSI-X device the box gets, where it sits, and which outer QEMU has it. */
+const DEVICES = {
+  e1000e: { qemuDevice: 'e1000e', outer: 'system' },
+  // igb appeared in QEMU 8.0; the system QEMU of bookworm is 7.2.
+  igb: { qemuDevice: 'igb', outer: 'debian:bookworm-backports' },
+} as const;
+export type BoxDevice = keyof typeof DEVICES;
+export const BOX_DEVICES = Object.keys(DEVICES) as BoxDevice[];
+/** The device's slot in the box, so its BDF there is always this. */
+export const BOX_DEVICE_BDF = '0000:00:03.0';
+const SYSTEM_QEMU = '/usr/bin/qemu-system-x86_64';
+const TAIL_LINES = 40;
+
+export interface BoxOptions {
+  readonly kernel: KernelSeries | string;
+  readonly device: BoxDevice | string;
+  readonly command: readonly string[];
+  /** Working directory of the command (a path of this machine, seen read-only). Default: process.cwd(). */
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** From starting the outer QEMU to the command's exit marker. */
+  readonly timeoutMs: number;
+  /** The command's output (stdout and stderr, interleaved on the console), line by line. */
+  readonly onOutput?: (line: string) => void;
+  /** Every console line, boot messages included. */
+  readonly onConsole?: (line: string) => void;
+  readonly progress?: Progress;
+}
+
+export interface BoxResult {
+  readonly exitCode: number;
+  /** Outer QEMU start to the command starting. */
+  readonly bootMs: number;
+  /** Command start to its exit marker. */
+  readonly commandMs: number;
+  /** Outer QEMU start to the outer QEMU gone. */
+  readonly totalMs: number;
+  readonly kernel: BoxKernel;
+  readonly outerQemu: string;
+}
+
+export interface Provisioned {
+  readonly kernel: BoxKernel;
+  readonly initramfs: BoxInitramfs;
+  readonly outer: { readonly binary: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly label: string };
+}
+
+/** Kernel, initramfs and outer QEMU for a box: downloaded and built once, then from the cache. */
+export async function provisionBox(kernelSeries: string, device: string, progress: Progress = () => undefined): Promise<Provisioned> {
+  if (!isKernelSeries(kernelSeries)) throw new EnvironmentError(`unknown kernel series "${kernelSeries}"`, `use one of ${KERNEL_SERIES.join(', ')}`);
+  if (!isDevice(device)) throw new EnvironmentError(`unknown box device "${device}"`, `use one of ${BOX_DEVICES.join(', ')}`);
+  const kernel = await provisionKernel(kernelSeries, progress);
+  const initramfs = await provisionInitramfs(kernel, progress);
+  const spec = DEVICES[device];
+  if (spec.outer === 'system') return { kernel, initramfs, outer: { binary: SYSTEM_QEMU, args: [], env: {}, label: `${SYSTEM_QEMU}` } };
+  const d = await debianBuild(spec.outer.slice('debian:'.length), progress);
+  return { kernel, initramfs, outer: { binary: d.binary, args: d.dataDirs.flatMap((x) => ['-L', x]), env: d.env, label: `${d.debianVersion} (${spec.outer})` } };
+}
+
+export async function runInBox(o: BoxOptions): Promise<BoxResult> {
+  const p = await provisionBox(o.kernel, o.device, o.progress);
+  const device = o.device as BoxDevice;
+  const nonce = randomBytes(8).toString('hex');
+  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: o.env ?? {}, vfioBdfs: [BOX_DEVICE_BDF], nonce });
+  const t0 = performance.now();
+  const { proc, sockets } = await QemuProcess.spawn({
+    binary: p.outer.binary,
+    env: p.outer.env,
+    args: [
+      ...p.outer.args,
+      ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', '2G'],
+      ...['-nodefaults', '-display', 'none', '-no-reboot', '-no-user-config'],
+      // The IOMMU must come before the devices it translates for.
+      ...['-device', 'intel-iommu,intremap=on', '-device', `${DEVICES[device].qemuDevice},addr=03.0`],
+      ...['-fsdev', 'local,path=/,readonly=on,security_model=none,multidevs=remap,id=hostroot', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot'],
+      ...['-kernel', p.kernel.vmlinuz, '-append', 'console=ttyS0 intel_iommu=on panic=-1 quiet loglevel=3'],
+    ],
+    sockets: ['serial.sock', 'qmp.sock'],
+    argsFor: (sock) => {
+      // The private folder exists now: the run's initrd (job archive + cached image) goes there.
+      const initrd = sock('initrd.img');
+      fs.writeFileSync(initrd, Buffer.concat([job, fs.readFileSync(p.initramfs.file)]), { mode: 0o600 });
+      return ['-initrd', initrd, '-chardev', `socket,id=ser,path=${sock('serial.sock')}`, '-serial', 'chardev:ser', '-chardev', `socket,id=qmp,path=${sock('qmp.sock')}`, '-mon', 'chardev=qmp,mode=control'];
+    },
+  });
+  const tail: string[] = [];
+  let qmp: QmpClient | undefined;
+  try {
+    qmp = await QmpClient.connect(new LineChannel(sockets[1]!, { name: 'qmp' }), { log: new CallLog(16), timeoutMs: 10_000 });
+    const outcome = await watchConsole(new LineChannel(sockets[0]!, { name: 'serial' }), nonce, tail, proc, o);
+    const end = performance.now();
+    const fail = (reason: string) => new BoxError(reason, tail.slice(-TAIL_LINES), proc.commandLine);
+    if (outcome.kind === 'exit') {
+      // The init powers off by itself; give it a moment before the staged shutdown below.
+      await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 3000))]);
+      return { exitCode: outcome.code, bootMs: Math.round(outcome.startedAt - t0), commandMs: Math.round(end - outcome.startedAt), totalMs: Math.round(performance.now() - t0), kernel: p.kernel, outerQemu: p.outer.label };
+    }
+    if (outcome.kind === 'fail') throw fail(`its init reported: ${outcome.why}`);
+    // panic=-1 and -no-reboot: a panic ends the outer QEMU at once.
+    const panic = tail.find((l) => l.includes('Kernel panic - not syncing'));
+    if (outcome.kind === 'exited' && panic) throw fail(`the kernel panicked: ${panic.slice(panic.indexOf('Kernel panic'))}`);
+    if (outcome.kind === 'exited') throw fail(`the outer QEMU exited (${describeExit(outcome.status)}) before the command's exit marker${proc.stderrTail() ? `; QEMU stderr:\n${proc.stderrTail()}` : ''}`);
+    throw fail(`no exit marker within ${o.timeoutMs} ms${outcome.started ? ' (the command was still running)' : ' (the command had not started)'}`);
+  } finally {
+    const q = qmp;
+    await proc.shutdown(
+      [
+        { stage: 'quit', timeoutMs: 3000 },
+        { stage: 'SIGTERM', timeoutMs: 3000 },
+        { stage: 'SIGKILL', timeoutMs: 3000 },
+      ],
+      q ? () => q.execute('quit') : undefined,
+    );
+    q?.close();
+  }
+}
+
+type Outcome =
+  | { kind: 'exit'; code: number; startedAt: number }
+  | { kind: 'fail'; why: string }
+  | { kind: 'exited'; status: { code: number | null; signal: NodeJS.Signals | null } }
+  | { kind: 'timeout'; started: boolean };
+
+/** Reads the console until the exit marker, a failure the init reports, a panic, QEMU's exit, or the timeout. */
+function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: QemuProcess, o: BoxOptions): Promise<Outcome> {
+  const start = `BOX-START-${nonce}`;
+  const exit = new RegExp(`BOX-EXIT-${nonce} (\\d+)`);
+  const failed = `BOX-FAIL-${nonce} `;
+  return new Promise<Outcome>((resolve) => {
+    let startedAt: number | undefined;
+    const timer = setTimeout(() => done({ kind: 'timeout', started: startedAt !== undefined }), o.timeoutMs);
+    let settled = false;
+    const done = (r: Outcome) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    void proc.exited.then((status) => done({ kind: 'exited', status }));
+    serial.attach({
+      line(raw) {
+        if (settled) return;
+        const line = raw.replace(/\r/g, '');
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        o.onConsole?.(line);
+        const m = exit.exec(line);
+        if (m && startedAt !== undefined) {
+          // Output without a final newline shares the marker's line.
+          if (m.index > 0) o.onOutput?.(line.slice(0, m.index));
+          return done({ kind: 'exit', code: Number(m[1]), startedAt });
+        }
+        if (line.includes(failed)) return done({ kind: 'fail', why: line.slice(line.indexOf(failed) + failed.length) });
+        if (line.includes(start) && startedAt === undefined) {
+          startedAt = performance.now();
+          return;
+        }
+        if (startedAt !== undefined) o.onOutput?.(line);
+      },
+      close() {
+        /* QEMU's exit is watched above */
+      },
+    });
+  });
+}
+
+function isDevice(d: string): d is BoxDevice {
+  return Object.hasOwn(DEVICES, d);
+}
+
+/** The folder the box's caches live in, for messages. */
+export { boxCacheDir } from './debian-packages.js';

@@ -1,0 +1,29 @@
+/** The nested host's only userland before it chroots into the machine's root: busybox-static, unpacked from its .deb. */
+import path from 'node:path';
+import { EnvironmentError } from '../qemu/errors.js';
+import { boxApt, boxCacheDir, exists, newestUnpacked, safeName, unpackOnce, type Progress } from './debian-packages.js';
+
+export interface BoxBusybox {
+  readonly version: string;
+  readonly binary: string;
+}
+
+export async function provisionBusybox(progress: Progress): Promise<BoxBusybox> {
+  const base = path.join(boxCacheDir(), 'busybox');
+  const { apt, fresh, error } = await boxApt(progress);
+  const version = fresh ? await apt.candidate('busybox-static', 'bookworm').catch(() => undefined) : undefined;
+  let dir: string;
+  let v: string;
+  if (version) {
+    dir = path.join(base, safeName(version));
+    v = version;
+    await unpackOnce(apt, 'busybox-static', version, dir, progress);
+  } else {
+    const cached = await newestUnpacked(base);
+    if (!cached) throw new EnvironmentError(`cannot resolve busybox-static${error ? ` (${error})` : ''}`, 'check that the Debian mirror in /etc/apt is reachable');
+    ({ dir, version: v } = cached);
+  }
+  const binary = path.join(dir, 'root/bin/busybox');
+  if (!(await exists(binary))) throw new EnvironmentError(`busybox-static ${v} has no bin/busybox`, `remove ${dir} and run again`);
+  return { version: v, binary };
+}

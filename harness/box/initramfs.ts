@@ -1,0 +1,50 @@
+/**
+ * The box's initramfs (cpio.gz): busybox, the modules in load order
+ * (decompressed), /dev/console and the generated /init. Cached, keyed by the
+ * kernel version, the busybox version and a hash of what goes in.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { provisionBusybox } from './busybox.js';
+import { cpioNewc, type CpioEntry } from './cpio.js';
+import { boxCacheDir, exists, safeName, type Progress } from './debian-packages.js';
+import { BOX_PATHS, initScript } from './init-script.js';
+import type { BoxKernel } from './kernel.js';
+import { modulesInLoadOrder } from './modules.js';
+
+/** virtio-pci and 9p for the host root (virtio-pci is built in on 6.12, a module on 6.1), overlay for /tmp, vfio for the device; dependencies are found from each module. */
+export const BOX_MODULES = ['virtio_pci', 'netfs', '9pnet', '9pnet_virtio', '9p', 'overlay', 'irqbypass', 'vfio', 'vfio_iommu_type1', 'vfio-pci-core', 'vfio-pci'] as const;
+/** Bump when the archive's layout changes in a way the inputs do not show. */
+const LAYOUT = 1;
+
+export interface BoxInitramfs {
+  readonly file: string;
+  readonly modules: readonly string[];
+}
+
+export async function provisionInitramfs(kernel: BoxKernel, progress: Progress): Promise<BoxInitramfs> {
+  const busybox = await provisionBusybox(progress);
+  const modules = await modulesInLoadOrder(kernel.modulesDir, BOX_MODULES);
+  const init = initScript(modules.map((m) => m.name));
+  const key = createHash('sha256').update(`${LAYOUT}\n${busybox.version}\n${init}`).digest('hex').slice(0, 16);
+  const dir = path.join(boxCacheDir(), 'initramfs');
+  const file = path.join(dir, `${safeName(kernel.version)}-${key}.cpio.gz`);
+  const names = modules.map((m) => m.name);
+  if (await exists(file)) return { file, modules: names };
+  progress(`box: building the initramfs for ${kernel.release} (${names.join(' ')})`);
+  const entries: CpioEntry[] = [
+    ...['bin', 'dev', 'box', 'lib', 'lib/modules', 'proc', 'sys', 'host'].map((p): CpioEntry => ({ kind: 'dir', path: p })),
+    { kind: 'char', path: 'dev/console', major: 5, minor: 1 },
+    { kind: 'file', path: 'bin/busybox', data: await fs.readFile(busybox.binary), mode: 0o755 },
+    { kind: 'symlink', path: 'bin/sh', target: 'busybox' },
+    ...modules.map((m): CpioEntry => ({ kind: 'file', path: `${BOX_PATHS.modules}/${m.name}.ko`, data: m.data })),
+    { kind: 'file', path: 'init', data: Buffer.from(init), mode: 0o755 },
+  ];
+  await fs.mkdir(dir, { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await fs.writeFile(tmp, gzipSync(cpioNewc(entries)));
+  await fs.rename(tmp, file);
+  return { file, modules: names };
+}

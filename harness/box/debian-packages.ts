@@ -47,7 +47,7 @@ async function openApt(dir: string, progress: Progress): Promise<BoxApt> {
 
 /** Package names starting with `prefix` that the private lists know (a local query). */
 export async function packageNames(apt: PrivateApt, prefix: string): Promise<string[]> {
-  const { stdout } = await execa('apt-cache', [...aptOptions(apt), 'pkgnames', prefix], { stdin: 'ignore' });
+  const { stdout } = await execa('apt-cache', [...apt.options(), 'pkgnames', prefix], { stdin: 'ignore' });
   return stdout.split('\n').filter(Boolean).sort();
 }
 
@@ -55,7 +55,7 @@ export async function packageNames(apt: PrivateApt, prefix: string): Promise<str
 export async function candidates(apt: PrivateApt, pkgs: readonly string[], defaultRelease: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (pkgs.length === 0) return out;
-  const { stdout } = await execa('apt-cache', [...aptOptions(apt), '-o', `APT::Default-Release=${defaultRelease}`, 'policy', ...pkgs], { stdin: 'ignore' });
+  const { stdout } = await execa('apt-cache', [...apt.options(), '-o', `APT::Default-Release=${defaultRelease}`, 'policy', ...pkgs], { stdin: 'ignore' });
   for (const block of stdout.split(/^(?=\S+:$)/m)) {
     const m = /^(\S+):\n[\s\S]*?Candidate:\s*(\S+)/.exec(block);
     if (m && m[2] !== '(none)') out.set(m[1]!, m[2]!);
@@ -102,18 +102,6 @@ export async function newestUnpacked(base: string): Promise<{ dir: string; versi
     if (version && (!best || (await versionGreater(version, best.version)))) best = { dir, version };
   }
   return best;
-}
-
-// PrivateApt keeps its options private; the box needs the same ones for pkgnames.
-function aptOptions(apt: PrivateApt): string[] {
-  return [
-    '-o', `Dir::Etc::SourceList=${path.join(apt.dir, 'sources.list')}`,
-    '-o', 'Dir::Etc::SourceParts=/dev/null',
-    '-o', `Dir::State::Lists=${path.join(apt.dir, 'lists')}`,
-    '-o', `Dir::Cache=${path.join(apt.dir, 'cache')}`,
-    '-o', 'Dir::State::status=/dev/null',
-    '-o', 'Debug::NoLocking=1',
-  ];
 }
 
 export const exists = (p: string) =>

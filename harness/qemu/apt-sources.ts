@@ -63,7 +63,8 @@ export function sourcesForSuite(targets: readonly AptTarget[], suite: string, ki
 export class PrivateApt {
   constructor(readonly dir: string) {}
 
-  private options(): string[] {
+  /** The apt options that select this private state, for apt commands this class does not wrap. */
+  options(): string[] {
     return [
       '-o', `Dir::Etc::SourceList=${path.join(this.dir, 'sources.list')}`,
       '-o', 'Dir::Etc::SourceParts=/dev/null',

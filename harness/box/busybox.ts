@@ -1,7 +1,8 @@
 /** The nested host's only userland before it chroots into the machine's root: busybox-static, unpacked from its .deb. */
 import path from 'node:path';
 import { EnvironmentError } from '../qemu/errors.js';
-import { boxApt, boxCacheDir, exists, newestUnpacked, safeName, unpackOnce, type Progress } from './debian-packages.js';
+import { exists, newestUnpacked, safeName } from '../qemu/unpacked-packages.js';
+import { boxApt, boxCacheDir, unpackPackage, type Progress } from './debian-packages.js';
 
 export interface BoxBusybox {
   readonly version: string;
@@ -17,7 +18,7 @@ export async function provisionBusybox(progress: Progress): Promise<BoxBusybox> 
   if (version) {
     dir = path.join(base, safeName(version));
     v = version;
-    await unpackOnce(apt, 'busybox-static', version, dir, progress);
+    await unpackPackage(apt, 'busybox-static', version, dir, progress);
   } else {
     const cached = await newestUnpacked(base);
     if (!cached) throw new EnvironmentError(`cannot resolve busybox-static${error ? ` (${error})` : ''}`, 'check that the Debian mirror in /etc/apt is reachable');

@@ -7,7 +7,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../qemu/errors.js';
-import { boxApt, boxCacheDir, candidates, newestUnpacked, packageNames, safeName, unpackOnce, versionGreater, type Progress } from './debian-packages.js';
+import { newestUnpacked, safeName, versionGreater } from '../qemu/unpacked-packages.js';
+import { boxApt, boxCacheDir, candidates, packageNames, unpackPackage, type Progress } from './debian-packages.js';
 
 export const KERNEL_SERIES = ['6.12', '6.1'] as const;
 export type KernelSeries = (typeof KERNEL_SERIES)[number];
@@ -51,7 +52,7 @@ export async function provisionKernel(series: KernelSeries, progress: Progress):
     return describe(series, cached.dir, (await fs.readFile(path.join(cached.dir, 'package.txt'), 'utf8')).split('=')[0]!, cached.version);
   }
   const dir = path.join(base, safeName(newest.version));
-  await unpackOnce(apt, newest.pkg, newest.version, dir, progress);
+  await unpackPackage(apt, newest.pkg, newest.version, dir, progress);
   return describe(series, dir, newest.pkg, newest.version);
 }
 

@@ -4,12 +4,11 @@
  * newest version is resolved at each use (lists refreshed at most daily) and
  * recorded next to the unpacked tree.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { execa } from 'execa';
 import { PrivateApt, sourcesForSuite, systemAptTargets } from './apt-sources.js';
 import { cacheRoot } from './cache-dir.js';
 import { EnvironmentError } from './errors.js';
+import { exists, firstLine, newestUnpacked, safeName, unpackOnce, type Progress } from './unpacked-packages.js';
 
 /** The packages that make a runnable x86 system emulator with its firmware. */
 const PACKAGES = ['qemu-system-x86', 'qemu-system-common', 'qemu-system-data', 'seabios', 'ipxe-qemu'] as const;
@@ -26,7 +25,7 @@ export interface UnpackedDebianBuild {
   readonly env: Readonly<Record<string, string>>;
 }
 
-export type Progress = (message: string) => void;
+export type { Progress };
 
 const SUITE_RE = /^[a-z]+(-[a-z]+)?$/;
 
@@ -52,36 +51,19 @@ export async function debianBuild(suite: string, progress: Progress): Promise<Un
     throw new EnvironmentError(`cannot resolve QEMU in debian:${suite}: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable, or pass --qemu PATH');
   }
   if (!version) throw new EnvironmentError(`debian:${suite} has no qemu-system-x86 package`, 'check the suite name, or pass --qemu PATH');
-  const dir = path.join(base, safe(version));
-  const done = path.join(dir, '.complete');
-  if (!(await exists(done))) {
-    await fs.rm(dir, { recursive: true, force: true });
-    const debs = path.join(dir, 'debs');
-    const pins: string[] = [];
+  const dir = path.join(base, safeName(version));
+  if (!(await exists(path.join(dir, '.complete')))) {
     // QEMU falls back to the installed build's module folder for any module
     // missing from ours and aborts on the mismatch, so take every module
     // package of the same version too (qemu-system-x86 recommends them pinned).
     const modules = await apt.pinnedRecommends('qemu-system-x86', version, suite);
+    const pins: string[] = [];
     for (const p of [...PACKAGES, ...modules]) {
       const v = await apt.candidate(p, suite);
       if (!v) throw new EnvironmentError(`debian:${suite} has no ${p} package`, 'check the suite name, or pass --qemu PATH');
       pins.push(`${p}=${v}`);
     }
-    progress(`debian:${suite}: downloading ${pins.join(' ')}`);
-    try {
-      await apt.download(pins, debs);
-    } catch (e) {
-      throw new EnvironmentError(`downloading QEMU ${version} from debian:${suite} failed: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable');
-    }
-    progress(`debian:${suite}: unpacking into ${dir}`);
-    const root = path.join(dir, 'root');
-    await fs.mkdir(root, { recursive: true });
-    for (const f of (await fs.readdir(debs)).filter((n) => n.endsWith('.deb'))) {
-      await execa('dpkg-deb', ['-x', path.join(debs, f), root]);
-    }
-    await fs.rm(debs, { recursive: true, force: true });
-    await fs.writeFile(path.join(dir, 'packages.txt'), pins.join('\n') + '\n');
-    await fs.writeFile(done, version);
+    await unpackOnce(apt, pins, version, dir, progress, `debian:${suite}`);
   }
   return describe(suite, dir, version);
 }
@@ -100,19 +82,6 @@ function describe(suite: string, dir: string, debianVersion: string): UnpackedDe
 }
 
 async function newestCached(base: string): Promise<UnpackedDebianBuild | undefined> {
-  let best: { dir: string; version: string; mtime: number } | undefined;
-  for (const name of await fs.readdir(base).catch(() => [] as string[])) {
-    const marker = path.join(base, name, '.complete');
-    const st = await fs.stat(marker).catch(() => undefined);
-    if (st && (!best || st.mtimeMs > best.mtime)) best = { dir: path.join(base, name), version: (await fs.readFile(marker, 'utf8')).trim(), mtime: st.mtimeMs };
-  }
+  const best = await newestUnpacked(base);
   return best && describe(path.basename(base), best.dir, best.version);
 }
-
-const exists = (p: string) =>
-  fs.access(p).then(
-    () => true,
-    () => false,
-  );
-const safe = (v: string) => v.replace(/[^A-Za-z0-9.+~-]/g, '_');
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];

@@ -2,8 +2,9 @@
 import { EnvironmentError } from '../harness/qemu/errors.js';
 import type { SuiteSpec } from '../harness/runner/case.js';
 import { emulatedSuite } from './emulated/msix-core-rules.js';
+import { vfioSuite } from './vfio/host-tracks-guest.js';
 
-export const suites: readonly SuiteSpec[] = [emulatedSuite];
+export const suites: readonly SuiteSpec[] = [emulatedSuite, vfioSuite];
 
 export function suiteByName(name: string): SuiteSpec {
   const s = suites.find((x) => x.name === name);

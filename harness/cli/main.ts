@@ -27,8 +27,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--device <name>', 'device plugin to use (repeatable; default all)', collect, [])
     .addOption(new Option('--reporter <format>', 'report format').choices(['spec', 'json', 'junit']).default('spec'))
     .option('--out <file>', 'write the report to this file (default: standard output)')
-    .option('--grep <pattern>', 'only cases whose full title matches')
-    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string }) => {
+    .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
+    .option('--host-device <bdf>', 'vfio suite: a host device bound to vfio-pci to pass through (default: run in the box)')
+    .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (6.12, 6.1; default 6.12)', (v: string) => v.split(',').map((x) => x.trim()))
+    .addOption(new Option('--report-markers', 'internal: print the JSON report between markers on stdout').hideHelp())
+    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; kernel?: string[]; reportMarkers?: boolean }) => {
       exit = await runCommand(o);
     });
   program

@@ -9,6 +9,9 @@ import { caseLine, summaryLine, toSpec } from '../report/console-report.js';
 import { toJson } from '../report/json-report.js';
 import { toJunit } from '../report/junit-report.js';
 import { summarize, type RunReport } from '../report/model.js';
+import { passthroughDevice } from '../host/passthrough-device.js';
+import { deserializeBuilds, type QemuBuild } from '../qemu/qemu-build.js';
+import { BUILDS_ENV, reportForConsole, runVfioInBox } from './vfio-in-box.js';
 import { buildRef, runSuites } from '../runner/run-suite.js';
 import { suiteByName } from '../../suites/index.js';
 import { ExitCode } from './exit-codes.js';
@@ -23,28 +26,35 @@ export interface RunArgs {
   readonly reporter: Reporter;
   readonly out?: string;
   readonly grep?: string;
+  /** For the vfio suite: a host device already bound to vfio-pci. */
+  readonly hostDevice?: string;
+  /** Box kernels for the vfio suite when no host device is named. */
+  readonly kernel?: readonly string[];
+  /** Internal: print the JSON report between markers (how the box hands it back). */
+  readonly reportMarkers?: boolean;
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
   const started = new Date();
   const suite = suiteByName(args.suite);
   const progress = (m: string) => process.stderr.write(`${m}\n`);
-  const builds = [];
-  for (const spec of args.qemu.length ? args.qemu : defaultSpecs()) {
-    progress(`resolving QEMU build ${spec}`);
-    const b = await resolveBuild(spec, progress);
-    progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'})`);
-    builds.push(b);
-  }
-  const devices = args.device.length ? args.device.map(devicePlugin) : devicePlugins;
-  const toStdout = !args.out && args.reporter !== 'spec';
-  const cases = await runSuites({
+  const builds = await resolveBuilds(args.qemu, progress);
+  const passthrough = suite.kind === 'vfio' && args.hostDevice ? await passthroughDevice(args.hostDevice) : undefined;
+  if (passthrough) progress(`host device ${passthrough.bdf}: ${passthrough.plugin.name} on vfio-pci, kernel ${passthrough.kernel}, MSI-X ${passthrough.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`);
+  const devices = passthrough ? [passthrough.plugin] : args.device.length ? args.device.map(devicePlugin) : devicePlugins;
+  const toStdout = (!args.out && args.reporter !== 'spec') || !!args.reportMarkers;
+  const printCase = (line: string) => (toStdout ? process.stderr : process.stdout).write(line + '\n');
+  const inBox = suite.kind === 'vfio' && !passthrough;
+  const cases = inBox
+    ? await runVfioInBox({ suite: suite.name, builds, kernels: args.kernel?.length ? args.kernel : ['6.12'], device: 'e1000e', ...(args.grep ? { grep: args.grep } : {}), progress, onLine: printCase })
+    : await runSuites({
     suites: [suite],
     builds,
     devices,
+    ...(passthrough ? { passthrough: { bdf: passthrough.bdf, kernel: passthrough.kernel, noresize: passthrough.noresize } } : {}),
     ...(args.grep ? { grep: args.grep } : {}),
-    onResult: (r) => (toStdout ? process.stderr : process.stdout).write(caseLine(r) + '\n'),
-  });
+        onResult: (r) => printCase(caseLine(r)),
+      });
   const report: RunReport = {
     tool: { name: 'msix-harness', version: toolVersion() },
     startedAt: started.toISOString(),
@@ -55,6 +65,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     summary: summarize(cases),
   };
   if (cases.length === 0) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
+  if (args.reportMarkers) {
+    process.stdout.write(reportForConsole(report));
+    return report.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+  }
   const text = args.reporter === 'json' ? toJson(report) : args.reporter === 'junit' ? toJunit(report) : toSpec(report);
   if (args.out) {
     await fs.mkdir(path.dirname(path.resolve(args.out)), { recursive: true });
@@ -68,4 +82,18 @@ export async function runCommand(args: RunArgs): Promise<number> {
     process.stderr.write(`${summaryLine(report)}\n`);
   }
   return report.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+}
+
+/** The builds named, probed here, or handed over already probed (inside the box). */
+async function resolveBuilds(specs: readonly string[], progress: (m: string) => void): Promise<QemuBuild[]> {
+  const handed = process.env[BUILDS_ENV];
+  if (handed) return deserializeBuilds(handed);
+  const builds: QemuBuild[] = [];
+  for (const spec of specs.length ? specs : defaultSpecs()) {
+    progress(`resolving QEMU build ${spec}`);
+    const b = await resolveBuild(spec, progress);
+    progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'})`);
+    builds.push(b);
+  }
+  return builds;
 }

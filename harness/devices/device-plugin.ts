@@ -20,6 +20,8 @@ export interface DevicePlugin {
   readonly name: string;
   /** QEMU -device driver; builds without it skip the device's cases. */
   readonly driver: string;
+  /** PCI vendor:device ids, to recognise the device when it is passed through. */
+  readonly pciIds: readonly (readonly [vendor: number, device: number])[];
   /** Interrupt modes fire() can drive (MSI fires vector 0 only). */
   readonly fires: readonly InterruptMode[];
   /** Arguments that add the device to QEMU's command line. */

@@ -30,6 +30,7 @@ async function quiesce(dev: DeviceHandle): Promise<void> {
 export const e1000e: DevicePlugin = {
   name: 'e1000e',
   driver: 'e1000e',
+  pciIds: [[0x8086, 0x10d3]],
   fires: ['msix', 'msi'],
   qemuArgs: (id, addr) => ['-device', `e1000e,id=${id},addr=${addr},romfile=`],
   async reset(dev) {

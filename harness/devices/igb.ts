@@ -13,6 +13,7 @@ const GPIE_MSIX_MODE = 1 << 4;
 export const igb: DevicePlugin = {
   name: 'igb',
   driver: 'igb',
+  pciIds: [[0x8086, 0x10c9]],
   fires: ['msix'],
   qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
   async reset(dev) {

@@ -7,6 +7,11 @@ import { virtioNetPci } from './virtio-net-pci.js';
 
 export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme];
 
+/** The plugin that knows a device with these PCI ids (for passthrough). */
+export function pluginForIds(vendor: number, device: number): DevicePlugin | undefined {
+  return devicePlugins.find((p) => p.pciIds.some(([v, d]) => v === vendor && d === device));
+}
+
 export function devicePlugin(name: string): DevicePlugin {
   const p = devicePlugins.find((d) => d.name === name);
   if (!p) throw new Error(`no device plugin "${name}" (known: ${devicePlugins.map((d) => d.name).join(', ')})`);

@@ -289,6 +289,7 @@ async function createIoQueues(dev: DeviceHandle, c: Controller): Promise<void> {
 export const nvme: DevicePlugin = {
   name: 'nvme',
   driver: 'nvme',
+  pciIds: [[0x1b36, 0x0010]],
   fires: ['msix'],
   qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
   async reset(dev) {

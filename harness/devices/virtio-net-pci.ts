@@ -29,6 +29,7 @@ async function commonConfig(dev: DeviceHandle): Promise<{ bar: number; offset: n
 export const virtioNetPci: DevicePlugin = {
   name: 'virtio-net-pci',
   driver: 'virtio-net-pci',
+  pciIds: [[0x1af4, 0x1041]],
   fires: ['msix'],
   qemuArgs: (id, addr) => ['-device', `virtio-net-pci,id=${id},addr=${addr},romfile=,disable-legacy=on`],
   async reset(dev) {

@@ -34,6 +34,15 @@ export function versionString(v: QmpVersion): string {
   return `${v.major}.${v.minor}.${v.micro}`;
 }
 
+/** A build as JSON, to hand an already probed build to another process (the box) without probing again. */
+export function serializeBuilds(builds: readonly QemuBuild[]): string {
+  return JSON.stringify(builds.map((b) => ({ ...b, devices: [...b.devices] })));
+}
+
+export function deserializeBuilds(json: string): QemuBuild[] {
+  return (JSON.parse(json) as (Omit<QemuBuild, 'devices'> & { devices: string[] })[]).map((b) => ({ ...b, devices: new Set(b.devices) }));
+}
+
 export async function probeBuild(spec: string, binary: string, dataDirs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<QemuBuild> {
   const dataArgs = dataDirs.flatMap((d) => ['-L', d]);
   const [accelHelp, deviceHelp] = await Promise.all([help(binary, [...dataArgs, '-accel', 'help'], env), help(binary, [...dataArgs, '-device', 'help'], env)]);

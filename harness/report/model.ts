@@ -22,6 +22,8 @@ export interface CaseResult {
   readonly device: string;
   readonly qemu: BuildRef;
   readonly hostKernel: string;
+  /** For cases on a passed-through device: the host device and the host property expectations depend on. */
+  readonly hostDevice?: { readonly bdf: string; readonly noresize: boolean };
   readonly outcome: Outcome;
   readonly durationMs: number;
   readonly pins: readonly CatalogId[];

@@ -18,6 +18,8 @@ export interface DutOptions {
   readonly traces?: readonly string[];
   readonly guestErrors?: boolean;
   readonly machine?: MachineConfig['machine'];
+  /** Pass a host device through with vfio-pci instead of emulating the plugin's device. */
+  readonly passthrough?: { readonly hostBdf: string; readonly props?: string };
 }
 
 const DUT_ID = 'dut';
@@ -38,7 +40,9 @@ export class Dut {
     const machineType = opts.machine ?? 'q35';
     const machine = await Machine.launch(build, {
       machine: machineType,
-      args: plugin.qemuArgs(DUT_ID, DUT_SLOT),
+      args: opts.passthrough
+        ? ['-device', ['vfio-pci', `host=${opts.passthrough.hostBdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(opts.passthrough.props ? [opts.passthrough.props] : [])].join(',')]
+        : plugin.qemuArgs(DUT_ID, DUT_SLOT),
       traces: opts.traces ?? [],
       guestErrors: opts.guestErrors ?? false,
     });

@@ -10,7 +10,8 @@ import type { QemuBuild } from '../qemu/qemu-build.js';
 import { versionString } from '../qemu/qemu-build.js';
 import { killAllQemuNow } from '../qemu/qemu-process.js';
 import type { BuildRef, CaseResult } from '../report/model.js';
-import type { CaseSpec, SuiteSpec } from './case.js';
+import { hostSnapshot } from '../host/host-snapshot.js';
+import type { CaseSpec, HostSide, SuiteSpec, Target } from './case.js';
 import { Dut } from './dut.js';
 import { Evidence } from './evidence.js';
 
@@ -20,6 +21,8 @@ export interface RunOptions {
   readonly devices: readonly DevicePlugin[];
   readonly grep?: string;
   readonly caseTimeoutMs?: number;
+  /** For 'vfio' suites: the host device passed through and what is known of it. */
+  readonly passthrough?: Omit<HostSide, 'snapshot'>;
   /** Called as each case ends (for progress output). */
   readonly onResult?: (r: CaseResult) => void;
 }
@@ -46,17 +49,18 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
       for (const device of opts.devices) {
         const deviceSuite = Mocha.Suite.create(buildSuite, device.name);
         for (const c of suite.cases) {
+          const host = suite.kind === 'vfio' ? opts.passthrough : undefined;
           const id = `${suite.name}.${device.name}.${c.slug}`;
           if (grep && !grep.test(`${id} ${c.title}`)) continue;
           const meta: CaseMeta = {};
           const test = new Mocha.Test(c.title, async function (this: Mocha.Context) {
             meta.evidence = new Evidence();
-            const reason = !build.devices.has(device.driver) ? `QEMU ${build.label} has no ${device.driver} device` : c.unsupported?.({ build, device });
+            const reason = unsupported(suite, c, { build, device, ...(host ? { host } : {}) });
             if (reason) {
               meta.skipReason = reason;
               this.skip();
             }
-            await runCase(c, build, device, meta.evidence);
+            await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence);
           });
           meta.result = {
             id,
@@ -65,6 +69,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
             device: device.name,
             qemu: buildRef(build),
             hostKernel,
+            ...(host ? { hostDevice: { bdf: host.bdf, noresize: host.noresize } } : {}),
             pins: c.pins,
             evidence: [],
           };
@@ -99,10 +104,20 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   return results;
 }
 
-async function runCase(c: CaseSpec, build: QemuBuild, device: DevicePlugin, ev: Evidence): Promise<void> {
-  const dut = await Dut.start(build, device, c.dut ?? {});
+function unsupported(suite: SuiteSpec, c: CaseSpec, t: Target): string | undefined {
+  if (suite.kind === 'vfio') {
+    if (!t.host) return 'no host device to pass through (name one with --host-device BDF, or run in the box)';
+    if (!t.build.devices.has('vfio-pci')) return `QEMU ${t.build.label} has no vfio-pci device`;
+  } else if (!t.build.devices.has(t.device.driver)) return `QEMU ${t.build.label} has no ${t.device.driver} device`;
+  return c.unsupported?.(t);
+}
+
+async function runCase(c: CaseSpec, t: Target, ev: Evidence): Promise<void> {
+  const { vfioProps, ...dutOpts } = c.dut ?? {};
+  const host = t.host;
+  const dut = await Dut.start(t.build, t.device, host ? { ...dutOpts, passthrough: { hostBdf: host.bdf, ...(vfioProps ? { props: vfioProps } : {}) } } : dutOpts);
   try {
-    await c.body({ dut, ev, build, device });
+    await c.body({ dut, ev, build: t.build, device: t.device, ...(host ? { host: { ...host, snapshot: () => hostSnapshot(host.bdf) } } : {}) });
   } catch (e) {
     throw withDiagnostics(e, dut);
   } finally {

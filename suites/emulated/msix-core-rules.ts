@@ -257,4 +257,4 @@ const cases: CaseSpec[] = [
   },
 ];
 
-export const emulatedSuite: SuiteSpec = { name: 'emulated', cases };
+export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', cases };

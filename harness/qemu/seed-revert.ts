@@ -1,0 +1,99 @@
+/**
+ * The regression the suite was founded on, as a pair of builds: Debian's
+ * QEMU 7.2 as released, and the same tree with QEMU commit b0223e29af
+ * ("vfio-pci: Make host MSI-X enable track guest", 2013) reverted. With the
+ * revert, a guest that enables MSI-X with every vector masked sees Enable=1
+ * while the host device stays Enable- (vfio_msix_enable() no longer uses and
+ * releases a dummy vector 0). The suite must tell the two apart.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import { debianBuild } from './debian-build.js';
+import { debianQemuSource, SOURCE_MARKER, sourceRoot, type DebianSource } from './debian-source.js';
+import { buildQemuTree } from './source-build.js';
+import { exists, type Progress } from './unpacked-packages.js';
+
+export const SEED_COMMIT = 'b0223e29af';
+const REVERT_MARKER = '.msix-harness-revert.json';
+const PCI_C = 'hw/vfio/pci.c';
+
+/** What probeBuild needs, plus where it came from. */
+export interface BuiltQemu {
+  readonly binary: string;
+  readonly dataDirs: string[];
+  readonly srcDir: string;
+  readonly logFile: string;
+  /** Debian version of the source, e.g. 1:7.2+dfsg-7+deb12u18. */
+  readonly debianVersion: string;
+}
+
+/**
+ * The dummy vector 0 of vfio_msix_enable(), as QEMU 7.2 has it: the `else`
+ * branch taken when the guest enabled MSI-X with no vector in use.
+ */
+const DUMMY_VECTOR_RE =
+  /\n {4}\} else \{\n {8}\/\*\n {9}\* Some communication channels between VF & PF or PF & fw rely on the\n[\s\S]*?\*\/\n {8}vfio_msix_vector_do_use\(&vdev->pdev, 0, NULL, NULL\);\n {8}vfio_msix_vector_release\(&vdev->pdev, 0\);\n {4}\}\n/g;
+
+/**
+ * hw/vfio/pci.c with b0223e29af reverted: the dummy use/release of vector 0
+ * removed from vfio_msix_enable(). Throws unless the expected text is found
+ * exactly once, inside that function, so a changed source fails loudly.
+ */
+export function revertDummyVector(pciC: string): string {
+  const start = pciC.indexOf('\nstatic void vfio_msix_enable(VFIOPCIDevice *vdev)\n{\n');
+  if (start < 0) throw new Error(`${PCI_C}: vfio_msix_enable() not found; the source changed, update the ${SEED_COMMIT} revert`);
+  const end = pciC.indexOf('\n}\n', start);
+  const matches = [...pciC.matchAll(DUMMY_VECTOR_RE)];
+  if (matches.length !== 1) {
+    throw new Error(`${PCI_C}: expected the dummy vector 0 use/release of ${SEED_COMMIT} once, found it ${matches.length} times; the source changed, update the revert`);
+  }
+  const at = matches[0]!.index!;
+  if (at < start || at > end) throw new Error(`${PCI_C}: the dummy vector 0 use/release is not inside vfio_msix_enable(); update the ${SEED_COMMIT} revert`);
+  const replacement = `\n    }\n    /* msix-harness: ${SEED_COMMIT} reverted, no dummy vector 0: host MSI-X stays off until a vector is used. */\n`;
+  return pciC.slice(0, at) + replacement + pciC.slice(at + matches[0]![0].length);
+}
+
+/** A copy of `released` (hard links, no build folder) with the revert applied; made once. */
+export async function revertedTree(released: DebianSource, progress: Progress): Promise<string> {
+  const dir = path.join(sourceRoot(), `qemu-${path.basename(released.dir).slice('qemu-'.length)}-revert-${SEED_COMMIT}`);
+  if (await exists(path.join(dir, REVERT_MARKER))) return dir;
+  progress(`revert ${SEED_COMMIT}: copying ${released.dir} (hard links) to ${dir}`);
+  const scratch = `${dir}.partial`;
+  await fs.rm(scratch, { recursive: true, force: true });
+  await fs.mkdir(scratch, { recursive: true });
+  const entries = (await fs.readdir(released.dir)).filter((n) => n !== 'build' && n !== SOURCE_MARKER);
+  await execa('cp', ['-al', '-t', scratch, ...entries.map((n) => path.join(released.dir, n))]);
+  const file = path.join(scratch, PCI_C);
+  const reverted = revertDummyVector(await fs.readFile(file, 'utf8'));
+  // Unlink first: writing through the hard link would change the released tree too.
+  await fs.rm(file);
+  await fs.writeFile(file, reverted);
+  await fs.writeFile(path.join(scratch, REVERT_MARKER), JSON.stringify({ revert: SEED_COMMIT, base: released.debianVersion }, null, 2) + '\n');
+  await fs.rm(dir, { recursive: true, force: true });
+  await fs.rename(scratch, dir);
+  return dir;
+}
+
+/**
+ * Both builds of the seed regression, from Debian's bookworm qemu source:
+ * fetched, copied, configured and built as needed (the second build mostly
+ * from ccache when it is installed); when both are up to date this takes
+ * seconds. Firmware comes from Debian's own 7.2 data packages, as Debian's
+ * source tree has none.
+ */
+export async function seedRegressionBuilds(progress: Progress): Promise<{ released: BuiltQemu; reverted: BuiltQemu }> {
+  const source = await debianQemuSource(progress, { suite: 'bookworm' });
+  const revertDir = await revertedTree(source, progress);
+  const firmware = (await debianBuild(source.suite, progress)).dataDirs;
+  const logs = path.join(sourceRoot(), 'logs');
+  const build = async (srcDir: string): Promise<BuiltQemu> => {
+    const logFile = path.join(logs, `${path.basename(srcDir)}.log`);
+    const b = await buildQemuTree(srcDir, { progress, logFile });
+    return { binary: b.binary, dataDirs: [...b.dataDirs, ...firmware], srcDir, logFile, debianVersion: source.debianVersion };
+  };
+  // One after the other: the second finds the first's objects in ccache.
+  const released = await build(source.dir);
+  const reverted = await build(revertDir);
+  return { released, reverted };
+}

@@ -1,0 +1,193 @@
+/**
+ * Building a QEMU source tree: out of tree, x86_64 system emulator only,
+ * every optional feature off, incremental (configure only when the build
+ * folder is new or was configured differently, then ninja), with ccache when
+ * it is on PATH. The output goes to a log file; a failure names it and shows
+ * its tail, so a regression fixture that does not build says why.
+ */
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { cacheRoot } from './cache-dir.js';
+import { EnvironmentError } from './errors.js';
+import { exists, type Progress } from './unpacked-packages.js';
+
+/** The Debian packages a build needs (scripts/setup installs them). */
+export const BUILD_PACKAGES = ['gcc', 'libc6-dev', 'make', 'ninja-build', 'meson', 'pkg-config', 'python3', 'libglib2.0-dev', 'libpixman-1-dev', 'zlib1g-dev', 'libfdt-dev'] as const;
+const INSTALL_FIX = `apt-get install --no-install-recommends ${BUILD_PACKAGES.join(' ')} (ccache optional, for faster rebuilds)`;
+const TOOLS = ['cc', 'make', 'ninja', 'meson', 'pkg-config', 'python3'] as const;
+const TAIL_LINES = 30;
+
+/**
+ * Only the x86_64 system emulator, with every optional feature off
+ * (--without-default-features: no slirp, vnc, gtk, kvm, tools, docs...).
+ * What stays is what the harness uses: TCG, the qtest accelerator (always
+ * built for softmmu), vfio (Linux, from Kconfig) and the default devices.
+ */
+export const DEFAULT_CONFIGURE_ARGS: readonly string[] = [
+  '--target-list=x86_64-softmmu',
+  '--without-default-features',
+  '--disable-docs',
+  '--disable-werror',
+  '--disable-user',
+  '--disable-tools',
+  '--disable-guest-agent',
+  '--disable-slirp',
+  // x86_64 needs libfdt (TARGET_NEED_FDT) and Debian's tree has no bundled dtc.
+  '--enable-fdt=system',
+];
+
+export interface BuildOptions {
+  /** Default `<srcDir>/build`, so every tree's compile lines are the same relative to it (ccache hits across trees). */
+  readonly buildDir?: string;
+  /** Replaces DEFAULT_CONFIGURE_ARGS (ccache is added as --cc when on PATH). */
+  readonly configureArgs?: readonly string[];
+  /** Default `ninja -j <cores>`, run in the build folder. */
+  readonly buildCmd?: readonly string[];
+  readonly progress: Progress;
+  /** Everything configure and the build print; truncated at each call. */
+  readonly logFile: string;
+}
+
+export interface TreeBuild {
+  readonly binary: string;
+  readonly buildDir: string;
+  /** Firmware/data folders the build tree itself provides (for -L); may be empty. */
+  readonly dataDirs: string[];
+  readonly logFile: string;
+  /** Whether configure ran this time. */
+  readonly configured: boolean;
+}
+
+/** Configure (if needed) and build `srcDir`; returns the x86_64 system emulator. */
+export async function buildQemuTree(srcDir: string, opts: BuildOptions): Promise<TreeBuild> {
+  const src = path.resolve(srcDir);
+  const buildDir = path.resolve(opts.buildDir ?? path.join(src, 'build'));
+  const { progress, logFile } = opts;
+  await checkTools();
+  const ccache = await onPath('ccache');
+  const args = [...(ccache ? ['--cc=ccache cc'] : []), ...(opts.configureArgs ?? DEFAULT_CONFIGURE_ARGS)];
+  const env = buildEnv(src, ccache);
+  await fsp.mkdir(path.dirname(logFile), { recursive: true });
+  await fsp.writeFile(logFile, '');
+  const label = path.basename(src);
+
+  // Configured with the same arguments before: ninja alone (it re-runs meson itself if a meson.build changed).
+  const stamp = path.join(buildDir, '.msix-harness-configure.json');
+  const wanted = JSON.stringify({ src, args });
+  const configured = (await fsp.readFile(stamp, 'utf8').catch(() => '')) !== wanted || !(await exists(path.join(buildDir, 'build.ninja')));
+  if (configured) {
+    progress(`${label}: configuring in ${buildDir}${ccache ? ' (with ccache)' : ''}`);
+    await fsp.rm(buildDir, { recursive: true, force: true });
+    await fsp.mkdir(buildDir, { recursive: true });
+    await logged(path.join(src, 'configure'), args, { cwd: buildDir, env, logFile, what: `configuring ${src}` });
+    await fsp.writeFile(stamp, wanted);
+  }
+
+  const [cmd, ...cmdArgs] = opts.buildCmd ?? ['ninja', '-j', String(os.availableParallelism())];
+  progress(`${label}: building (${[cmd, ...cmdArgs].join(' ')})`);
+  let reported = -1;
+  await logged(cmd!, cmdArgs, {
+    cwd: buildDir,
+    env,
+    logFile,
+    what: `building ${src}`,
+    onLine: (line) => {
+      // ninja's "[done/total] ..." lines, reported in steps of 10%.
+      const m = /^\[(\d+)\/(\d+)\]/.exec(line);
+      if (!m) return;
+      const step = Math.floor((10 * Number(m[1])) / Number(m[2]));
+      if (step > reported) {
+        reported = step;
+        progress(`${label}: ${step * 10}% (${m[1]}/${m[2]})`);
+      }
+    },
+  });
+
+  const binary = path.join(buildDir, 'qemu-system-x86_64');
+  await checkQtest(binary, logFile);
+  // Upstream trees link their firmware into the build folder; Debian's (DFSG) trees have none.
+  const dataDirs: string[] = [];
+  for (const d of [path.join(buildDir, 'pc-bios'), path.join(buildDir, 'qemu-bundle', 'usr', 'local', 'share', 'qemu')]) if (await exists(d)) dataDirs.push(d);
+  return { binary, buildDir, dataDirs, logFile, configured };
+}
+
+/** ccache's own cache under the harness cache (unless the user chose one), shared by every tree below `src`'s parent. */
+function buildEnv(src: string, ccache: boolean): Record<string, string> {
+  const env: Record<string, string> = { PYTHONDONTWRITEBYTECODE: '1' }; // trees may share files by hard link: write nothing into them
+  if (ccache) {
+    // Absolute paths below the base folder are hashed relative to the build folder, and the build
+    // folder itself is not hashed, so a copy of a tree at another path hits the same cache entries.
+    env['CCACHE_BASEDIR'] = path.dirname(src);
+    env['CCACHE_NOHASHDIR'] = '1';
+    if (!process.env['CCACHE_DIR']) {
+      env['CCACHE_DIR'] = path.join(cacheRoot(), 'ccache');
+      env['CCACHE_MAXSIZE'] = process.env['CCACHE_MAXSIZE'] ?? '2G';
+    }
+  }
+  return env;
+}
+
+interface LoggedRun {
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly logFile: string;
+  readonly what: string;
+  readonly onLine?: (line: string) => void;
+}
+
+/** Run a command with its output appended to the log; on failure an error with the log's tail. */
+async function logged(cmd: string, args: readonly string[], run: LoggedRun): Promise<void> {
+  const log = fs.createWriteStream(run.logFile, { flags: 'a' });
+  log.write(`$ cd ${run.cwd} && ${[cmd, ...args].map(shellQuote).join(' ')}\n`);
+  const child = execa(cmd, args, { cwd: run.cwd, env: run.env, stdin: 'ignore', all: true, buffer: false, reject: false });
+  let partial = '';
+  child.all!.on('data', (chunk: Buffer) => {
+    log.write(chunk);
+    if (!run.onLine) return;
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop()!;
+    for (const l of lines) run.onLine(l);
+  });
+  const r = await child;
+  await new Promise<void>((resolve) => log.end(resolve));
+  if (r.exitCode !== 0) {
+    const tail = (await fsp.readFile(run.logFile, 'utf8')).trimEnd().split('\n').slice(-TAIL_LINES);
+    const how = r.exitCode === undefined ? (r.signal ?? r.originalMessage ?? 'failed to start') : `exit code ${r.exitCode}`;
+    throw new EnvironmentError(
+      `${run.what} failed (${how}); log: ${run.logFile}\nlast ${tail.length} lines of the log:\n${tail.map((l) => `  | ${l}`).join('\n')}`,
+      `read ${run.logFile}; missing build dependencies are the usual cause: ${INSTALL_FIX}`,
+    );
+  }
+}
+
+async function checkTools(): Promise<void> {
+  const missing: string[] = [];
+  for (const t of TOOLS) if (!(await onPath(t))) missing.push(t);
+  if (missing.length) throw new EnvironmentError(`building QEMU needs ${missing.join(', ')}, not found on PATH`, INSTALL_FIX);
+}
+
+/** The harness drives QEMU through the qtest accelerator: a build without it is no use. */
+async function checkQtest(binary: string, logFile: string): Promise<void> {
+  const r = await execa(binary, ['-accel', 'help'], { reject: false, stdin: 'ignore', timeout: 20_000 });
+  if (r.exitCode !== 0 || !r.stdout.split('\n').some((l) => l.trim() === 'qtest')) {
+    throw new EnvironmentError(`${binary} -accel help does not list qtest (${r.exitCode === 0 ? r.stdout.replace(/\n/g, ' ') : r.stderr.split('\n')[0]})`, `check the configure arguments in ${logFile}`);
+  }
+}
+
+async function onPath(name: string): Promise<boolean> {
+  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    try {
+      await fsp.access(path.join(dir, name), fs.constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

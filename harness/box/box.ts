@@ -18,6 +18,7 @@ import { BoxError } from './box-error.js';
 import type { Progress } from './debian-packages.js';
 import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
 import { jobArchive } from './job-archive.js';
+import { cacheRoot } from '../qemu/cache-dir.js';
 import { isKernelSeries, KERNEL_SERIES, provisionKernel, type BoxKernel, type KernelSeries } from './kernel.js';
 
 /** The MSI-X device the box gets, where it sits, and which outer QEMU has it. */
@@ -40,6 +41,11 @@ export interface BoxOptions {
   /** Working directory of the command (a path of this machine, seen read-only). Default: process.cwd(). */
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Leave the device on its own Linux driver (loaded for it) instead of
+   * binding it to vfio-pci at boot: for testing the harness's own binding.
+   */
+  readonly hostDriver?: boolean;
   /** From starting the outer QEMU to the command's exit marker. */
   readonly timeoutMs: number;
   /** The command's output (stdout and stderr, interleaved on the console), line by line. */
@@ -83,7 +89,7 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
   const p = await provisionBox(o.kernel, o.device, o.progress);
   const device = o.device as BoxDevice;
   const nonce = randomBytes(8).toString('hex');
-  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: o.env ?? {}, vfioBdfs: [BOX_DEVICE_BDF], nonce });
+  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: { MSIX_HARNESS_CACHE: cacheRoot(), ...o.env }, vfioBdfs: o.hostDriver ? [] : [BOX_DEVICE_BDF], hostDrivers: o.hostDriver ? [DEVICES[device].qemuDevice] : [], nonce });
   const t0 = performance.now();
   const { proc, sockets } = await QemuProcess.spawn({
     binary: p.outer.binary,

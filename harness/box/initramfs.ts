@@ -17,6 +17,8 @@ import { modulesInLoadOrder } from './modules.js';
 
 /** virtio-pci and 9p for the host root (virtio-pci is built in on 6.12, a module on 6.1), overlay for /tmp, vfio for the device; dependencies are found from each module. */
 export const BOX_MODULES = ['virtio_pci', 'netfs', '9pnet', '9pnet_virtio', '9p', 'overlay', 'irqbypass', 'vfio', 'vfio_iommu_type1', 'vfio-pci-core', 'vfio-pci'] as const;
+/** Drivers the box's device can start on (see BoxOptions.hostDriver), not loaded unless asked. */
+export const BOX_DRIVER_MODULES = ['e1000e', 'igb'] as const;
 /** Bump when the archive's layout changes in a way the inputs do not show. */
 const LAYOUT = 1;
 
@@ -27,8 +29,15 @@ export interface BoxInitramfs {
 
 export async function provisionInitramfs(kernel: BoxKernel, progress: Progress): Promise<BoxInitramfs> {
   const busybox = await provisionBusybox(progress);
-  const modules = await modulesInLoadOrder(kernel.modulesDir, BOX_MODULES);
-  const init = initScript(modules.map((m) => m.name));
+  const always = await modulesInLoadOrder(kernel.modulesDir, BOX_MODULES);
+  const driverModules: Record<string, string[]> = {};
+  const modules = [...always];
+  for (const d of BOX_DRIVER_MODULES) {
+    const mods = (await modulesInLoadOrder(kernel.modulesDir, [d])).filter((m) => !always.some((a) => a.name === m.name));
+    driverModules[d] = mods.map((m) => m.name);
+    for (const m of mods) if (!modules.some((x) => x.name === m.name)) modules.push(m);
+  }
+  const init = initScript(always.map((m) => m.name), driverModules);
   const key = createHash('sha256').update(`${LAYOUT}\n${busybox.version}\n${init}`).digest('hex').slice(0, 16);
   const dir = path.join(boxCacheDir(), 'initramfs');
   const file = path.join(dir, `${safeName(kernel.version)}-${key}.cpio.gz`);

@@ -14,6 +14,8 @@ export interface Job {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly vfioBdfs: readonly string[];
+  /** Host drivers to load before binding (their modules ship in the initramfs), e.g. e1000e. */
+  readonly hostDrivers?: readonly string[];
   readonly nonce: string;
 }
 
@@ -25,7 +27,8 @@ export function jobArchive(job: Job): Buffer {
   const env = { ...BOX_BASE_ENV, ...job.env };
   for (const k of Object.keys(env)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new EnvironmentError(`"${k}" is not an environment variable name`, 'use letters, digits and underscores');
   for (const b of job.vfioBdfs) if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(b)) throw new Error(`bad BDF ${b}`);
-  const runEnv = `BOX_NONCE=${job.nonce}\nBOX_VFIO_BDFS="${job.vfioBdfs.join(' ')}"\n`;
+  for (const d of job.hostDrivers ?? []) if (!/^[a-z0-9_]+$/.test(d)) throw new Error(`bad driver name ${d}`);
+  const runEnv = `BOX_NONCE=${job.nonce}\nBOX_VFIO_BDFS="${job.vfioBdfs.join(' ')}"\nBOX_HOST_DRIVERS="${(job.hostDrivers ?? []).join(' ')}"\n`;
   const script = [
     `cd ${sq(job.cwd)} || { echo ${sq(`box: cannot cd to ${job.cwd}`)} >&2; exit 126; }`,
     ...Object.entries(env).map(([k, v]) => `export ${k}=${sq(v)}`),

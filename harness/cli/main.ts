@@ -28,10 +28,11 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--reporter <format>', 'report format').choices(['spec', 'json', 'junit']).default('spec'))
     .option('--out <file>', 'write the report to this file (default: standard output)')
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
-    .option('--host-device <bdf>', 'vfio suite: a host device bound to vfio-pci to pass through (default: run in the box)')
+    .option('--host-device <bdf>', 'vfio suite: the host device to pass through; bound to vfio-pci for the run and put back after, if it is not on vfio-pci already (default: run in the box)')
+    .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
     .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (6.12, 6.1; default 6.12)', (v: string) => v.split(',').map((x) => x.trim()))
     .addOption(new Option('--report-markers', 'internal: print the JSON report between markers on stdout').hideHelp())
-    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; kernel?: string[]; reportMarkers?: boolean }) => {
+    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; reportMarkers?: boolean }) => {
       exit = await runCommand(o);
     });
   program
@@ -39,8 +40,9 @@ async function main(argv: string[]): Promise<number> {
     .description('boot a nested vfio host (real Debian kernel under TCG, the device bound to vfio-pci) and run a command in it')
     .addOption(new Option('--kernel <series>', 'kernel series').choices(['6.12', '6.1']).default('6.12'))
     .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(['e1000e', 'igb']).default('e1000e'))
+    .option('--host-driver', 'leave the device on its own Linux driver (e1000e or igb) instead of vfio-pci, e.g. to try `run --host-device`')
     .argument('<command...>', 'the command, after --')
-    .action(async (command: string[], o: { kernel: string; device: string }) => {
+    .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean }) => {
       exit = await boxCommand({ ...o, command });
     });
   try {

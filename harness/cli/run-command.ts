@@ -9,7 +9,8 @@ import { caseLine, summaryLine, toSpec } from '../report/console-report.js';
 import { toJson } from '../report/json-report.js';
 import { toJunit } from '../report/junit-report.js';
 import { summarize, type RunReport } from '../report/model.js';
-import { passthroughDevice } from '../host/passthrough-device.js';
+import { passthroughDevice, type PassthroughDevice } from '../host/passthrough-device.js';
+import type { SuiteSpec } from '../runner/case.js';
 import { deserializeBuilds, type QemuBuild } from '../qemu/qemu-build.js';
 import { BUILDS_ENV, reportForConsole, runVfioInBox } from './vfio-in-box.js';
 import { buildRef, runSuites } from '../runner/run-suite.js';
@@ -26,8 +27,10 @@ export interface RunArgs {
   readonly reporter: Reporter;
   readonly out?: string;
   readonly grep?: string;
-  /** For the vfio suite: a host device already bound to vfio-pci. */
+  /** For the vfio suite: the host device to pass through (bound to vfio-pci for the run if it is not). */
   readonly hostDevice?: string;
+  /** Bind the host device even when the host uses it (mounted filesystem, up interface). */
+  readonly force?: boolean;
   /** Box kernels for the vfio suite when no host device is named. */
   readonly kernel?: readonly string[];
   /** Internal: print the JSON report between markers (how the box hands it back). */
@@ -39,7 +42,15 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const suite = suiteByName(args.suite);
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const builds = await resolveBuilds(args.qemu, progress);
-  const passthrough = suite.kind === 'vfio' && args.hostDevice ? await passthroughDevice(args.hostDevice) : undefined;
+  const passthrough = suite.kind === 'vfio' && args.hostDevice ? await passthroughDevice(args.hostDevice, { force: !!args.force, progress }) : undefined;
+  try {
+    return await runAndReport(args, suite, builds, passthrough, started, progress);
+  } finally {
+    passthrough?.binding.restoreNow();
+  }
+}
+
+async function runAndReport(args: RunArgs, suite: SuiteSpec, builds: QemuBuild[], passthrough: PassthroughDevice | undefined, started: Date, progress: (m: string) => void): Promise<number> {
   if (passthrough) progress(`host device ${passthrough.bdf}: ${passthrough.plugin.name} on vfio-pci, kernel ${passthrough.kernel}, MSI-X ${passthrough.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`);
   const devices = passthrough ? [passthrough.plugin] : args.device.length ? args.device.map(devicePlugin) : devicePlugins;
   const toStdout = (!args.out && args.reporter !== 'spec') || !!args.reportMarkers;
@@ -48,11 +59,11 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const cases = inBox
     ? await runVfioInBox({ suite: suite.name, builds, kernels: args.kernel?.length ? args.kernel : ['6.12'], device: 'e1000e', ...(args.grep ? { grep: args.grep } : {}), progress, onLine: printCase })
     : await runSuites({
-    suites: [suite],
-    builds,
-    devices,
-    ...(passthrough ? { passthrough: { bdf: passthrough.bdf, kernel: passthrough.kernel, noresize: passthrough.noresize } } : {}),
-    ...(args.grep ? { grep: args.grep } : {}),
+        suites: [suite],
+        builds,
+        devices,
+        ...(passthrough ? { passthrough: { bdf: passthrough.bdf, kernel: passthrough.kernel, noresize: passthrough.noresize } } : {}),
+        ...(args.grep ? { grep: args.grep } : {}),
         onResult: (r) => printCase(caseLine(r)),
       });
   const report: RunReport = {

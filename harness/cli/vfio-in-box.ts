@@ -6,7 +6,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import { BOX_DEVICE_BDF, runInBox } from '../box/box.js';
-import { cacheRoot } from '../qemu/cache-dir.js';
 import { EnvironmentError } from '../qemu/errors.js';
 import { serializeBuilds, type QemuBuild } from '../qemu/qemu-build.js';
 import type { CaseResult, RunReport } from '../report/model.js';
@@ -37,7 +36,7 @@ export async function runVfioInBox(o: BoxRun): Promise<CaseResult[]> {
       kernel,
       device: o.device,
       command: [process.execPath, main, 'run', '--suite', o.suite, '--host-device', BOX_DEVICE_BDF, '--report-markers', ...(o.grep ? ['--grep', o.grep] : [])],
-      env: { [BUILDS_ENV]: serializeBuilds(o.builds), MSIX_HARNESS_CACHE: cacheRoot() },
+      env: { [BUILDS_ENV]: serializeBuilds(o.builds) },
       timeoutMs: 30 * 60_000,
       progress: o.progress,
       onOutput: (line) => {

@@ -21,6 +21,8 @@ export interface PhysicalMsix {
   readonly functionMasked: boolean;
   readonly tableSize: number;
   readonly tableBir: number;
+  /** Byte offset of the table within its BAR. */
+  readonly tableOffset: number;
   readonly pbaBir: number;
 }
 
@@ -52,7 +54,7 @@ export function physicalCapabilities(config: Buffer): { msi?: PhysicalMsi; msix?
     seen.add(ptr);
     const id = config[ptr]!;
     const control = config.readUInt16LE(ptr + 2);
-    if (id === CAP_MSIX) out.msix = { offset: ptr, enabled: !!(control & 0x8000), functionMasked: !!(control & 0x4000), tableSize: (control & 0x7ff) + 1, tableBir: config[ptr + 4]! & 7, pbaBir: config[ptr + 8]! & 7 };
+    if (id === CAP_MSIX) out.msix = { offset: ptr, enabled: !!(control & 0x8000), functionMasked: !!(control & 0x4000), tableSize: (control & 0x7ff) + 1, tableBir: config[ptr + 4]! & 7, tableOffset: (config.readUInt32LE(ptr + 4) & ~7) >>> 0, pbaBir: config[ptr + 8]! & 7 };
     if (id === CAP_MSI) out.msi = { offset: ptr, enabled: !!(control & 1) };
     ptr = config[ptr + 1]! & 0xfc;
   }

@@ -56,9 +56,13 @@ export async function probeBuild(spec: string, binary: string, dataDirs: readonl
     argsFor: (p) => ['-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-mon', 'chardev=qmp,mode=control'],
   });
   let version: QmpVersion;
+  let hasQtest = false;
   try {
     const qmp = await QmpClient.connect(new LineChannel(sockets[0]!, { name: 'qmp' }), { log: new CallLog(16), timeoutMs: 10_000 });
     version = qmp.version;
+    // `-accel help` leaves qtest out on purpose (up to 7.2 at least), so ask QOM which accelerator classes exist.
+    const types = (await qmp.execute('qom-list-types', { implements: 'accel', abstract: false })) as { name: string }[];
+    hasQtest = types.some((t) => t.name === 'qtest-accel') || accels.includes('qtest');
     await proc.shutdown(
       [
         { stage: 'quit', timeoutMs: 3000 },
@@ -69,7 +73,7 @@ export async function probeBuild(spec: string, binary: string, dataDirs: readonl
   } finally {
     await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
   }
-  const accel: AccelMode = accels.includes('qtest') ? 'qtest' : 'tcg-stopped';
+  const accel: AccelMode = hasQtest ? 'qtest' : 'tcg-stopped';
   return { spec, binary, dataDirs, env, version, sha256: await sha256(binary), accel, devices, label: `${versionString(version)} (${spec})` };
 }
 

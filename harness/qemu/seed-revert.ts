@@ -75,25 +75,21 @@ export async function revertedTree(released: DebianSource, progress: Progress): 
   return dir;
 }
 
+export type SeedVariant = 'released' | 'reverted';
+export const SEED_VARIANTS: readonly SeedVariant[] = ['released', 'reverted'];
+
 /**
- * Both builds of the seed regression, from Debian's bookworm qemu source:
- * fetched, copied, configured and built as needed (the second build mostly
- * from ccache when it is installed); when both are up to date this takes
- * seconds. Firmware comes from Debian's own 7.2 data packages, as Debian's
- * source tree has none.
+ * One build of the seed regression, from Debian's bookworm qemu source:
+ * fetched, copied, configured and built as needed (the reverted one mostly
+ * from ccache when the released one was built first); when up to date this
+ * takes seconds. Firmware comes from Debian's own 7.2 data packages, as
+ * Debian's source tree has none.
  */
-export async function seedRegressionBuilds(progress: Progress): Promise<{ released: BuiltQemu; reverted: BuiltQemu }> {
+export async function seedRegressionBuild(variant: SeedVariant, progress: Progress): Promise<BuiltQemu> {
   const source = await debianQemuSource(progress, { suite: 'bookworm' });
-  const revertDir = await revertedTree(source, progress);
+  const srcDir = variant === 'released' ? source.dir : await revertedTree(source, progress);
   const firmware = (await debianBuild(source.suite, progress)).dataDirs;
-  const logs = path.join(sourceRoot(), 'logs');
-  const build = async (srcDir: string): Promise<BuiltQemu> => {
-    const logFile = path.join(logs, `${path.basename(srcDir)}.log`);
-    const b = await buildQemuTree(srcDir, { progress, logFile });
-    return { binary: b.binary, dataDirs: [...b.dataDirs, ...firmware], srcDir, logFile, debianVersion: source.debianVersion };
-  };
-  // One after the other: the second finds the first's objects in ccache.
-  const released = await build(source.dir);
-  const reverted = await build(revertDir);
-  return { released, reverted };
+  const logFile = path.join(sourceRoot(), 'logs', `${path.basename(srcDir)}.log`);
+  const b = await buildQemuTree(srcDir, { progress, logFile });
+  return { binary: b.binary, dataDirs: [...b.dataDirs, ...firmware], srcDir, logFile, debianVersion: source.debianVersion };
 }

@@ -101,7 +101,7 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
       // The IOMMU must come before the devices it translates for.
       ...['-device', 'intel-iommu,intremap=on', '-device', `${DEVICES[device].qemuDevice},addr=03.0`],
       ...['-fsdev', 'local,path=/,readonly=on,security_model=none,multidevs=remap,id=hostroot', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot'],
-      ...['-kernel', p.kernel.vmlinuz, '-append', 'console=ttyS0 intel_iommu=on panic=-1 quiet loglevel=3'],
+      ...['-kernel', p.kernel.vmlinuz, '-append', 'console=ttyS0 intel_iommu=on iomem=relaxed panic=-1 quiet loglevel=3'],
     ],
     sockets: ['serial.sock', 'qmp.sock'],
     argsFor: (sock) => {

@@ -21,7 +21,7 @@ export async function readPhysicalTable(bdf: string, msix: PhysicalMsix, first =
   const helper = fileURLToPath(new URL('../../../harness/host/read-bar.py', import.meta.url));
   const offset = msix.tableOffset + first * ENTRY_BYTES;
   const r = await execa('python3', [helper, bdf, String(msix.tableBir), String(offset), String(count * ENTRY_BYTES)], { reject: false, timeout: 10_000 });
-  if (r.exitCode !== 0) throw new EnvironmentError(`cannot read the physical MSI-X table of ${bdf}: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`, 'run as root on a host whose kernel allows mmap of sysfs resource files (no lockdown)');
+  if (r.exitCode !== 0) throw new EnvironmentError(`cannot read the physical MSI-X table of ${bdf}: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`, 'run as root; kernels built with CONFIG_IO_STRICT_DEVMEM (Debian\'s) refuse to map a BAR that a driver (vfio) holds unless booted with iomem=relaxed (the box is), and lockdown refuses it always');
   const d = r.stdout.trim().split('\n').map((h) => parseInt(h, 16));
   return Array.from({ length: count }, (_, i) => ({
     address: (BigInt(d[i * 4 + 1]!) << 32n) | BigInt(d[i * 4]!),

@@ -200,9 +200,11 @@ function sysWrite(file: string, value: string): void {
   fs.writeFileSync(file, value);
 }
 
+/** Where a sysfs link points (resolved from the real folder: /sys/bus/pci/devices/X is itself a link). */
 function readLink(p: string): string | undefined {
   try {
-    return path.resolve(path.dirname(p), fs.readlinkSync(p));
+    fs.readlinkSync(p);
+    return fs.realpathSync(p);
   } catch {
     return undefined;
   }

@@ -18,12 +18,14 @@ export interface DutOptions {
   readonly traces?: readonly string[];
   readonly guestErrors?: boolean;
   readonly machine?: MachineConfig['machine'];
+  readonly memoryMiB?: number;
   /** Pass a host device through with vfio-pci instead of emulating the plugin's device. */
   readonly passthrough?: { readonly hostBdf: string; readonly props?: string };
 }
 
 const DUT_ID = 'dut';
 const DUT_SLOT = '04.0';
+const PASSTHROUGH_MEMORY_MIB = 32;
 
 export class Dut {
   private constructor(
@@ -40,6 +42,8 @@ export class Dut {
     const machineType = opts.machine ?? 'q35';
     const machine = await Machine.launch(build, {
       machine: machineType,
+      // vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs.
+      ...(opts.memoryMiB || opts.passthrough ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
       args: opts.passthrough
         ? ['-device', ['vfio-pci', `host=${opts.passthrough.hostBdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(opts.passthrough.props ? [opts.passthrough.props] : [])].join(',')]
         : plugin.qemuArgs(DUT_ID, DUT_SLOT),

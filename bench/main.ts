@@ -3,7 +3,9 @@
  *   - qtest synchronous round trips/s and pipelined writes/s, harness vs a
  *     raw-socket floor on the same QEMU (goals: sync >= 0.8 x floor;
  *     pipelined >= 10 x harness sync and >= 0.5 x floor pipelined);
- *   - QEMU start-to-ready (qtest + QMP connected and negotiated) per build.
+ *   - QEMU start-to-ready (qtest + QMP connected and negotiated) per build;
+ *   - the nested vfio host: boot, median vfio case, vfio suite per build
+ *     (bench/box-bench.ts).
  * Builds: arguments (paths or debian:<suite>), default both Debian builds.
  */
 import { QemuProcess } from '../harness/qemu/qemu-process.js';
@@ -12,6 +14,7 @@ import { Machine } from '../harness/qemu/machine.js';
 import type { QemuBuild } from '../harness/qemu/qemu-build.js';
 import * as ops from '../harness/protocol/qtest-ops.js';
 import { FloorClient } from './qtest-floor.js';
+import { benchBox } from './box-bench.js';
 
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
@@ -80,8 +83,10 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 
 async function main(): Promise<void> {
   const specs = process.argv.slice(2).length ? process.argv.slice(2) : ['debian:bookworm', 'debian:bookworm-backports'];
+  const builds: QemuBuild[] = [];
   for (const spec of specs) {
     const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`));
+    builds.push(build);
     // Alternate harness and floor rounds so both see the same machine load; keep each one's median.
     const h = { sync: [] as number[], pipe: [] as number[] };
     const f = { sync: [] as number[], pipe: [] as number[] };
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
     console.log(`  pipelined / sync (harness): ${(hp / hs).toFixed(1)} x (goal >= 10: ${verdict(hp / hs >= 10)})`);
     console.log(`  start to ready (median of ${STARTS}): ${ready.toFixed(1)} ms`);
   }
+  await benchBox(builds);
 }
 
 await main();

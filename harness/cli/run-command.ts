@@ -57,7 +57,7 @@ async function runAndReport(args: RunArgs, suite: SuiteSpec, builds: QemuBuild[]
   const printCase = (line: string) => (toStdout ? process.stderr : process.stdout).write(line + '\n');
   const inBox = suite.kind === 'vfio' && !passthrough;
   const cases = inBox
-    ? await runVfioInBox({ suite: suite.name, builds, kernels: args.kernel?.length ? args.kernel : ['6.12'], device: 'e1000e', ...(args.grep ? { grep: args.grep } : {}), progress, onLine: printCase })
+    ? (await runVfioInBox({ suite: suite.name, builds, kernels: args.kernel?.length ? args.kernel : ['6.12'], device: 'e1000e', ...(args.grep ? { grep: args.grep } : {}), progress, onLine: printCase })).cases
     : await runSuites({
         suites: [suite],
         builds,

@@ -25,9 +25,16 @@ export interface BoxRun {
   readonly onLine: (line: string) => void;
 }
 
-export async function runVfioInBox(o: BoxRun): Promise<CaseResult[]> {
+export interface BoxRunResult {
+  readonly cases: CaseResult[];
+  /** Per kernel: outer QEMU start to the suite starting, and the suite's own time inside. */
+  readonly boxes: { readonly kernel: string; readonly bootMs: number; readonly suiteMs: number }[];
+}
+
+export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
   const main = fileURLToPath(new URL('./main.js', import.meta.url));
   const cases: CaseResult[] = [];
+  const boxes: BoxRunResult['boxes'] = [];
   for (const kernel of o.kernels) {
     o.progress(`vfio suite: no --host-device, running in the box (kernel ${kernel}, ${o.device} at ${BOX_DEVICE_BDF} on vfio-pci)`);
     const b64: string[] = [];
@@ -50,8 +57,9 @@ export async function runVfioInBox(o: BoxRun): Promise<CaseResult[]> {
     const report = JSON.parse(Buffer.from(b64.join(''), 'base64').toString('utf8')) as RunReport;
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);
     cases.push(...report.cases);
+    boxes.push({ kernel, bootMs: r.bootMs, suiteMs: r.commandMs });
   }
-  return cases;
+  return { cases, boxes };
 }
 
 /** The inner side: the report, base64 in short lines between markers (the serial console carries it). */

@@ -36,7 +36,7 @@ describe('the seed regression (QEMU 7.2 from Debian source, released and with b0
     // Built one after the other: the reverted tree then compiles little beyond hw/vfio/pci.c (ccache).
     released = await resolveBuild('seed:released', progress);
     reverted = await resolveBuild('seed:reverted', progress);
-    results = await runVfioInBox({ suite: 'vfio', builds: [released, reverted], kernels: ['6.12'], device: 'e1000e', progress, onLine: (l) => process.stderr.write(`      ${l}\n`) });
+    ({ cases: results } = await runVfioInBox({ suite: 'vfio', builds: [released, reverted], kernels: ['6.12'], device: 'e1000e', progress, onLine: (l) => process.stderr.write(`      ${l}\n`) }));
   });
 
   it('the revert refuses a source it does not recognise', () => {

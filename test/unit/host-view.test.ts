@@ -42,12 +42,18 @@ describe('host view: /proc/interrupts', () => {
     expect(lines.find((l) => l.chip === 'DMAR-MSI')!.actions).to.deep.equal(['dmar0']);
   });
 
-  it('decodes the global PCI-MSI domain hwirq (devid << 11 | vector) and "N Edge" chips', () => {
-    // Constructed in the format the behaviour catalog documents for older kernels, not recorded.
-    const old = parseInterruptLine(' 30:     0   5   PCI-MSI 49154-edge      vfio-msix[2](0000:00:03.0)')!;
-    expect(old).to.deep.include({ chip: 'PCI-MSI', hwirq: 49154, total: 5 });
-    expect(msiVector(old)).to.equal(2);
-    expect(old.hwirq! >> 11).to.equal(24); // devid of 00:03.0
+  it('decodes the global IR-PCI-MSI domain of 6.1 (hwirq = devid << 11 | vector), recorded in the box', () => {
+    // Kernel 6.1 in the box: e1000e's own driver with eth0 up, then vfio with guest vectors 0 and 2 unmasked and 2 fired 3 times.
+    const host = parseProcInterrupts(read('proc-interrupts/nested-6.1-e1000e-driver.txt')).filter((l) => l.chip === 'IR-PCI-MSI' && l.hwirq! >> 11 === 24);
+    expect(host.map((l) => [l.actions![0], msiVector(l)])).to.deep.equal([['eth0-rx-0', 0], ['eth0-tx-0', 1], ['eth0', 2]]);
+    const vfio = parseProcInterrupts(read('proc-interrupts/nested-6.1-vfio-msix-0-2.txt')).filter((l) => l.vfio?.bdf === '0000:00:03.0');
+    expect(vfio.map((l) => [l.vfio!.kind, l.vfio!.vector, msiVector(l), l.hwirq! >> 11, l.total])).to.deep.equal([
+      ['msix', 0, 0, 24, 0],
+      ['msix', 2, 2, 24, 3],
+    ]);
+  });
+
+  it('decodes "N Edge" chips (arm64 ITS)', () => {
     const arm = parseInterruptLine(' 45:  0  0  ITS-PCI-MSIX-0000:01:00.0   0 Edge      vfio-msix[0](0000:01:00.0)')!;
     expect(arm).to.deep.include({ chip: 'ITS-PCI-MSIX-0000:01:00.0', chipBdf: '0000:01:00.0', hwirq: 0, trigger: 'edge' });
   });

@@ -4,11 +4,17 @@ import { Command, CommanderError, Option } from 'commander';
 import { EnvironmentError } from '../qemu/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { boxCommand } from './box-command.js';
-import { runCommand, type Reporter } from './run-command.js';
+import { compareCommand } from './compare-command.js';
+import { mergeCommand } from './merge-command.js';
+import { runCommand } from './run-command.js';
+import { REPORTERS, type Reporter } from './write-report.js';
 import { cleanUpOnSignals } from './signals.js';
 import { toolVersion } from './tool-version.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
+const QEMU_HELP = 'QEMU build: a path, debian:bookworm, debian:bookworm-backports, seed:released or seed:reverted (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)';
+const HOST_DEVICE_HELP = 'vfio suite: the host device to pass through; bound to vfio-pci for the run and put back after, if it is not on vfio-pci already (default: run in the box)';
 
 async function main(argv: string[]): Promise<number> {
   cleanUpOnSignals();
@@ -23,17 +29,46 @@ async function main(argv: string[]): Promise<number> {
     .command('run')
     .description('run a suite on one or more QEMU builds')
     .addOption(new Option('--suite <name>', 'suite to run').default('emulated'))
-    .option('--qemu <build>', 'QEMU build: a path, debian:bookworm or debian:bookworm-backports (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)', collect, [])
+    .option('--qemu <build>', QEMU_HELP, collect, [])
     .option('--device <name>', 'device plugin to use (repeatable; default all)', collect, [])
-    .addOption(new Option('--reporter <format>', 'report format').choices(['spec', 'json', 'junit']).default('spec'))
+    .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
     .option('--out <file>', 'write the report to this file (default: standard output)')
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
-    .option('--host-device <bdf>', 'vfio suite: the host device to pass through; bound to vfio-pci for the run and put back after, if it is not on vfio-pci already (default: run in the box)')
+    .option('--host-device <bdf>', HOST_DEVICE_HELP)
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
-    .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (6.12, 6.1; default 6.12)', (v: string) => v.split(',').map((x) => x.trim()))
+    .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (6.12, 6.1; default 6.12)', commaList)
+    .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
+    .addOption(new Option('--shard-kernel <series>', 'internal: the kernel name shard keys use (set inside the box)').hideHelp())
     .addOption(new Option('--report-markers', 'internal: print the JSON report between markers on stdout').hideHelp())
-    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; reportMarkers?: boolean }) => {
+    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; shardKernel?: string; reportMarkers?: boolean }) => {
       exit = await runCommand(o);
+    });
+  program
+    .command('compare')
+    .description('run suites on every build x kernel and print the comparison matrix; with --baseline, a gate')
+    .option('--qemu <build>', QEMU_HELP, collect, [])
+    .option('--suite <name,...>', 'suites, comma-separated (emulated, vfio)', commaList)
+    .option('--kernel <series,...>', 'box kernels for the vfio suite, comma-separated (6.12, 6.1; default 6.12)', commaList)
+    .option('--device <name>', 'device plugin for emulated suites (repeatable; default all)', collect, [])
+    .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
+    .option('--host-device <bdf>', HOST_DEVICE_HELP)
+    .option('--force', 'bind the --host-device even when the host uses it')
+    .option('--baseline <build>', 'one of the --qemu builds: exit 1 when another build fails a case the baseline passes')
+    .option('--expect-fixed <case...>', 'cases (id or slug) that must fail on the baseline and pass on the other builds (backport check)')
+    .option('--shard <i/n>', 'run only shard i of n of the combinations')
+    .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
+    .action(async (o: { qemu: string[]; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string }) => {
+      exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] });
+    });
+  program
+    .command('merge')
+    .description('join JSON reports (shards, separate runs) into one report with the comparison matrix')
+    .argument('<reports...>', 'JSON reports written with --reporter json')
+    .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--out <file>', 'write the report to this file')
+    .action(async (files: string[], o: { reporter: Reporter; out?: string }) => {
+      exit = await mergeCommand(files, o);
     });
   program
     .command('box')

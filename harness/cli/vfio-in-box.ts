@@ -20,6 +20,8 @@ export interface BoxRun {
   readonly kernels: readonly string[];
   readonly device: string;
   readonly grep?: string;
+  /** More arguments for the run inside (e.g. --shard). */
+  readonly extraArgs?: (kernel: string) => readonly string[];
   readonly progress: (m: string) => void;
   /** Each case line as the inner run prints it. */
   readonly onLine: (line: string) => void;
@@ -42,7 +44,7 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
     const r = await runInBox({
       kernel,
       device: o.device,
-      command: [process.execPath, main, 'run', '--suite', o.suite, '--host-device', BOX_DEVICE_BDF, '--report-markers', ...(o.grep ? ['--grep', o.grep] : [])],
+      command: [process.execPath, main, 'run', '--suite', o.suite, '--host-device', BOX_DEVICE_BDF, '--report-markers', ...(o.grep ? ['--grep', o.grep] : []), ...(o.extraArgs?.(kernel) ?? [])],
       env: { [BUILDS_ENV]: serializeBuilds(o.builds) },
       timeoutMs: 30 * 60_000,
       progress: o.progress,

@@ -23,6 +23,8 @@ export interface RunOptions {
   readonly caseTimeoutMs?: number;
   /** For 'vfio' suites: the host device passed through and what is known of it. */
   readonly passthrough?: Omit<HostSide, 'snapshot'>;
+  /** Which case x build combinations to run (sharding); default all. */
+  readonly select?: (caseId: string, build: QemuBuild) => boolean;
   /** Called as each case ends (for progress output). */
   readonly onResult?: (r: CaseResult) => void;
 }
@@ -52,6 +54,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
           const host = suite.kind === 'vfio' ? opts.passthrough : undefined;
           const id = `${suite.name}.${device.name}.${c.slug}`;
           if (grep && !grep.test(`${id} ${c.title}`)) continue;
+          if (opts.select && !opts.select(id, build)) continue;
           const meta: CaseMeta = {};
           const test = new Mocha.Test(c.title, async function (this: Mocha.Context) {
             meta.evidence = new Evidence();

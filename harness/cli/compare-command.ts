@@ -1,0 +1,68 @@
+/**
+ * `msix-harness compare`: every suite on every build x kernel, then the
+ * matrix. With --baseline it is a gate (a case the baseline passes must not
+ * fail elsewhere); --expect-fixed names cases a backport must turn from
+ * failing (on the baseline) to passing.
+ */
+import { suiteByName } from '../../suites/index.js';
+import { passthroughDevice } from '../host/passthrough-device.js';
+import { compare } from '../matrix/comparison.js';
+import { findingLine, gate } from '../matrix/gate.js';
+import { parseShard } from '../matrix/shard.js';
+import { EnvironmentError } from '../qemu/errors.js';
+import { caseLine } from '../report/console-report.js';
+import { collectResults } from './collect-results.js';
+import { ExitCode } from './exit-codes.js';
+import { resolveBuilds, runReport } from './run-command.js';
+import { writeReport, type Reporter } from './write-report.js';
+
+export interface CompareArgs {
+  readonly qemu: readonly string[];
+  readonly suite: readonly string[];
+  readonly kernel?: readonly string[];
+  readonly device: readonly string[];
+  readonly grep?: string;
+  readonly hostDevice?: string;
+  readonly force?: boolean;
+  readonly baseline?: string;
+  readonly expectFixed?: readonly string[];
+  readonly shard?: string;
+  readonly reporter: Reporter;
+  readonly out?: string;
+}
+
+export async function compareCommand(a: CompareArgs): Promise<number> {
+  const started = new Date();
+  const progress = (m: string) => process.stderr.write(`${m}\n`);
+  if (a.qemu.length < 2 && !a.baseline) progress('compare: one build named; the matrix will have one column per kernel');
+  if (a.baseline && !a.qemu.includes(a.baseline)) throw new EnvironmentError(`the baseline "${a.baseline}" is not one of the --qemu builds`, `add --qemu ${a.baseline}, or name one of: ${a.qemu.join(', ')}`);
+  if (a.expectFixed?.length && !a.baseline) throw new EnvironmentError('--expect-fixed needs --baseline (the build where the cases fail)', 'add --baseline BUILD, the build without the backport');
+  const suites = a.suite.map(suiteByName);
+  const shard = a.shard ? parseShard(a.shard) : undefined;
+  const builds = await resolveBuilds(a.qemu, progress);
+  const passthrough = a.hostDevice && suites.some((s) => s.kind === 'vfio') ? await passthroughDevice(a.hostDevice, { force: !!a.force, progress }) : undefined;
+  try {
+    const cases = await collectResults({
+      suites,
+      builds,
+      devices: a.device,
+      ...(a.grep ? { grep: a.grep } : {}),
+      ...(passthrough ? { passthrough } : {}),
+      ...(a.kernel ? { kernels: a.kernel } : {}),
+      ...(shard ? { shard } : {}),
+      progress,
+      onCase: (line) => process.stderr.write(line + '\n'),
+      caseLine,
+    });
+    const report = runReport(started, builds, cases);
+    const cmp = compare(cases);
+    await writeReport(report, a.reporter, a.out, cmp);
+    if (!a.baseline) return report.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+    const findings = gate(cmp, { baseline: a.baseline, ...(a.expectFixed ? { expectFixed: a.expectFixed } : {}) });
+    for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
+    process.stderr.write(findings.length ? `gate: ${findings.length} finding(s) against baseline ${a.baseline}\n` : `gate: nothing regressed against baseline ${a.baseline}${a.expectFixed?.length ? `, and ${a.expectFixed.join(', ')} fixed` : ''}\n`);
+    return findings.length ? ExitCode.FAILED : ExitCode.OK;
+  } finally {
+    passthrough?.binding.restoreNow();
+  }
+}

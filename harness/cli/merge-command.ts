@@ -1,0 +1,42 @@
+/** `msix-harness merge`: join the JSON reports of shards (or of separate runs) into one report of any format. */
+import fs from 'node:fs/promises';
+import { compare } from '../matrix/comparison.js';
+import { EnvironmentError } from '../qemu/errors.js';
+import { summarize, type BuildRef, type CaseResult, type RunReport } from '../report/model.js';
+import { ExitCode } from './exit-codes.js';
+import { writeReport, type Reporter } from './write-report.js';
+
+export async function readReport(file: string): Promise<RunReport> {
+  let j: unknown;
+  try {
+    j = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (e) {
+    throw new EnvironmentError(`cannot read ${file} as a JSON report: ${(e as Error).message.split('\n')[0]}`, 'pass reports written by msix-harness --reporter json');
+  }
+  const r = j as Partial<RunReport>;
+  if (r.tool?.name !== 'msix-harness' || !Array.isArray(r.cases) || !Array.isArray(r.builds)) throw new EnvironmentError(`${file} is not an msix-harness JSON report`, 'pass reports written by msix-harness --reporter json');
+  return r as RunReport;
+}
+
+export function mergeReports(reports: readonly RunReport[], warn: (m: string) => void = () => undefined): RunReport {
+  const builds = new Map<string, BuildRef>();
+  const cases = new Map<string, CaseResult>();
+  for (const r of reports) {
+    for (const b of r.builds) builds.set(`${b.spec}|${b.sha256}`, b);
+    for (const c of r.cases) {
+      const key = `${c.id}|${c.qemu.spec}|${c.hostKernel}`;
+      if (cases.has(key)) warn(`merge: ${c.id} on ${c.qemu.spec} (${c.hostKernel}) is in more than one report (overlapping shards?); the first is kept`);
+      else cases.set(key, c);
+    }
+  }
+  const first = [...reports].sort((a, b) => a.startedAt.localeCompare(b.startedAt))[0]!;
+  const all = [...cases.values()];
+  return { ...first, durationMs: reports.reduce((s, r) => s + r.durationMs, 0), builds: [...builds.values()], cases: all, summary: summarize(all) };
+}
+
+export async function mergeCommand(files: readonly string[], o: { reporter: Reporter; out?: string }): Promise<number> {
+  if (!files.length) throw new EnvironmentError('no reports to merge', 'pass the JSON reports of the shards, e.g. msix-harness merge shard-*.json --reporter junit --out all.xml');
+  const merged = mergeReports(await Promise.all(files.map(readReport)), (m) => process.stderr.write(`${m}\n`));
+  await writeReport(merged, o.reporter, o.out, compare(merged.cases));
+  return merged.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+}

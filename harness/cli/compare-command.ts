@@ -18,6 +18,8 @@ import { writeReport, type Reporter } from './write-report.js';
 
 export interface CompareArgs {
   readonly qemu: readonly string[];
+  readonly qemuSrc?: readonly string[];
+  readonly build?: string;
   readonly suite: readonly string[];
   readonly kernel?: readonly string[];
   readonly device: readonly string[];
@@ -39,7 +41,7 @@ export async function compareCommand(a: CompareArgs): Promise<number> {
   if (a.expectFixed?.length && !a.baseline) throw new EnvironmentError('--expect-fixed needs --baseline (the build where the cases fail)', 'add --baseline BUILD, the build without the backport');
   const suites = a.suite.map(suiteByName);
   const shard = a.shard ? parseShard(a.shard) : undefined;
-  const builds = await resolveBuilds(a.qemu, progress);
+  const builds = await resolveBuilds(a, progress);
   const passthrough = a.hostDevice && suites.some((s) => s.kind === 'vfio') ? await passthroughDevice(a.hostDevice, { force: !!a.force, progress }) : undefined;
   try {
     const cases = await collectResults({

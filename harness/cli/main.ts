@@ -4,6 +4,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { EnvironmentError } from '../qemu/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { boxCommand } from './box-command.js';
+import { bisectCommand } from '../bisect/bisect-command.js';
+import { bisectStep } from '../bisect/bisect-step.js';
 import { compareCommand } from './compare-command.js';
 import { mergeCommand } from './merge-command.js';
 import { runCommand } from './run-command.js';
@@ -14,6 +16,8 @@ import { toolVersion } from './tool-version.js';
 const collect = (v: string, prev: string[]) => [...prev, v];
 const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
 const QEMU_HELP = 'QEMU build: a path, debian:bookworm, debian:bookworm-backports, seed:released or seed:reverted (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)';
+const QEMU_SRC_HELP = 'a QEMU source tree to build (x86_64-softmmu only, out of tree under the cache, incremental, ccache when present; log kept) and use (repeatable)';
+const BUILD_HELP = 'with --qemu-src: your own build command, run with sh in the tree, instead of configure + ninja';
 const HOST_DEVICE_HELP = 'vfio suite: the host device to pass through; bound to vfio-pci for the run and put back after, if it is not on vfio-pci already (default: run in the box)';
 
 async function main(argv: string[]): Promise<number> {
@@ -30,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
     .description('run a suite on one or more QEMU builds')
     .addOption(new Option('--suite <name>', 'suite to run').default('emulated'))
     .option('--qemu <build>', QEMU_HELP, collect, [])
+    .option('--qemu-src <dir>', QEMU_SRC_HELP, collect, [])
+    .option('--build <cmd>', BUILD_HELP)
     .option('--device <name>', 'device plugin to use (repeatable; default all)', collect, [])
     .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
     .option('--out <file>', 'write the report to this file (default: standard output)')
@@ -40,13 +46,15 @@ async function main(argv: string[]): Promise<number> {
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .addOption(new Option('--shard-kernel <series>', 'internal: the kernel name shard keys use (set inside the box)').hideHelp())
     .addOption(new Option('--report-markers', 'internal: print the JSON report between markers on stdout').hideHelp())
-    .action(async (o: { suite: string; qemu: string[]; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; shardKernel?: string; reportMarkers?: boolean }) => {
+    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; shardKernel?: string; reportMarkers?: boolean }) => {
       exit = await runCommand(o);
     });
   program
     .command('compare')
     .description('run suites on every build x kernel and print the comparison matrix; with --baseline, a gate')
     .option('--qemu <build>', QEMU_HELP, collect, [])
+    .option('--qemu-src <dir>', QEMU_SRC_HELP, collect, [])
+    .option('--build <cmd>', BUILD_HELP)
     .option('--suite <name,...>', 'suites, comma-separated (emulated, vfio)', commaList)
     .option('--kernel <series,...>', 'box kernels for the vfio suite, comma-separated (6.12, 6.1; default 6.12)', commaList)
     .option('--device <name>', 'device plugin for emulated suites (repeatable; default all)', collect, [])
@@ -58,8 +66,31 @@ async function main(argv: string[]): Promise<number> {
     .option('--shard <i/n>', 'run only shard i of n of the combinations')
     .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
     .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
-    .action(async (o: { qemu: string[]; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string }) => {
+    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string }) => {
       exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] });
+    });
+  program
+    .command('bisect')
+    .description('find the commit that broke a case: git bisect run with a build and the case at each step (build failure = skip)')
+    .requiredOption('--src <dir>', 'QEMU git tree (clean; its HEAD is restored afterwards)')
+    .requiredOption('--good <ref>', 'a commit where the case holds')
+    .requiredOption('--bad <ref>', 'a commit where it fails')
+    .requiredOption('--case <id>', 'the case id, e.g. vfio.e1000e.seed-enable-all-masked')
+    .option('--build <cmd>', BUILD_HELP)
+    .addOption(new Option('--kernel <series>', 'box kernel for vfio cases').choices(['6.12', '6.1']).default('6.12'))
+    .option('--log <file>', 'the step log (JSON lines; default under the cache)')
+    .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string }) => {
+      exit = await bisectCommand({ src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}) });
+    });
+  program
+    .command('bisect-step', { hidden: true })
+    .requiredOption('--src <dir>')
+    .requiredOption('--case <id>')
+    .requiredOption('--kernel <series>')
+    .requiredOption('--log <file>')
+    .option('--build <cmd>')
+    .action(async (o: { src: string; case: string; kernel: string; log: string; build?: string }) => {
+      exit = await bisectStep({ src: o.src, caseId: o.case, kernel: o.kernel, log: o.log, ...(o.build ? { build: o.build } : {}) });
     });
   program
     .command('merge')

@@ -1,6 +1,6 @@
 /** `msix-harness run`: resolve builds, run suites, write the report, exit 0/1/2. */
 import os from 'node:os';
-import { defaultSpecs, resolveBuild } from '../qemu/build-spec.js';
+import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../qemu/build-spec.js';
 import { EnvironmentError } from '../qemu/errors.js';
 import { caseLine } from '../report/console-report.js';
 import { summarize, type CaseResult, type RunReport } from '../report/model.js';
@@ -20,6 +20,9 @@ export type { Reporter };
 export interface RunArgs {
   readonly suite: string;
   readonly qemu: readonly string[];
+  /** QEMU source trees to build and use (with `build` as their build command, if given). */
+  readonly qemuSrc?: readonly string[];
+  readonly build?: string;
   readonly device: readonly string[];
   readonly reporter: Reporter;
   readonly out?: string;
@@ -43,7 +46,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const suite = suiteByName(args.suite);
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const shard = args.shard ? parseShard(args.shard) : undefined;
-  const builds = await resolveBuilds(args.qemu, progress);
+  const builds = await resolveBuilds(args, progress);
   const passthrough = suite.kind === 'vfio' && args.hostDevice ? await passthroughDevice(args.hostDevice, { force: !!args.force, progress }) : undefined;
   try {
     if (passthrough) progress(`host device ${passthrough.bdf}: ${passthrough.plugin.name} on vfio-pci, kernel ${passthrough.kernel}, MSI-X ${passthrough.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`);
@@ -86,16 +89,28 @@ export function runReport(started: Date, builds: readonly QemuBuild[], cases: Ca
   };
 }
 
-/** The builds named, probed here, or handed over already probed (inside the box). */
-export async function resolveBuilds(specs: readonly string[], progress: (m: string) => void): Promise<QemuBuild[]> {
+export interface BuildChoice {
+  readonly qemu: readonly string[];
+  readonly qemuSrc?: readonly string[];
+  readonly build?: string;
+}
+
+/** The builds named (--qemu, then --qemu-src trees, built), probed here, or handed over already probed (inside the box). */
+export async function resolveBuilds(c: BuildChoice, progress: (m: string) => void): Promise<QemuBuild[]> {
   const handed = process.env[BUILDS_ENV];
   if (handed) return deserializeBuilds(handed);
+  if (c.build && !c.qemuSrc?.length) throw new EnvironmentError('--build needs --qemu-src (the tree it builds)', 'add --qemu-src DIR');
   const builds: QemuBuild[] = [];
-  for (const spec of specs.length ? specs : defaultSpecs()) {
+  const note = (b: QemuBuild) => progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'})`);
+  for (const spec of c.qemu.length || c.qemuSrc?.length ? c.qemu : defaultSpecs()) {
     progress(`resolving QEMU build ${spec}`);
-    const b = await resolveBuild(spec, progress);
-    progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'})`);
-    builds.push(b);
+    builds.push(await resolveBuild(spec, progress));
+    note(builds.at(-1)!);
+  }
+  for (const dir of c.qemuSrc ?? []) {
+    progress(`building QEMU from ${dir}`);
+    builds.push(await resolveSourceBuild(dir, progress, c.build));
+    note(builds.at(-1)!);
   }
   return builds;
 }

@@ -6,7 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { execa } from 'execa';
+import { cacheRoot } from './cache-dir.js';
 import { debianBuild, type Progress } from './debian-build.js';
+import { buildQemuTree } from './source-build.js';
 import { EnvironmentError } from './errors.js';
 import { probeBuild, type QemuBuild } from './qemu-build.js';
 import { SEED_VARIANTS, seedRegressionBuild, type SeedVariant } from './seed-revert.js';
@@ -23,6 +27,32 @@ export async function resolveBuild(spec: string, progress: Progress): Promise<Qe
     return probeBuild(spec, b.binary, b.dataDirs);
   }
   return probeBuild(spec, path.resolve(spec));
+}
+
+/** Firmware QEMU loads even under qtest (SeaBIOS for q35/pc, option ROMs of NICs). */
+const FIRMWARE_PROBE = 'bios-256k.bin';
+
+/**
+ * A QEMU source tree (--qemu-src DIR), built out of tree under the cache
+ * (incremental; `buildCmd` replaces configure + ninja) and probed. Trees
+ * without firmware (Debian's DFSG source) get Debian's 7.2 firmware packages.
+ */
+export async function resolveSourceBuild(dir: string, progress: Progress, buildCmd?: string): Promise<QemuBuild> {
+  const src = path.resolve(dir);
+  if (!fs.existsSync(path.join(src, 'configure')) || !fs.existsSync(path.join(src, 'hw', 'pci', 'msix.c'))) {
+    throw new EnvironmentError(`${src} is not a QEMU source tree (no configure or hw/pci/msix.c)`, 'pass the top folder of a QEMU checkout to --qemu-src');
+  }
+  const id = `${path.basename(src)}-${createHash('sha256').update(src).digest('hex').slice(0, 8)}`;
+  const buildDir = path.join(cacheRoot(), 'src-builds', id);
+  const b = await buildQemuTree(src, { buildDir, logFile: `${buildDir}.log`, progress, ...(buildCmd ? { command: buildCmd } : {}) });
+  const dataDirs = b.dataDirs.some((d) => fs.existsSync(path.join(d, FIRMWARE_PROBE))) ? b.dataDirs : [...b.dataDirs, ...(await debianBuild('bookworm', progress)).dataDirs];
+  return probeBuild(`src:${src}@${await describe(src)}`, b.binary, dataDirs);
+}
+
+/** The tree's commit (git describe), or "tree" outside git. */
+async function describe(src: string): Promise<string> {
+  const r = await execa('git', ['-C', src, 'describe', '--always', '--dirty', '--tags'], { reject: false, stdin: 'ignore' });
+  return r.exitCode === 0 ? r.stdout.trim() : 'tree';
 }
 
 /** The specs to use when none was given on the command line. */

@@ -46,6 +46,12 @@ export interface BuildOptions {
   readonly configureArgs?: readonly string[];
   /** Default `ninja -j <cores> qemu-system-x86_64`, run in the build folder. */
   readonly buildCmd?: readonly string[];
+  /**
+   * The user's own build command (`--build CMD`), run with sh in the source
+   * tree instead of configure + ninja; the binary is then looked for where
+   * QEMU's own build puts it (build/, the tree itself).
+   */
+  readonly command?: string;
   readonly progress: Progress;
   /** Everything configure and the build print; truncated at each call. */
   readonly logFile: string;
@@ -66,6 +72,7 @@ export async function buildQemuTree(srcDir: string, opts: BuildOptions): Promise
   const src = path.resolve(srcDir);
   const buildDir = path.resolve(opts.buildDir ?? path.join(src, 'build'));
   const { progress, logFile } = opts;
+  if (opts.command) return customBuild(src, opts.command, opts);
   await checkTools();
   const ccache = await onPath('ccache');
   const args = [...(ccache ? ['--cc=ccache cc'] : []), ...(opts.configureArgs ?? DEFAULT_CONFIGURE_ARGS)];
@@ -113,6 +120,23 @@ export async function buildQemuTree(srcDir: string, opts: BuildOptions): Promise
   const dataDirs: string[] = [];
   for (const d of [path.join(buildDir, 'pc-bios'), path.join(buildDir, 'qemu-bundle', 'usr', 'local', 'share', 'qemu')]) if (await exists(d)) dataDirs.push(d);
   return { binary, buildDir, dataDirs, logFile, configured };
+}
+
+async function customBuild(src: string, command: string, opts: BuildOptions): Promise<TreeBuild> {
+  const label = path.basename(src);
+  await fsp.mkdir(path.dirname(opts.logFile), { recursive: true });
+  await fsp.writeFile(opts.logFile, '');
+  opts.progress(`${label}: building with: ${command}`);
+  await logged('sh', ['-c', command], { cwd: src, env: {}, logFile: opts.logFile, what: `building ${src} with \`${command}\`` });
+  const candidates = [path.join(src, 'build', 'qemu-system-x86_64'), path.join(src, 'qemu-system-x86_64'), path.join(src, 'build', 'x86_64-softmmu', 'qemu-system-x86_64')];
+  let binary: string | undefined;
+  for (const c of candidates) if (await exists(c)) binary = binary ?? c;
+  if (!binary) throw new EnvironmentError(`\`${command}\` succeeded but left no qemu-system-x86_64 in ${candidates.join(', ')}`, 'make the build command produce build/qemu-system-x86_64 in the tree, or pass the binary with --qemu PATH');
+  await checkQtest(binary, opts.logFile);
+  const buildDir = path.dirname(binary);
+  const dataDirs: string[] = [];
+  for (const d of [path.join(buildDir, 'pc-bios'), path.join(buildDir, 'qemu-bundle', 'usr', 'local', 'share', 'qemu')]) if (await exists(d)) dataDirs.push(d);
+  return { binary, buildDir, dataDirs, logFile: opts.logFile, configured: false };
 }
 
 /** ccache's own cache under the harness cache (unless the user chose one), shared by every tree below `src`'s parent. */

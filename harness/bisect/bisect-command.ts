@@ -1,0 +1,104 @@
+/**
+ * `msix-harness bisect`: find the commit that broke a case, with
+ * `git bisect run` driving bisect-step (build, run the case: good, bad or
+ * skip). Prints the first bad commit with the evidence from its step, keeps
+ * a JSON-lines log of every step, and always leaves the tree as it was: the
+ * original HEAD checked out and no bisect in progress, Ctrl-C included.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { cacheRoot } from '../qemu/cache-dir.js';
+import { EnvironmentError } from '../qemu/errors.js';
+import { onExitCleanup } from '../cli/signals.js';
+import { caseById } from './case-id.js';
+import type { StepLog } from './bisect-step.js';
+
+export interface BisectArgs {
+  readonly src: string;
+  readonly good: string;
+  readonly bad: string;
+  readonly caseId: string;
+  readonly build?: string;
+  readonly kernel: string;
+  readonly log?: string;
+}
+
+export interface BisectOutcome {
+  /** Undefined when git could not decide (too many skipped commits). */
+  readonly firstBad?: { readonly sha: string; readonly subject: string; readonly step?: StepLog };
+  readonly steps: readonly StepLog[];
+  readonly log: string;
+}
+
+export async function bisect(a: BisectArgs, out: (line: string) => void): Promise<BisectOutcome> {
+  caseById(a.caseId);
+  const src = path.resolve(a.src);
+  const git = async (...args: string[]) => (await execa('git', ['-C', src, ...args], { stdin: 'ignore' })).stdout.trim();
+  const top = await git('rev-parse', '--show-toplevel').catch(() => undefined);
+  if (!top) throw new EnvironmentError(`${src} is not a git work tree`, 'pass the top folder of a QEMU git checkout to --src');
+  const gitDir = path.resolve(src, await git('rev-parse', '--git-dir'));
+  if (fs.existsSync(path.join(gitDir, 'BISECT_START'))) throw new EnvironmentError(`a bisect is already in progress in ${src}`, `finish it or run git -C ${src} bisect reset`);
+  if (await git('status', '--porcelain', '--untracked-files=no')) throw new EnvironmentError(`${src} has uncommitted changes; bisect checks out other commits`, 'commit or stash them first');
+  for (const ref of [a.good, a.bad]) await git('rev-parse', '--verify', `${ref}^{commit}`).catch(() => Promise.reject(new EnvironmentError(`"${ref}" is not a commit in ${src}`, 'pass a commit, tag or branch of that tree')));
+  const original = (await git('symbolic-ref', '-q', '--short', 'HEAD').catch(() => '')) || (await git('rev-parse', 'HEAD'));
+  const log = path.resolve(a.log ?? path.join(cacheRoot(), 'bisect', `${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`));
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  fs.writeFileSync(log, '');
+
+  // Synchronous, so it also runs from the Ctrl-C handler.
+  const reset = () => {
+    if (fs.existsSync(path.join(gitDir, 'BISECT_START'))) execFileSync('git', ['-C', src, 'bisect', 'reset', original], { stdio: 'ignore' });
+  };
+  const unregister = onExitCleanup(`reset the bisect in ${src} to ${original}`, reset);
+  try {
+    await git('bisect', 'start', a.bad, a.good);
+    const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+    const step = [process.execPath, main, 'bisect-step', '--src', src, '--case', a.caseId, '--kernel', a.kernel, '--log', log, ...(a.build ? ['--build', a.build] : [])];
+    const run = execa('git', ['-C', src, 'bisect', 'run', ...step], { stdin: 'ignore', all: true, buffer: false, reject: false });
+    let text = '';
+    run.all!.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      for (const l of d.toString('utf8').split('\n')) if (/^bisect step |^Bisecting:|is the first bad commit|^There are only 'skip'ped/.test(l)) out(l);
+    });
+    const r = await run;
+    const steps = readSteps(log);
+    const sha = /^([0-9a-f]{40}) is the first bad commit/m.exec(text)?.[1];
+    if (!sha) {
+      if (r.exitCode !== 0 && !/only 'skip'ped commits/.test(text)) throw new EnvironmentError(`git bisect run stopped (exit code ${r.exitCode}):\n${text.trim().split('\n').slice(-15).join('\n')}`, `see the step log ${log}`);
+      return { steps, log };
+    }
+    const subject = await git('log', '-1', '--format=%s', sha);
+    return { firstBad: { sha, subject, ...(steps.find((s) => s.commit === sha) ? { step: steps.find((s) => s.commit === sha)! } : {}) }, steps, log };
+  } finally {
+    reset();
+    unregister();
+  }
+}
+
+function readSteps(log: string): StepLog[] {
+  return fs
+    .readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as StepLog);
+}
+
+export async function bisectCommand(a: BisectArgs): Promise<number> {
+  const r = await bisect(a, (l) => process.stderr.write(`${l}\n`));
+  process.stdout.write(`\nbisect: ${r.steps.length} steps, log ${r.log}\n`);
+  for (const s of r.steps) process.stdout.write(`  ${s.commit.slice(0, 12)} ${s.verdict.padEnd(4)} build ${(s.buildMs / 1000).toFixed(1)} s, case ${(s.caseMs / 1000).toFixed(1)} s  ${s.subject}\n`);
+  if (!r.firstBad) {
+    process.stdout.write('bisect: no single first bad commit (the commits left were skipped: they did not build or the case could not run); see the log\n');
+    return 2;
+  }
+  process.stdout.write(`\nfirst bad commit: ${r.firstBad.sha} ${r.firstBad.subject}\n`);
+  const res = r.firstBad.step?.result;
+  if (res) {
+    process.stdout.write(`evidence (${res.id} on ${res.qemu.label}, kernel ${res.hostKernel}):\n`);
+    for (const o of res.evidence) process.stdout.write(`  ${o.ok ? 'ok  ' : 'FAIL'} [${o.view}] ${o.label}: expected ${JSON.stringify(o.expected)}, observed ${JSON.stringify(o.observed)}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,69 @@
+/**
+ * One step of `git bisect run`: build the checked-out commit, run the one
+ * case, and answer git: 0 the case holds (good), 1 it fails (bad), 125 the
+ * commit cannot be judged (build failure, environment error, case skipped).
+ * Every step is appended to the bisect log as one JSON line.
+ */
+import fs from 'node:fs/promises';
+import { execa } from 'execa';
+import { runVfioInBox } from '../cli/vfio-in-box.js';
+import { resolveSourceBuild } from '../qemu/build-spec.js';
+import { devicePlugin } from '../devices/index.js';
+import type { CaseResult } from '../report/model.js';
+import { runSuites } from '../runner/run-suite.js';
+import { caseById } from './case-id.js';
+
+export const GOOD = 0;
+export const BAD = 1;
+export const SKIP = 125;
+
+export interface StepLog {
+  readonly commit: string;
+  readonly subject: string;
+  readonly verdict: 'good' | 'bad' | 'skip';
+  readonly buildMs: number;
+  readonly caseMs: number;
+  readonly why?: string;
+  readonly result?: CaseResult;
+}
+
+export interface StepArgs {
+  readonly src: string;
+  readonly caseId: string;
+  readonly kernel: string;
+  readonly build?: string;
+  readonly log: string;
+}
+
+export async function bisectStep(a: StepArgs): Promise<number> {
+  const progress = (m: string) => process.stderr.write(`  ${m}\n`);
+  const git = async (...args: string[]) => (await execa('git', ['-C', a.src, ...args], { stdin: 'ignore' })).stdout.trim();
+  const commit = await git('rev-parse', 'HEAD');
+  const subject = await git('log', '-1', '--format=%s');
+  const write = async (s: StepLog, code: number) => {
+    await fs.appendFile(a.log, JSON.stringify(s) + '\n');
+    process.stderr.write(`bisect step ${commit.slice(0, 12)} "${subject}": ${s.verdict}${s.why ? ` (${s.why.split('\n')[0]})` : ''}; build ${s.buildMs} ms, case ${s.caseMs} ms\n`);
+    return code;
+  };
+  const t0 = performance.now();
+  let buildMs = 0;
+  try {
+    const { suite, device } = caseById(a.caseId);
+    const build = await resolveSourceBuild(a.src, progress, a.build);
+    buildMs = Math.round(performance.now() - t0);
+    const grep = `^${a.caseId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `;
+    const results =
+      suite.kind === 'vfio'
+        ? (await runVfioInBox({ suite: suite.name, builds: [build], kernels: [a.kernel], device, grep, progress, onLine: (l) => process.stderr.write(`  ${l}\n`) })).cases
+        : await runSuites({ suites: [suite], builds: [build], devices: [devicePlugin(device)], grep });
+    const caseMs = Math.round(performance.now() - t0) - buildMs;
+    const result = results.find((r) => r.id === a.caseId);
+    if (!result) return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `the case did not run (${results.length} results)` }, SKIP);
+    if (result.outcome === 'skipped') return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: result.skipReason ?? 'skipped', result }, SKIP);
+    return write({ commit, subject, verdict: result.outcome === 'passed' ? 'good' : 'bad', buildMs, caseMs, result }, result.outcome === 'passed' ? GOOD : BAD);
+  } catch (e) {
+    // A build that fails, or anything the environment refuses, says nothing about the case.
+    if (!buildMs) buildMs = Math.round(performance.now() - t0);
+    return write({ commit, subject, verdict: 'skip', buildMs, caseMs: 0, why: (e as Error).message }, SKIP);
+  }
+}

@@ -31,9 +31,11 @@ export async function resolveBuild(spec: string, progress: Progress): Promise<Qe
 
 /** Firmware QEMU loads even under qtest (SeaBIOS for q35/pc, option ROMs of NICs). */
 const FIRMWARE_PROBE = 'bios-256k.bin';
+/** Where --qemu-src trees are built (untracked, so git status and bisect leave it alone). */
+export const BUILD_FOLDER = 'build-msix-harness';
 
 /**
- * A QEMU source tree (--qemu-src DIR), built out of tree under the cache
+ * A QEMU source tree (--qemu-src DIR), built in its own build folder
  * (incremental; `buildCmd` replaces configure + ninja) and probed. Trees
  * without firmware (Debian's DFSG source) get Debian's 7.2 firmware packages.
  */
@@ -42,9 +44,11 @@ export async function resolveSourceBuild(dir: string, progress: Progress, buildC
   if (!fs.existsSync(path.join(src, 'configure')) || !fs.existsSync(path.join(src, 'hw', 'pci', 'msix.c'))) {
     throw new EnvironmentError(`${src} is not a QEMU source tree (no configure or hw/pci/msix.c)`, 'pass the top folder of a QEMU checkout to --qemu-src');
   }
+  // A build folder of its own beside QEMU's usual build/: compile lines then read the same in every
+  // tree (../hw/...), so ccache serves one tree's objects to another, and bisect steps rebuild little.
+  const buildDir = path.join(src, BUILD_FOLDER);
   const id = `${path.basename(src)}-${createHash('sha256').update(src).digest('hex').slice(0, 8)}`;
-  const buildDir = path.join(cacheRoot(), 'src-builds', id);
-  const b = await buildQemuTree(src, { buildDir, logFile: `${buildDir}.log`, progress, ...(buildCmd ? { command: buildCmd } : {}) });
+  const b = await buildQemuTree(src, { buildDir, logFile: path.join(cacheRoot(), 'logs', `${id}.log`), progress, ...(buildCmd ? { command: buildCmd } : {}) });
   const dataDirs = b.dataDirs.some((d) => fs.existsSync(path.join(d, FIRMWARE_PROBE))) ? b.dataDirs : [...b.dataDirs, ...(await debianBuild('bookworm', progress)).dataDirs];
   return probeBuild(`src:${src}@${await describe(src)}`, b.binary, dataDirs);
 }

@@ -15,8 +15,8 @@ import { revertDummyVector, SEED_COMMIT } from './seed-revert.js';
 import { exists, type Progress } from './unpacked-packages.js';
 
 const MARKER = '.git/msix-harness-history.json';
-/** The DFSG tree has no firmware blobs; Debian's own build skips pc-bios/ in meson, and so must ours. */
-const BUILD_PATCHES = ['skip-meson-pc-bios.diff'];
+/** The DFSG tree has no firmware blobs: Debian skips pc-bios/ in meson (and the qtest dependency on its roms), and so must we. */
+const BUILD_PATCHES = ['skip-meson-pc-bios.diff', 'ignore-roms-dependency-in-qtest.patch'];
 const STABLE_RE = /^v7\.2\.(\d+)\.diff$/;
 
 export interface StableHistory {

@@ -5,7 +5,12 @@
  *     pipelined >= 10 x harness sync and >= 0.5 x floor pipelined);
  *   - QEMU start-to-ready (qtest + QMP connected and negotiated) per build;
  *   - the nested vfio host: boot, median vfio case, vfio suite per build
- *     (bench/box-bench.ts).
+ *     (bench/box-bench.ts);
+ *   - compare over 2 builds x 2 kernels against four single runs
+ *     (bench/compare-bench.ts);
+ *   - bisect of the 7.2 stable history with an injected regression, time
+ *     per step (bench/bisect-bench.ts; long on a cold ccache).
+ * `npm run bench -- --only qtest,box,compare,bisect` picks parts.
  * Builds: arguments (paths or debian:<suite>), default both Debian builds.
  */
 import { QemuProcess } from '../harness/qemu/qemu-process.js';
@@ -15,6 +20,8 @@ import type { QemuBuild } from '../harness/qemu/qemu-build.js';
 import * as ops from '../harness/protocol/qtest-ops.js';
 import { FloorClient } from './qtest-floor.js';
 import { benchBox } from './box-bench.js';
+import { benchCompare } from './compare-bench.js';
+import { benchBisect } from './bisect-bench.js';
 
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
@@ -82,11 +89,16 @@ async function startToReady(build: QemuBuild): Promise<number> {
 const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 
 async function main(): Promise<void> {
-  const specs = process.argv.slice(2).length ? process.argv.slice(2) : ['debian:bookworm', 'debian:bookworm-backports'];
+  const argv = process.argv.slice(2);
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect']);
+  const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1);
+  const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports'];
   const builds: QemuBuild[] = [];
   for (const spec of specs) {
     const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`));
     builds.push(build);
+    if (!only.has('qtest')) continue;
     // Alternate harness and floor rounds so both see the same machine load; keep each one's median.
     const h = { sync: [] as number[], pipe: [] as number[] };
     const f = { sync: [] as number[], pipe: [] as number[] };
@@ -106,7 +118,9 @@ async function main(): Promise<void> {
     console.log(`  pipelined / sync (harness): ${(hp / hs).toFixed(1)} x (goal >= 10: ${verdict(hp / hs >= 10)})`);
     console.log(`  start to ready (median of ${STARTS}): ${ready.toFixed(1)} ms`);
   }
-  await benchBox(builds);
+  if (only.has('box')) await benchBox(builds);
+  if (only.has('compare')) await benchCompare(specs);
+  if (only.has('bisect')) await benchBisect();
 }
 
 await main();

@@ -62,6 +62,20 @@ async function enableAllMasked(dut: Dut): Promise<void> {
   await dut.msix.enable();
 }
 
+/** Enable with all masked, then route and unmask vector v: the host now has a vector for it. */
+async function unmaskedVector(dut: Dut, v: number): Promise<void> {
+  await enableAllMasked(dut);
+  await dut.route(v);
+  await dut.msix.unmask(v);
+}
+
+/** As unmaskedVector, and one fire of v delivered to the guest: a live vector. */
+async function liveVector(dut: Dut, v: number): Promise<void> {
+  await unmaskedVector(dut, v);
+  await dut.fire(v);
+  await dut.mailbox.waitDelivered(v, 5000);
+}
+
 const cases: CaseSpec[] = [
   {
     slug: 'seed-enable-all-masked',
@@ -89,9 +103,7 @@ const cases: CaseSpec[] = [
       const host = need(ctx);
       const v = dut.msix.vectors - 1;
       const fires = 3;
-      await enableAllMasked(dut);
-      await dut.route(v);
-      await dut.msix.unmask(v);
+      await unmaskedVector(dut, v);
       const before = await hostCount(host, v);
       ev.expect(`host line vfio-msix[${v}] exists after unmask`, before !== undefined, true, 'host');
       let delivered = 0;
@@ -116,11 +128,7 @@ const cases: CaseSpec[] = [
       const { dut, ev } = ctx;
       const host = need(ctx);
       const v = 0;
-      await enableAllMasked(dut);
-      await dut.route(v);
-      await dut.msix.unmask(v);
-      await dut.fire(v);
-      await dut.mailbox.waitDelivered(v, 5000);
+      await liveVector(dut, v);
       await dut.msix.mask(v);
       await dut.mailbox.arm(v);
       const before = await hostCount(host, v);
@@ -150,9 +158,7 @@ const cases: CaseSpec[] = [
       const { dut, ev } = ctx;
       const host = need(ctx);
       const v = 0;
-      await enableAllMasked(dut);
-      await dut.route(v);
-      await dut.msix.unmask(v);
+      await unmaskedVector(dut, v);
       await dut.msix.setFunctionMask(true);
       const before = await hostCount(host, v);
       await dut.fire(v);
@@ -174,9 +180,7 @@ const cases: CaseSpec[] = [
       const { dut, ev, build } = ctx;
       const host = need(ctx);
       const v = dut.msix.vectors - 1;
-      await enableAllMasked(dut);
-      await dut.route(v);
-      await dut.msix.unmask(v);
+      await unmaskedVector(dut, v);
       const s = await hostState(host);
       const perVector = perVectorAllocation(build.version, host.noresize);
       ev.expect('physical MSI-X Enable', s.msixEnabled, true, 'host');
@@ -272,11 +276,7 @@ const cases: CaseSpec[] = [
     async body(ctx) {
       const { dut, ev } = ctx;
       const host = need(ctx);
-      await enableAllMasked(dut);
-      await dut.route(0);
-      await dut.msix.unmask(0);
-      await dut.fire(0);
-      await dut.mailbox.waitDelivered(0, 5000);
+      await liveVector(dut, 0);
       await dut.machineReset();
       ev.expect('guest Enable after reset', (await dut.msix.control()).enabled, false);
       ev.expect('host after reset', await hostState(host), INTX_STATE, 'host');
@@ -296,11 +296,7 @@ const cases: CaseSpec[] = [
       ev.expect('guest PBA after the table', cap.pbaOffset >= dut.msix.vectors * 16, true);
       const phys = (await host.snapshot()).msix!;
       ev.expect('physical table BIR unchanged', phys.tableBir, PHYSICAL_TABLE_BIR, 'host');
-      await enableAllMasked(dut);
-      await dut.route(0);
-      await dut.msix.unmask(0);
-      await dut.fire(0);
-      await dut.mailbox.waitDelivered(0, 5000);
+      await liveVector(dut, 0);
       ev.expect('physical MSI-X Enable', (await hostState(host)).msixEnabled, true, 'host');
     },
   },
@@ -343,11 +339,7 @@ const cases: CaseSpec[] = [
     async body(ctx) {
       const { dut, ev, build, device } = ctx;
       const host = need(ctx);
-      await enableAllMasked(dut);
-      await dut.route(0);
-      await dut.msix.unmask(0);
-      await dut.fire(0);
-      await dut.mailbox.waitDelivered(0, 5000);
+      await liveVector(dut, 0);
       process.kill(dut.machine.proc.pid, 'SIGKILL');
       await dut.machine.proc.exited;
       const s = await hostState(host);

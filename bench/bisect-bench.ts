@@ -6,7 +6,7 @@
  * Steps rebuild QEMU: the first run on a machine takes long, later ones hit
  * ccache.
  */
-import { bisect } from '../harness/bisect/bisect-command.js';
+import { bisect } from '../harness/bisect/bisect.js';
 import { stableHistory } from '../harness/qemu/stable-history.js';
 
 export async function benchBisect(): Promise<void> {

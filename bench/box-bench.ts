@@ -5,7 +5,7 @@
  * machine: boot <= 4 s, median case <= 2 s, suite <= 90 s per build.
  */
 import { provisionBox, runInBox } from '../harness/box/box.js';
-import { runVfioInBox } from '../harness/cli/vfio-in-box.js';
+import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import type { QemuBuild } from '../harness/qemu/qemu-build.js';
 
 const BOOTS = 3;

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs/promises';
 import { execa } from 'execa';
-import { runVfioInBox } from '../cli/vfio-in-box.js';
+import { runVfioInBox } from '../runner/vfio-in-box.js';
 import { resolveSourceBuild } from '../qemu/build-spec.js';
 import { devicePlugin } from '../devices/index.js';
 import type { CaseResult } from '../report/model.js';

@@ -11,7 +11,7 @@ import type { QemuBuild } from '../qemu/qemu-build.js';
 import type { CaseResult } from '../report/model.js';
 import type { SuiteSpec } from '../runner/case.js';
 import { runSuites } from '../runner/run-suite.js';
-import { runVfioInBox } from './vfio-in-box.js';
+import { runVfioInBox } from '../runner/vfio-in-box.js';
 
 /** The box's device: the one plugin the vfio suite runs on there. */
 const BOX_DEVICE = 'e1000e';

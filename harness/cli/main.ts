@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { EnvironmentError } from '../qemu/errors.js';
 import { ExitCode } from './exit-codes.js';
 import { boxCommand } from './box-command.js';
-import { bisectCommand } from '../bisect/bisect-command.js';
+import { bisectCommand } from './bisect-command.js';
 import { bisectStep } from '../bisect/bisect-step.js';
 import { compareCommand } from './compare-command.js';
 import { mergeCommand } from './merge-command.js';

@@ -7,7 +7,7 @@ import { summarize, type CaseResult, type RunReport } from '../report/model.js';
 import { passthroughDevice } from '../host/passthrough-device.js';
 import { deserializeBuilds, type QemuBuild } from '../qemu/qemu-build.js';
 import { parseShard } from '../matrix/shard.js';
-import { BUILDS_ENV, reportForConsole } from './vfio-in-box.js';
+import { BUILDS_ENV, reportForConsole } from '../runner/vfio-in-box.js';
 import { buildRef } from '../runner/run-suite.js';
 import { suiteByName } from '../../suites/index.js';
 import { collectResults } from './collect-results.js';

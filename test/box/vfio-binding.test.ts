@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { BOX_DEVICE_BDF, runInBox } from '../../harness/box/box.js';
 import { resolveBuild } from '../../harness/qemu/build-spec.js';
 import { serializeBuilds } from '../../harness/qemu/qemu-build.js';
-import { BUILDS_ENV } from '../../harness/cli/vfio-in-box.js';
+import { BUILDS_ENV } from '../../harness/runner/vfio-in-box.js';
 
 const MAIN = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
 const D = `/sys/bus/pci/devices/${BOX_DEVICE_BDF}`;

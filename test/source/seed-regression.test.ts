@@ -10,7 +10,7 @@
 import { expect } from 'chai';
 import { resolveBuild } from '../../harness/qemu/build-spec.js';
 import type { QemuBuild } from '../../harness/qemu/qemu-build.js';
-import { runVfioInBox } from '../../harness/cli/vfio-in-box.js';
+import { runVfioInBox } from '../../harness/runner/vfio-in-box.js';
 import type { CaseResult } from '../../harness/report/model.js';
 import { revertDummyVector } from '../../harness/qemu/seed-revert.js';
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { bisect } from '../../harness/bisect/bisect-command.js';
+import { bisect } from '../../harness/bisect/bisect.js';
 import { caseById } from '../../harness/bisect/case-id.js';
 import { EnvironmentError } from '../../harness/qemu/errors.js';
 

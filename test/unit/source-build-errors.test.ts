@@ -13,6 +13,12 @@ import { EnvironmentError } from '../../harness/qemu/errors.js';
 describe('QEMU source builds: errors', () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'msix-harness-test-src-'))));
+  /** The two files that make a folder pass for a QEMU tree. */
+  const looksLikeQemu = () => {
+    fs.writeFileSync(path.join(dir, 'configure'), '#!/bin/sh\n');
+    fs.mkdirSync(path.join(dir, 'hw/pci'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'hw/pci/msix.c'), '');
+  };
   afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
     // The build logs these runs left under the cache.
@@ -27,9 +33,7 @@ describe('QEMU source builds: errors', () => {
   });
 
   it('a --build command that fails: exit code, log file and its tail', async () => {
-    fs.writeFileSync(path.join(dir, 'configure'), '#!/bin/sh\n');
-    fs.mkdirSync(path.join(dir, 'hw/pci'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'hw/pci/msix.c'), '');
+    looksLikeQemu();
     const e = await resolveSourceBuild(dir, () => undefined, 'echo compiling msix.c; echo "msix.c:1: error: boom" >&2; exit 3').catch((x: unknown) => x);
     expect(e).to.be.instanceOf(EnvironmentError);
     const m = (e as Error).message;
@@ -39,9 +43,7 @@ describe('QEMU source builds: errors', () => {
   });
 
   it('a --build command that succeeds but leaves no binary', async () => {
-    fs.writeFileSync(path.join(dir, 'configure'), '#!/bin/sh\n');
-    fs.mkdirSync(path.join(dir, 'hw/pci'), { recursive: true });
-    fs.writeFileSync(path.join(dir, 'hw/pci/msix.c'), '');
+    looksLikeQemu();
     const e = await resolveSourceBuild(dir, () => undefined, 'true').catch((x: unknown) => x);
     expect(e).to.be.instanceOf(EnvironmentError);
     expect((e as Error).message).to.contain('left no qemu-system-x86_64');

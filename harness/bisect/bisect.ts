@@ -1,5 +1,5 @@
 /**
- * `msix-harness bisect`: find the commit that broke a case, with
+ * Bisecting: find the commit that broke a case, with
  * `git bisect run` driving bisect-step (build, run the case: good, bad or
  * skip). Prints the first bad commit with the evidence from its step, keeps
  * a JSON-lines log of every step, and always leaves the tree as it was: the
@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { cacheRoot } from '../qemu/cache-dir.js';
 import { EnvironmentError } from '../qemu/errors.js';
-import { onExitCleanup } from '../cli/signals.js';
 import { caseById } from './case-id.js';
 import type { StepLog } from './bisect-step.js';
 
@@ -24,6 +23,11 @@ export interface BisectArgs {
   readonly build?: string;
   readonly kernel: string;
   readonly log?: string;
+  /**
+   * Registers a synchronous clean-up to run if the process is interrupted
+   * (the CLI's Ctrl-C handler); returns its unregistration.
+   */
+  readonly onInterrupt?: (what: string, run: () => void) => () => void;
 }
 
 export interface BisectOutcome {
@@ -52,7 +56,7 @@ export async function bisect(a: BisectArgs, out: (line: string) => void): Promis
   const reset = () => {
     if (fs.existsSync(path.join(gitDir, 'BISECT_START'))) execFileSync('git', ['-C', src, 'bisect', 'reset', original], { stdio: 'ignore' });
   };
-  const unregister = onExitCleanup(`reset the bisect in ${src} to ${original}`, reset);
+  const unregister = a.onInterrupt?.(`reset the bisect in ${src} to ${original}`, reset) ?? (() => undefined);
   try {
     await git('bisect', 'start', a.bad, a.good);
     const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -84,21 +88,4 @@ function readSteps(log: string): StepLog[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as StepLog);
-}
-
-export async function bisectCommand(a: BisectArgs): Promise<number> {
-  const r = await bisect(a, (l) => process.stderr.write(`${l}\n`));
-  process.stdout.write(`\nbisect: ${r.steps.length} steps, log ${r.log}\n`);
-  for (const s of r.steps) process.stdout.write(`  ${s.commit.slice(0, 12)} ${s.verdict.padEnd(4)} build ${(s.buildMs / 1000).toFixed(1)} s, case ${(s.caseMs / 1000).toFixed(1)} s  ${s.subject}\n`);
-  if (!r.firstBad) {
-    process.stdout.write('bisect: no single first bad commit (the commits left were skipped: they did not build or the case could not run); see the log\n');
-    return 2;
-  }
-  process.stdout.write(`\nfirst bad commit: ${r.firstBad.sha} ${r.firstBad.subject}\n`);
-  const res = r.firstBad.step?.result;
-  if (res) {
-    process.stdout.write(`evidence (${res.id} on ${res.qemu.label}, kernel ${res.hostKernel}):\n`);
-    for (const o of res.evidence) process.stdout.write(`  ${o.ok ? 'ok  ' : 'FAIL'} [${o.view}] ${o.label}: expected ${JSON.stringify(o.expected)}, observed ${JSON.stringify(o.observed)}\n`);
-  }
-  return 0;
 }

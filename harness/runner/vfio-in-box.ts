@@ -34,7 +34,7 @@ export interface BoxRunResult {
 }
 
 export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   const cases: CaseResult[] = [];
   const boxes: BoxRunResult['boxes'] = [];
   for (const kernel of o.kernels) {

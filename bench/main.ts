@@ -45,6 +45,7 @@ async function floorRates(build: QemuBuild): Promise<{ sync: number; pipe: numbe
   const { proc, sockets } = await QemuProcess.spawn({
     binary: build.binary,
     env: build.env,
+    launch: build.launch,
     args: [...build.dataDirs.flatMap((d) => ['-L', d]), '-machine', 'q35', ...(build.accel === 'qtest' ? ['-accel', 'qtest'] : ['-accel', 'tcg', '-S']), '-nodefaults', '-display', 'none'],
     sockets: ['qtest.sock'],
     argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none'],

@@ -14,6 +14,7 @@ import { QmpClient } from '../protocol/qmp-client.js';
 import { debianBuild } from '../qemu/debian-build.js';
 import { EnvironmentError, describeExit } from '../qemu/errors.js';
 import { QemuProcess } from '../qemu/qemu-process.js';
+import { SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
 import { BoxError } from './box-error.js';
 import type { Progress } from './debian-packages.js';
 import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
@@ -70,7 +71,7 @@ export interface BoxResult {
 export interface Provisioned {
   readonly kernel: BoxKernel;
   readonly initramfs: BoxInitramfs;
-  readonly outer: { readonly binary: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly label: string };
+  readonly outer: { readonly binary: string; readonly args: readonly string[]; readonly env: Readonly<Record<string, string>>; readonly launch: Launch; readonly label: string };
 }
 
 /** Kernel, initramfs and outer QEMU for a box: downloaded and built once, then from the cache. */
@@ -80,9 +81,9 @@ export async function provisionBox(kernelSeries: string, device: string, progres
   const kernel = await provisionKernel(kernelSeries, progress);
   const initramfs = await provisionInitramfs(kernel, progress);
   const spec = DEVICES[device];
-  if (spec.outer === 'system') return { kernel, initramfs, outer: { binary: SYSTEM_QEMU, args: [], env: {}, label: `${SYSTEM_QEMU}` } };
+  if (spec.outer === 'system') return { kernel, initramfs, outer: { binary: SYSTEM_QEMU, args: [], env: {}, launch: SYSTEM_LIBRARIES, label: `${SYSTEM_QEMU}` } };
   const d = await debianBuild(spec.outer.slice('debian:'.length), progress);
-  return { kernel, initramfs, outer: { binary: d.binary, args: d.dataDirs.flatMap((x) => ['-L', x]), env: d.env, label: `${d.debianVersion} (${spec.outer})` } };
+  return { kernel, initramfs, outer: { binary: d.binary, args: d.dataDirs.flatMap((x) => ['-L', x]), env: d.env, launch: d.launch, label: `${d.debianVersion} (${spec.outer})` } };
 }
 
 export async function runInBox(o: BoxOptions): Promise<BoxResult> {
@@ -94,6 +95,7 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
   const { proc, sockets } = await QemuProcess.spawn({
     binary: p.outer.binary,
     env: p.outer.env,
+    launch: p.outer.launch,
     args: [
       ...p.outer.args,
       ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', '2G'],
@@ -108,7 +110,7 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
       // The private folder exists now: the run's initrd (job archive + cached image) goes there.
       const initrd = sock('initrd.img');
       fs.writeFileSync(initrd, Buffer.concat([job, fs.readFileSync(p.initramfs.file)]), { mode: 0o600 });
-      return ['-initrd', initrd, '-chardev', `socket,id=ser,path=${sock('serial.sock')}`, '-serial', 'chardev:ser', '-chardev', `socket,id=qmp,path=${sock('qmp.sock')}`, '-mon', 'chardev=qmp,mode=control'];
+      return ['-initrd', initrd, '-chardev', `socket,id=ser,path=${sock('serial.sock')}`, '-serial', 'chardev:ser', '-chardev', `socket,id=qmp,path=${sock('qmp.sock')}`, '-qmp', 'chardev:qmp'];
     },
   });
   const tail: string[] = [];

@@ -1,4 +1,5 @@
 /** `msix-harness run`: resolve builds, run suites, write the report, exit 0/1/2. */
+import { describeLaunch } from '../qemu/launch.js';
 import os from 'node:os';
 import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../qemu/build-spec.js';
 import { EnvironmentError } from '../qemu/errors.js';
@@ -101,7 +102,7 @@ export async function resolveBuilds(c: BuildChoice, progress: (m: string) => voi
   if (handed) return deserializeBuilds(handed);
   if (c.build && !c.qemuSrc?.length) throw new EnvironmentError('--build needs --qemu-src (the tree it builds)', 'add --qemu-src DIR');
   const builds: QemuBuild[] = [];
-  const note = (b: QemuBuild) => progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'})`);
+  const note = (b: QemuBuild) => progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'}; ${describeLaunch(b.launch)})`);
   for (const spec of c.qemu.length || c.qemuSrc?.length ? c.qemu : defaultSpecs()) {
     progress(`resolving QEMU build ${spec}`);
     builds.push(await resolveBuild(spec, progress));

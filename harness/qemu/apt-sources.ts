@@ -35,29 +35,59 @@ export async function systemAptTargets(): Promise<AptTarget[]> {
   return targets;
 }
 
+/** Codenames that have no -updates or -security pockets. */
+const NO_POCKETS = new Set(['sid', 'unstable', 'experimental', 'rc-buggy']);
+const POCKETS = ['updates', 'security'] as const;
+
 /**
- * Source lines for `suite` (e.g. bookworm, bookworm-backports): the system's
- * entries for the base codename, plus the requested pocket on the base
- * codename's mirror when the system does not list it.
+ * Source lines for `suites` (any suite of the archive the system uses:
+ * bookworm, bookworm-backports, trixie, trixie-backports, sid...). The
+ * archive and its security and updates locations are taken from the
+ * system's own entries for its codename, and the requested suites are named
+ * on them, so nothing in the system's configuration needs changing. A
+ * pocket such as X-backports brings X along (its dependencies live there).
  */
-export function sourcesForSuite(targets: readonly AptTarget[], suite: string, kinds: readonly ('deb' | 'deb-src')[] = ['deb']): string[] {
-  const codename = suite.split('-')[0]!;
-  const base = targets.filter((t) => t.release === codename || t.release.startsWith(`${codename}-`));
-  const mirror = targets.find((t) => t.release === codename && t.component === 'main');
+export function sourcesForSuites(targets: readonly AptTarget[], suites: readonly string[], kinds: readonly ('deb' | 'deb-src')[] = ['deb']): string[] {
+  const mirror = targets.find((t) => !t.release.includes('-') && t.component === 'main');
   if (!mirror) {
     throw new EnvironmentError(
-      `the system's apt configuration has no "${codename} main" entry to derive the ${suite} source from`,
-      `add a ${codename} entry to /etc/apt/sources.list(.d), or pass --qemu PATH to a QEMU binary`,
+      `the system's apt configuration has no Debian "<codename> main" entry to derive the archive of ${suites.join(', ')} from`,
+      'add the Debian entry of this machine (e.g. "bookworm main") to /etc/apt/sources.list(.d), or pass --qemu PATH to a QEMU binary',
     );
   }
-  const entries = base.filter((t) => t.release === codename || t.release === suite || !t.release.endsWith('-backports'));
-  if (!entries.some((t) => t.release === suite)) entries.push({ uri: mirror.uri, release: suite, component: 'main' });
-  const keyring = '/usr/share/keyrings/debian-archive-keyring.gpg';
-  const opts = `[signed-by=${keyring}]`;
+  const systemCodename = mirror.release;
+  const entries: AptTarget[] = [];
+  const add = (t: AptTarget) => {
+    if (!entries.some((e) => e.uri === t.uri && e.release === t.release && e.component === t.component)) entries.push(t);
+  };
+  for (const suite of suites) {
+    const codename = suite.split('-')[0]!;
+    if (codename === systemCodename) {
+      // The system's own entries for its codename, as configured, minus pockets not asked for.
+      for (const t of targets) if (t.release === codename || (t.release.startsWith(`${codename}-`) && !t.release.endsWith('-backports'))) add(t);
+    } else {
+      add({ uri: mirror.uri, release: codename, component: 'main' });
+      if (!NO_POCKETS.has(codename)) {
+        for (const pocket of POCKETS) {
+          const like = targets.find((t) => t.release === `${systemCodename}-${pocket}` && t.component === 'main');
+          if (like) add({ uri: like.uri, release: `${codename}-${pocket}`, component: 'main' });
+        }
+      }
+    }
+    if (suite !== codename) add({ uri: mirror.uri, release: suite, component: 'main' });
+  }
+  const opts = '[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]';
   const lines: string[] = [];
   for (const kind of kinds) for (const t of entries) lines.push(`${kind} ${opts} ${t.uri} ${t.release} ${t.component}`);
   return lines;
 }
+
+/** Source lines for one suite (see sourcesForSuites). */
+export function sourcesForSuite(targets: readonly AptTarget[], suite: string, kinds: readonly ('deb' | 'deb-src')[] = ['deb']): string[] {
+  return sourcesForSuites(targets, [suite], kinds);
+}
+
+const LISTS_MAX_AGE_MS = 24 * 3600 * 1000;
 
 /** A private apt state: its own sources list, lists and archives, no system status. */
 export class PrivateApt {
@@ -81,6 +111,20 @@ export class PrivateApt {
     await fs.mkdir(path.join(this.dir, 'lists', 'partial'), { recursive: true });
     await fs.mkdir(path.join(this.dir, 'cache', 'archives', 'partial'), { recursive: true });
     await fs.writeFile(path.join(this.dir, 'sources.list'), sourceLines.join('\n') + '\n');
+  }
+
+  /**
+   * Write the sources and refresh the lists when they are older than a day.
+   * Throws what apt said; callers fall back to what they have cached.
+   */
+  async open(sourceLines: readonly string[], label: string, progress: (m: string) => void): Promise<void> {
+    const before = await fs.readFile(path.join(this.dir, 'sources.list'), 'utf8').catch(() => '');
+    await this.configure(sourceLines);
+    const changed = before !== sourceLines.join('\n') + '\n';
+    if (changed || (await this.listsAgeMs()) > LISTS_MAX_AGE_MS) {
+      progress(`${label}: refreshing package lists`);
+      await this.update();
+    }
   }
 
   async listsAgeMs(): Promise<number> {
@@ -113,6 +157,40 @@ export class PrivateApt {
       .map((r) => /^\s*(\S+)\s*\(=\s*([^)\s]+)\)/.exec(r))
       .filter((m): m is RegExpExecArray => !!m && m[2] === version)
       .map((m) => m[1]!);
+  }
+
+  /** Suite names as the sources list names them (e.g. unstable) mapped to their codenames (sid), from the lists. */
+  async codenames(): Promise<Map<string, string>> {
+    const { stdout } = await execa('apt-cache', [...this.options(), 'policy'], { stdin: 'ignore' });
+    const map = new Map<string, string>();
+    for (const m of stdout.matchAll(/^\s*-?\d+ \S+ (\S+?)\/\S+ \S+ Packages\n\s+release [^\n]*?\bn=([^,\n]+)/gm)) map.set(m[1]!, m[2]!);
+    return map;
+  }
+
+  /** Every version of `pkg` the lists know, each with the suite paths that serve it. */
+  async versions(pkg: string): Promise<{ version: string; suites: string[] }[]> {
+    const { stdout } = await execa('apt-cache', [...this.options(), 'policy', pkg], { stdin: 'ignore' });
+    const out: { version: string; suites: string[] }[] = [];
+    for (const line of stdout.split('\n')) {
+      const v = /^\s{5}(?:\*\*\* )?(\S+) -?\d+$/.exec(line);
+      if (v) out.push({ version: v[1]!, suites: [] });
+      const src = /^\s+-?\d+ \S+ (\S+?)\/\S+ \S+ Packages$/.exec(line);
+      if (src && out.length) out[out.length - 1]!.suites.push(src[1]!);
+    }
+    return out;
+  }
+
+  /**
+   * The packages apt would install for `pins` on an empty system (the whole
+   * dependency closure, without recommends), as pkg=version.
+   */
+  async closure(pins: readonly string[], defaultRelease: string): Promise<string[]> {
+    const { stdout } = await execa(
+      'apt-get',
+      [...this.options(), '-o', `APT::Default-Release=${defaultRelease}`, '-o', 'APT::Install-Recommends=false', '-o', 'APT::Get::Simulate=true', '-qq', 'install', ...pins],
+      { stdin: 'ignore' },
+    );
+    return [...stdout.matchAll(/^Inst (\S+) \((\S+) /gm)].map((m) => `${m[1]}=${m[2]}`);
   }
 
   async download(pkgsWithVersions: readonly string[], into: string): Promise<void> {

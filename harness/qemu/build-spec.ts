@@ -18,15 +18,15 @@ import { SEED_VARIANTS, seedRegressionBuild, type SeedVariant } from './seed-rev
 export async function resolveBuild(spec: string, progress: Progress): Promise<QemuBuild> {
   if (spec.startsWith('debian:')) {
     const d = await debianBuild(spec.slice('debian:'.length), progress);
-    return probeBuild(spec, d.binary, d.dataDirs, d.env);
+    return probeBuild(spec, d);
   }
   if (spec.startsWith('seed:')) {
     const variant = spec.slice('seed:'.length);
     if (!(SEED_VARIANTS as readonly string[]).includes(variant)) throw new EnvironmentError(`unknown seed build "${spec}"`, `use ${SEED_VARIANTS.map((v) => `seed:${v}`).join(' or ')}`);
     const b = await seedRegressionBuild(variant as SeedVariant, progress);
-    return probeBuild(spec, b.binary, b.dataDirs);
+    return probeBuild(spec, b);
   }
-  return probeBuild(spec, path.resolve(spec));
+  return probeBuild(spec, { binary: path.resolve(spec) });
 }
 
 /** Firmware QEMU loads even under qtest (SeaBIOS for q35/pc, option ROMs of NICs). */
@@ -50,7 +50,7 @@ export async function resolveSourceBuild(dir: string, progress: Progress, buildC
   const id = `${path.basename(src)}-${createHash('sha256').update(src).digest('hex').slice(0, 8)}`;
   const b = await buildQemuTree(src, { buildDir, logFile: path.join(cacheRoot(), 'logs', `${id}.log`), progress, ...(buildCmd ? { command: buildCmd } : {}) });
   const dataDirs = b.dataDirs.some((d) => fs.existsSync(path.join(d, FIRMWARE_PROBE))) ? b.dataDirs : [...b.dataDirs, ...(await debianBuild('bookworm', progress)).dataDirs];
-  return probeBuild(`src:${src}@${await describe(src)}`, b.binary, dataDirs);
+  return probeBuild(`src:${src}@${await describe(src)}`, { binary: b.binary, dataDirs });
 }
 
 /** The tree's commit (git describe), or "tree" outside git. */

@@ -73,10 +73,11 @@ export class Machine {
     const { proc, sockets } = await QemuProcess.spawn({
       binary: build.binary,
       env: build.env,
+      launch: build.launch,
       args,
       sockets: ['qtest.sock', 'qmp.sock'],
       // Without -qtest-log none QEMU echoes every qtest exchange to stderr, which halves the command rate.
-      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', '-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-mon', 'chardev=qmp,mode=control'],
+      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', '-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-qmp', 'chardev:qmp'],
     });
     const log = new CallLog(64);
     const explainClose = async (base: ChannelClosedError): Promise<Error> => {

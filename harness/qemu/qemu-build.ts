@@ -11,6 +11,7 @@ import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient, type QmpVersion } from '../protocol/qmp-client.js';
 import { QemuProcess, checkExecutable } from './qemu-process.js';
 import { EnvironmentError } from './errors.js';
+import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
 
 /** How the harness runs this build: the qtest accelerator, or TCG with the CPUs never started. */
 export type AccelMode = 'qtest' | 'tcg-stopped';
@@ -22,6 +23,8 @@ export interface QemuBuild {
   readonly dataDirs: readonly string[];
   /** Extra environment for the binary (an unpacked build's module folder). */
   readonly env: Readonly<Record<string, string>>;
+  /** With the machine's libraries, or its own (a Debian build newer than the machine). */
+  readonly launch: Launch;
   readonly version: QmpVersion;
   readonly sha256: string;
   readonly accel: AccelMode;
@@ -43,17 +46,26 @@ export function deserializeBuilds(json: string): QemuBuild[] {
   return (JSON.parse(json) as (Omit<QemuBuild, 'devices'> & { devices: string[] })[]).map((b) => ({ ...b, devices: new Set(b.devices) }));
 }
 
-export async function probeBuild(spec: string, binary: string, dataDirs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<QemuBuild> {
+export interface BuildFiles {
+  readonly binary: string;
+  readonly dataDirs?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly launch?: Launch;
+}
+
+export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuBuild> {
+  const { binary, dataDirs = [], env = {}, launch = SYSTEM_LIBRARIES } = files;
   const dataArgs = dataDirs.flatMap((d) => ['-L', d]);
-  const [accelHelp, deviceHelp] = await Promise.all([help(binary, [...dataArgs, '-accel', 'help'], env), help(binary, [...dataArgs, '-device', 'help'], env)]);
+  const [accelHelp, deviceHelp] = await Promise.all([help(files, [...dataArgs, '-accel', 'help']), help(files, [...dataArgs, '-device', 'help'])]);
   const accels = accelHelp.split('\n').map((l) => l.trim());
   const devices = new Set([...deviceHelp.matchAll(/^name "([^"]+)"/gm)].map((m) => m[1]!));
   const { proc, sockets } = await QemuProcess.spawn({
     binary,
     env,
+    launch,
     args: [...dataArgs, '-machine', 'none', '-accel', 'tcg', '-S', '-nodefaults', '-display', 'none'],
     sockets: ['qmp.sock'],
-    argsFor: (p) => ['-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-mon', 'chardev=qmp,mode=control'],
+    argsFor: (p) => ['-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-qmp', 'chardev:qmp'],
   });
   let version: QmpVersion;
   let hasQtest = false;
@@ -74,12 +86,14 @@ export async function probeBuild(spec: string, binary: string, dataDirs: readonl
     await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
   }
   const accel: AccelMode = hasQtest ? 'qtest' : 'tcg-stopped';
-  return { spec, binary, dataDirs, env, version, sha256: await sha256(binary), accel, devices, label: `${versionString(version)} (${spec})` };
+  return { spec, binary, dataDirs, env, launch, version, sha256: await sha256(binary), accel, devices, label: `${versionString(version)} (${spec})` };
 }
 
-async function help(binary: string, args: string[], env: Readonly<Record<string, string>>): Promise<string> {
+async function help(files: BuildFiles, args: string[]): Promise<string> {
+  const { binary } = files;
   checkExecutable(binary);
-  const r = await execa(binary, args, { reject: false, stdin: 'ignore', timeout: 20_000, env });
+  const cmd = launchCommand(binary, files.launch ?? SYSTEM_LIBRARIES, args);
+  const r = await execa(cmd.file, cmd.args, { reject: false, stdin: 'ignore', timeout: 20_000, env: { ...files.env } });
   if (r.exitCode !== 0) {
     throw new EnvironmentError(`${binary} ${args.join(' ')} failed (${r.signal ?? `exit code ${r.exitCode}`}): ${(r.stderr || r.stdout).split('\n').slice(0, 3).join(' / ')}`, 'check that this is a working qemu-system-x86_64 (missing shared libraries show up here: install qemu-system-x86 from apt to get them)');
   }

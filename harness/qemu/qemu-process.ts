@@ -10,11 +10,14 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { EnvironmentError, QemuStartError, type ExitStatus } from './errors.js';
 import { janitorWatch } from './janitor.js';
+import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
 
 export interface SpawnOptions {
   readonly binary: string;
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
+  /** With the machine's libraries (default) or through a closure's loader. */
+  readonly launch?: Launch;
   /** Socket names to listen on in the private folder; QEMU is expected to connect to each. */
   readonly sockets: readonly string[];
   /** Builds QEMU's arguments once the private folder exists (socket paths go in there). */
@@ -105,9 +108,9 @@ export class QemuProcess {
         server.listen(socketPath(name));
         return p;
       });
-      const args = [...opts.args, ...(opts.argsFor ? opts.argsFor(socketPath) : [])];
-      const child = execa(opts.binary, args, { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', buffer: false, reject: false, cleanup: true, cwd: dir, env: opts.env ?? {} });
-      proc = new QemuProcess(dir, [opts.binary, ...args], child);
+      const cmd = launchCommand(opts.binary, opts.launch ?? SYSTEM_LIBRARIES, [...opts.args, ...(opts.argsFor ? opts.argsFor(socketPath) : [])]);
+      const child = execa(cmd.file, cmd.args, { stdin: 'ignore', stdout: 'ignore', stderr: 'pipe', buffer: false, reject: false, cleanup: true, cwd: dir, env: opts.env ?? {} });
+      proc = new QemuProcess(dir, [cmd.file, ...cmd.args], child);
       const timeoutMs = opts.connectTimeoutMs ?? 20_000;
       const sockets = await raceStart(proc, Promise.all(accepted), timeoutMs, opts.sockets);
       return { proc, sockets };

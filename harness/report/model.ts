@@ -12,6 +12,8 @@ export interface BuildRef {
   readonly path: string;
   readonly sha256: string;
   readonly accel: string;
+  /** How it was started: with the machine's libraries, or its own (a Debian build newer than the machine). */
+  readonly libraries?: string;
 }
 
 export interface CaseResult {

@@ -3,6 +3,7 @@
  * mocha test per case and target, each on a fresh QEMU. Results come back
  * as CaseResults with their evidence.
  */
+import { describeLaunch } from '../qemu/launch.js';
 import os from 'node:os';
 import Mocha from 'mocha';
 import type { DevicePlugin } from '../devices/device-plugin.js';
@@ -36,7 +37,7 @@ interface CaseMeta {
 }
 
 export function buildRef(b: QemuBuild): BuildRef {
-  return { label: b.label, spec: b.spec, version: versionString(b.version), package: b.version.package, path: b.binary, sha256: b.sha256, accel: b.accel };
+  return { label: b.label, spec: b.spec, version: versionString(b.version), package: b.version.package, path: b.binary, sha256: b.sha256, accel: b.accel, libraries: describeLaunch(b.launch) };
 }
 
 export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {

@@ -1,0 +1,29 @@
+/**
+ * How a QEMU binary is started. A build made for this machine's Debian
+ * release runs with the machine's libraries; a newer one (say sid's, built
+ * against a newer glibc) runs through the dynamic loader of its own library
+ * closure, so the machine's libraries are never mixed in.
+ */
+export type Launch =
+  | { readonly libraries: 'system' }
+  | {
+      readonly libraries: 'own';
+      /** The closure's ld-linux-x86-64.so.2. */
+      readonly loader: string;
+      /** The closure's library folders, searched before nothing else. */
+      readonly libraryPath: readonly string[];
+    };
+
+export const SYSTEM_LIBRARIES: Launch = { libraries: 'system' };
+
+/** The program to execute and its arguments, for `binary args...` started as `launch` says. */
+export function launchCommand(binary: string, launch: Launch, args: readonly string[]): { file: string; args: string[] } {
+  if (launch.libraries === 'system') return { file: binary, args: [...args] };
+  // --argv0 keeps QEMU's own name in ps and in its messages.
+  return { file: launch.loader, args: ['--library-path', launch.libraryPath.join(':'), '--argv0', binary, binary, ...args] };
+}
+
+/** For reports: "system libraries" or "own libraries (loader)". */
+export function describeLaunch(launch: Launch): string {
+  return launch.libraries === 'system' ? 'system libraries' : `own libraries (${launch.loader})`;
+}

@@ -20,7 +20,7 @@ import type { Progress } from './debian-packages.js';
 import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
 import { jobArchive } from './job-archive.js';
 import { cacheRoot } from '../qemu/cache-dir.js';
-import { isKernelSeries, KERNEL_SERIES, provisionKernel, type BoxKernel, type KernelSeries } from './kernel.js';
+import { provisionKernel, resolveKernelSeries, type BoxKernel, type KernelSeries } from './kernel.js';
 
 /** The MSI-X device the box gets, where it sits, and which outer QEMU has it. */
 const DEVICES = {
@@ -36,7 +36,8 @@ const SYSTEM_QEMU = '/usr/bin/qemu-system-x86_64';
 const TAIL_LINES = 40;
 
 export interface BoxOptions {
-  readonly kernel: KernelSeries | string;
+  /** A series (6.1, 6.12, 7.3 ...) or newest. */
+  readonly kernel: KernelSeries;
   readonly device: BoxDevice | string;
   readonly command: readonly string[];
   /** Working directory of the command (a path of this machine, seen read-only). Default: process.cwd(). */
@@ -76,9 +77,8 @@ export interface Provisioned {
 
 /** Kernel, initramfs and outer QEMU for a box: downloaded and built once, then from the cache. */
 export async function provisionBox(kernelSeries: string, device: string, progress: Progress = () => undefined): Promise<Provisioned> {
-  if (!isKernelSeries(kernelSeries)) throw new EnvironmentError(`unknown kernel series "${kernelSeries}"`, `use one of ${KERNEL_SERIES.join(', ')}`);
   if (!isDevice(device)) throw new EnvironmentError(`unknown box device "${device}"`, `use one of ${BOX_DEVICES.join(', ')}`);
-  const kernel = await provisionKernel(kernelSeries, progress);
+  const kernel = await provisionKernel(await resolveKernelSeries(kernelSeries, progress), progress);
   const initramfs = await provisionInitramfs(kernel, progress);
   const spec = DEVICES[device];
   if (spec.outer === 'system') return { kernel, initramfs, outer: { binary: SYSTEM_QEMU, args: [], env: {}, launch: SYSTEM_LIBRARIES, label: `${SYSTEM_QEMU}` } };

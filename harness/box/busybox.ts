@@ -11,8 +11,9 @@ export interface BoxBusybox {
 
 export async function provisionBusybox(progress: Progress): Promise<BoxBusybox> {
   const base = path.join(boxCacheDir(), 'busybox');
-  const { apt, fresh, error } = await boxApt(progress);
-  const version = fresh ? await apt.candidate('busybox-static', 'bookworm').catch(() => undefined) : undefined;
+  const { apt, fresh, error, codename } = await boxApt(progress);
+  // The machine's own release's busybox, as the box always had.
+  const version = fresh ? await apt.candidate('busybox-static', codename ?? 'stable').catch(() => undefined) : undefined;
   let dir: string;
   let v: string;
   if (version) {

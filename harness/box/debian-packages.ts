@@ -1,26 +1,29 @@
 /**
- * The box's private apt state: one set of sources (bookworm, its updates,
- * security and backports, derived from the machine's apt configuration) used
- * to resolve and fetch the nested host's kernel and busybox. Packages are
- * downloaded and unpacked into the cache, never installed.
+ * The box's private apt state: one set of sources (the machine's release
+ * with its updates, security and backports, and Debian's stable with its
+ * backports and unstable, all derived from the machine's apt configuration)
+ * used to resolve and fetch the nested host's kernel and busybox, so every
+ * kernel series Debian ships can be booted. Packages are downloaded and
+ * unpacked into the cache, never installed.
  */
 import path from 'node:path';
 import { execa } from 'execa';
-import { PrivateApt, sourcesForSuite, systemAptTargets } from '../qemu/apt-sources.js';
+import { PrivateApt, sourcesForSuites, systemAptTargets } from '../qemu/apt-sources.js';
 import { cacheRoot } from '../qemu/cache-dir.js';
 import { firstLine, unpackOnce, type Progress } from '../qemu/unpacked-packages.js';
 
 export type { Progress };
 
-/** The suite whose sources include every pocket the box takes packages from. */
-export const BOX_SUITE = 'bookworm-backports';
-const LISTS_MAX_AGE_MS = 24 * 3600 * 1000;
+/** Suites besides the machine's own release and its backports: where the newer kernel series live. */
+const NEWER_SUITES = ['stable', 'stable-backports', 'unstable'] as const;
+/** Preferred where one package name is in several suites (kernel image names carry their release). */
+export const BOX_DEFAULT_RELEASE = 'stable-backports';
 
 export function boxCacheDir(): string {
   return path.join(cacheRoot(), 'box');
 }
 
-type BoxApt = { apt: PrivateApt; fresh: boolean; error?: string };
+type BoxApt = { apt: PrivateApt; fresh: boolean; error?: string; /** The machine's release, e.g. bookworm. */ codename?: string };
 let opened: { dir: string; state: Promise<BoxApt> } | undefined;
 
 /** The private apt state, lists refreshed at most daily (once per process). `fresh` is false when a refresh failed. */
@@ -32,15 +35,14 @@ export function boxApt(progress: Progress): Promise<BoxApt> {
 
 async function openApt(dir: string, progress: Progress): Promise<BoxApt> {
   const apt = new PrivateApt(dir);
+  let codename: string | undefined;
   try {
-    await apt.configure(sourcesForSuite(await systemAptTargets(), BOX_SUITE));
-    if ((await apt.listsAgeMs()) > LISTS_MAX_AGE_MS) {
-      progress('box: refreshing package lists');
-      await apt.update();
-    }
-    return { apt, fresh: true };
+    const targets = await systemAptTargets();
+    codename = targets.find((t) => !t.release.includes('-') && t.component === 'main')?.release;
+    await apt.open(sourcesForSuites(targets, [...(codename ? [codename, `${codename}-backports`] : []), ...NEWER_SUITES]), 'box', progress);
+    return { apt, fresh: true, ...(codename ? { codename } : {}) };
   } catch (e) {
-    return { apt, fresh: false, error: firstLine(e) };
+    return { apt, fresh: false, error: firstLine(e), ...(codename ? { codename } : {}) };
   }
 }
 

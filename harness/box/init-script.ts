@@ -40,7 +40,8 @@ ${cases}
     [ -d /sys/module/$(echo $m | tr - _) ] || insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed"
   done
 done
-mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host || fail "mounting the host root (9p hostroot) failed"
+[ -d /sys/bus/pci/drivers/vfio-pci ] || fail "kernel $(uname -r) has no vfio-pci driver (neither a module in the initramfs nor built in)"
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host || fail "mounting the host root (9p hostroot) failed (kernel $(uname -r): 9p, 9pnet_virtio and virtio_pci must be modules or built in)"
 for bdf in $BOX_VFIO_BDFS; do
   d=/sys/bus/pci/devices/$bdf
   [ -e $d ] || fail "no PCI device $bdf in the box"

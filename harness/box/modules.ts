@@ -16,7 +16,12 @@ export interface LoadableModule {
   readonly data: Buffer;
 }
 
-/** The wanted modules and their dependencies, dependencies first; built-in ones are skipped. */
+/**
+ * The wanted modules and their dependencies, dependencies first; built-in
+ * ones are skipped. Where the package ships no list of built-in modules, a
+ * module with no file is taken as built in, and the boot checks the result
+ * (the init fails, naming the driver, when vfio-pci is not there).
+ */
 export async function modulesInLoadOrder(modulesDir: string, wanted: readonly string[]): Promise<LoadableModule[]> {
   const files = await moduleFiles(path.join(modulesDir, 'kernel'));
   const builtin = await builtinNames(modulesDir);
@@ -24,9 +29,10 @@ export async function modulesInLoadOrder(modulesDir: string, wanted: readonly st
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = async (raw: string, chain: readonly string[]): Promise<void> => {
     const name = canonical(raw);
-    if (state.get(name) === 'done' || builtin.has(name)) return;
+    if (state.get(name) === 'done' || builtin?.has(name)) return;
     if (state.get(name) === 'visiting') throw new Error(`module dependency cycle: ${[...chain, name].join(' -> ')}`);
     const file = files.get(name);
+    if (!file && !builtin) return;
     if (!file) throw new EnvironmentError(`kernel module ${name} (needed by ${chain.join(' -> ') || 'the box'}) is not in ${modulesDir}`, 'use another kernel series');
     state.set(name, 'visiting');
     const data = await readModule(file);
@@ -49,9 +55,13 @@ async function moduleFiles(dir: string): Promise<Map<string, string>> {
   return map;
 }
 
-async function builtinNames(modulesDir: string): Promise<Set<string>> {
-  const text = await fs.readFile(path.join(modulesDir, 'modules.builtin'), 'utf8').catch(() => '');
-  return new Set(text.split('\n').map((l) => /([^/]+)\.ko$/.exec(l)?.[1]).filter((n): n is string => !!n).map(canonical));
+/** Built-in module names from modules.builtin, or else modules.builtin.modinfo ("name.key=value" strings); undefined when neither is shipped. */
+async function builtinNames(modulesDir: string): Promise<Set<string> | undefined> {
+  const list = await fs.readFile(path.join(modulesDir, 'modules.builtin'), 'utf8').catch(() => undefined);
+  if (list !== undefined) return new Set(list.split('\n').map((l) => /([^/]+)\.ko$/.exec(l)?.[1]).filter((n): n is string => !!n).map(canonical));
+  const info = await fs.readFile(path.join(modulesDir, 'modules.builtin.modinfo'), 'latin1').catch(() => undefined);
+  if (info !== undefined) return new Set(info.split('\0').map((kv) => /^([^.=]+)\./.exec(kv)?.[1]).filter((n): n is string => !!n).map(canonical));
+  return undefined;
 }
 
 async function readModule(file: string): Promise<Buffer> {

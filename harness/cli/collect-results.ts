@@ -3,6 +3,7 @@
  * on the named host device or, with none named, in the box once per kernel
  * with every build in it. Sharding picks combinations before anything boots.
  */
+import { resolveKernelSeries } from '../box/kernel.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { devicePlugin, devicePlugins } from '../devices/index.js';
 import type { PassthroughDevice } from '../host/passthrough-device.js';
@@ -55,7 +56,8 @@ export async function collectResults(a: CollectArgs): Promise<CaseResult[]> {
         const id = `${suite.name}.${BOX_DEVICE}.${c.slug}`;
         return (!grepRe || grepRe.test(`${id} ${c.title}`)) && a.builds.some((b) => inShard(comboKey(id, b.spec, kernel), a.shard));
       });
-    const kernels = (a.kernels?.length ? a.kernels : DEFAULT_KERNELS).filter(wanted);
+    const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
+    const kernels = [...new Set(named)].filter(wanted);
     if (!kernels.length) continue;
     const r = await runVfioInBox({
       suite: suite.name,

@@ -42,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
-    .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (6.12, 6.1; default 6.12)', commaList)
+    .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (any series Debian ships: 6.1, 6.12, 6.16 ... 7.3, or newest; default 6.12)', commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .addOption(new Option('--shard-kernel <series>', 'internal: the kernel name shard keys use (set inside the box)').hideHelp())
     .addOption(new Option('--report-markers', 'internal: print the JSON report between markers on stdout').hideHelp())
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--qemu-src <dir>', QEMU_SRC_HELP, collect, [])
     .option('--build <cmd>', BUILD_HELP)
     .option('--suite <name,...>', 'suites, comma-separated (emulated, vfio)', commaList)
-    .option('--kernel <series,...>', 'box kernels for the vfio suite, comma-separated (6.12, 6.1; default 6.12)', commaList)
+    .option('--kernel <series,...>', 'box kernels for the vfio suite, comma-separated (any series Debian ships: 6.1, 6.12 ... 7.3, or newest; default 6.12)', commaList)
     .option('--device <name>', 'device plugin for emulated suites (repeatable; default all)', collect, [])
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('--bad <ref>', 'a commit where it fails')
     .requiredOption('--case <id>', 'the case id, e.g. vfio.e1000e.seed-enable-all-masked')
     .option('--build <cmd>', BUILD_HELP)
-    .addOption(new Option('--kernel <series>', 'box kernel for vfio cases').choices(['6.12', '6.1']).default('6.12'))
+    .option('--kernel <series>', 'box kernel for vfio cases (a series such as 6.12 or 7.3, or newest)', '6.12')
     .option('--log <file>', 'the step log (JSON lines; default under the cache)')
     .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string }) => {
       exit = await bisectCommand({ src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}) });
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   program
     .command('box')
     .description('boot a nested vfio host (real Debian kernel under TCG, the device bound to vfio-pci) and run a command in it')
-    .addOption(new Option('--kernel <series>', 'kernel series').choices(['6.12', '6.1']).default('6.12'))
+    .option('--kernel <series>', 'kernel series (6.1, 6.12, 6.16 ... 7.3, or newest)', '6.12')
     .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(['e1000e', 'igb']).default('e1000e'))
     .option('--host-driver', 'leave the device on its own Linux driver (e1000e or igb) instead of vfio-pci, e.g. to try `run --host-device`')
     .argument('<command...>', 'the command, after --')

@@ -7,25 +7,27 @@
  * (QEMU posts it from a bottom half, one main-loop pass later), so the
  * message has been sent, or left pending, when fire() returns.
  *
- * QEMU signals a vector only if some CQ "uses" it, and a CQ uses its vector
- * only if MSI-X is enabled when the CQ is created. The admin CQ always
- * signals vector 0, so its completions must reach no vector while queues
- * are set up. So reset() enables the controller (admin queues only) when it
- * finds MSI-X disabled; the first fire() then creates the I/O queue pairs of
- * vectors 1..64 in one batch, which signals nothing. Vector 0 fires by
- * creating the CQ of vector 0 (I/O queue 65, hence max_ioqpairs) the first
- * time, whose own completion is the message, and by an admin Get Features
- * after that. Vectors 1..64 fire a Flush of all namespaces (there are none,
- * so it completes at once).
+ * QEMU signals a vector only if some CQ "uses" it, and the admin CQ always
+ * signals vector 0. Whether a CQ created while MSI-X is off uses its vector
+ * changed in QEMU: up to 11.0 it did not; from 2293d8b4bd ("hw/nvme: fix
+ * admin cq msix setup", 11.1.0, backported to 10.0.10) it does, so the
+ * admin CQ uses vector 0 from CC.EN=1 on. The plugin relies on neither:
+ * reset() with MSI-X off sets up every queue at once (I/O queue pairs for
+ * vectors 1..64, and the CQ of vector 0), with MSI-X briefly on, every
+ * entry masked but vector 0, and vector 0 pointed at a scratch dword of the
+ * plugin's own RAM, then puts MSI-X, the entries and the PBA back as they
+ * were. The setup's completions land in the scratch dword on every version,
+ * so nothing pends and the case's mailbox sees nothing. Vectors 1..64 then
+ * fire by a Flush of all namespaces (there are none, so it completes at
+ * once), vector 0 by an admin Get Features.
  *
- * Where the controller has to be enabled with MSI-X on (MSI-X was already
+ * Where the controller has to be started with MSI-X on (MSI-X was already
  * on at the last reset(), or a system reset came after it), the admin CQ
  * uses vector 0, and the one-time queue setup in the next fire() sends a
- * message on vector 0 too. The same happens after a reset() with MSI-X off
- * while vector 0 was in use: QEMU releases vectors only while MSI-X is on,
- * so vector 0 stays in use until a reset() with MSI-X on.
+ * message on vector 0 too.
  */
 import { MsixControl } from '../irq/msix-capability.js';
+import { MsixDriver } from '../irq/msix.js';
 import { CapId } from '../pci/capabilities.js';
 import * as ops from '../protocol/qtest-ops.js';
 import type { DeviceHandle, DevicePlugin } from './device-plugin.js';
@@ -71,8 +73,10 @@ const ADMIN_DEPTH = 256;
 const IO_DEPTH = 4;
 
 /** Guest RAM for the queues: above the harness mailbox (1 MiB), inside 4..5 MiB. */
-const RAM = { ADMIN_SQ: 0x40_0000, ADMIN_CQ: 0x40_4000, IO: 0x40_5000, END: 0x50_0000 } as const;
-if (RAM.IO + IO_QUEUE_PAIRS * 2 * PAGE > RAM.END || ADMIN_DEPTH * SQE_BYTES > RAM.ADMIN_CQ - RAM.ADMIN_SQ) throw new Error('nvme: queue layout does not fit');
+const RAM = { ADMIN_SQ: 0x40_0000, ADMIN_CQ: 0x40_4000, IO: 0x40_5000, SCRATCH: 0x4f_f000, END: 0x50_0000 } as const;
+/** What vector 0 writes to RAM.SCRATCH during the quiet setup. */
+const SCRATCH_DATA = 0x5e7c0de;
+if (RAM.IO + IO_QUEUE_PAIRS * 2 * PAGE > RAM.SCRATCH || ADMIN_DEPTH * SQE_BYTES > RAM.ADMIN_CQ - RAM.ADMIN_SQ) throw new Error('nvme: queue layout does not fit');
 
 const WAIT_MS = 2000;
 const POLL_MS = 1;
@@ -101,29 +105,19 @@ interface Controller {
   readonly admin: Queue;
   /** I/O queue pairs by vector (1..64). */
   readonly io: Map<number, Queue>;
-  /** Whether I/O CQ 65 (vector 0) exists. */
-  vector0Cq: boolean;
   nextCid: number;
 }
 
-/**
- * Per device: the controller as this plugin set it up, and QEMU's use count
- * of vector 0 as it follows from what the plugin did. Creating a CQ on
- * vector 0 with MSI-X on adds one; deleting any CQ on vector 0 with MSI-X on
- * takes one (never below 0), whether or not its creation added one.
- */
+/** Per device: the controller as this plugin set it up (undefined once stopped). */
 interface DeviceState {
   ctrl: Controller | undefined;
-  vector0Users: number;
-  /** MSI-X Enable as last read, for a controller reset the plugin did not do (system reset). */
-  msixSeen: boolean;
 }
 
 const devices = new WeakMap<DeviceHandle, DeviceState>();
 
 function stateOf(dev: DeviceHandle): DeviceState {
   let st = devices.get(dev);
-  if (!st) devices.set(dev, (st = { ctrl: undefined, vector0Users: 0, msixSeen: false }));
+  if (!st) devices.set(dev, (st = { ctrl: undefined }));
   return st;
 }
 
@@ -218,25 +212,17 @@ function createSq(qid: number): Command {
   };
 }
 
-/** CC.EN=0 and wait for CSTS.RDY=0: QEMU deletes every queue (releasing their vectors if MSI-X is on). */
-async function stop(dev: DeviceHandle, msixOn: boolean): Promise<void> {
-  const st = stateOf(dev);
+/** CC.EN=0 and wait for CSTS.RDY=0: QEMU deletes every queue. */
+async function stop(dev: DeviceHandle): Promise<void> {
   const mmio = dev.fn.bar(0);
-  const cc = await mmio.readl(REG.CC);
-  if (cc !== 0) await mmio.writel(REG.CC, 0);
+  if ((await mmio.readl(REG.CC)) !== 0) await mmio.writel(REG.CC, 0);
   await pollUntil('CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
-  if (st.ctrl) {
-    // Stopped now, or earlier by a reset the plugin did not see (then guess MSI-X as last read).
-    const released = cc & CC_EN ? msixOn : st.msixSeen;
-    if (released) st.vector0Users = Math.max(0, st.vector0Users - 1 - (st.ctrl.vector0Cq ? 1 : 0));
-  }
-  st.ctrl = undefined;
-  st.msixSeen = msixOn;
+  stateOf(dev).ctrl = undefined;
 }
 
 /** Fresh admin queues and CC.EN=1; no commands, so nothing signals. */
-async function start(dev: DeviceHandle, msixOn: boolean): Promise<Controller> {
-  await stop(dev, msixOn);
+async function start(dev: DeviceHandle): Promise<Controller> {
+  await stop(dev);
   const mmio = dev.fn.bar(0);
   await dev.fn.qtest.memset(RAM.ADMIN_SQ, RAM.END - RAM.ADMIN_SQ, 0);
   await mmio.writel(REG.AQA, (((ADMIN_DEPTH - 1) << AQA_ACQS_SHIFT) | (ADMIN_DEPTH - 1)) >>> 0);
@@ -252,14 +238,32 @@ async function start(dev: DeviceHandle, msixOn: boolean): Promise<Controller> {
     dstrd: (await mmio.readl(REG.CAP_HI)) & CAP_HI_DSTRD_MASK,
     admin: { qid: 0, depth: ADMIN_DEPTH, sq: RAM.ADMIN_SQ, cq: RAM.ADMIN_CQ, sqTail: 0, cqHead: 0, phase: 1 },
     io: new Map(),
-    vector0Cq: false,
     nextCid: 0,
   };
-  const st = stateOf(dev);
-  // The admin CQ uses vector 0 if MSI-X is on as it is created.
-  if (msixOn) st.vector0Users++;
-  st.ctrl = c;
+  stateOf(dev).ctrl = c;
   return c;
+}
+
+/**
+ * With MSI-X off (the case does not own it yet): every queue at once, with
+ * MSI-X on only meanwhile and vector 0 sent to the plugin's scratch dword,
+ * then MSI-X, entry 0 and the mask bits as they were. Leaves nothing pending.
+ */
+async function setUpQuietly(dev: DeviceHandle, c: Controller): Promise<void> {
+  const msix = await MsixDriver.attach(dev.fn);
+  if (!msix) throw new Error(`${dev.fn.name}: nvme has no MSI-X capability`);
+  const control = await msix.control();
+  const entries = await msix.entries();
+  for (let v = 1; v < msix.vectors; v++) if (!entries[v]!.masked) await msix.mask(v);
+  await msix.program(0, { address: RAM.SCRATCH, data: SCRATCH_DATA });
+  await msix.unmask(0);
+  await dev.fn.write(msix.cap.offset + 2, 2, (control.raw | MsixControl.ENABLE) & ~MsixControl.FUNCTION_MASK);
+  await createIoQueues(dev, c, [createCq(VECTOR0_CQID, 0)]);
+  await dev.fn.write(msix.cap.offset + 2, 2, control.raw);
+  await msix.program(0, { address: entries[0]!.address, data: entries[0]!.data });
+  for (let v = 0; v < msix.vectors; v++) if (v === 0 || !entries[v]!.masked) await (entries[v]!.masked ? msix.mask(v) : msix.unmask(v));
+  const pending = (await msix.pendingBits()).flatMap((p, v) => (p ? [v] : []));
+  if (pending.length) throw new Error(`nvme: vectors ${pending.join(', ')} pending after the quiet queue setup (vector 0 was routed to scratch)`);
 }
 
 /** The controller as set up, or a fresh one if it is not running (never started, or reset by QEMU since). */
@@ -270,11 +274,11 @@ async function running(dev: DeviceHandle): Promise<Controller> {
     const [cc, csts] = [await mmio.readl(REG.CC), await mmio.readl(REG.CSTS)];
     if (cc & CC_EN && csts & CSTS_RDY && !(csts & CSTS_CFS)) return c;
   }
-  return start(dev, true);
+  return start(dev);
 }
 
-/** Every vector's I/O queue pair at once: silent while vector 0 has no user. */
-async function createIoQueues(dev: DeviceHandle, c: Controller): Promise<void> {
+/** Every vector's I/O queue pair at once (and `more` after them): signals vector 0 only where the admin CQ uses it. */
+async function createIoQueues(dev: DeviceHandle, c: Controller, more: readonly Command[] = []): Promise<void> {
   const cmds: Command[] = [];
   const made: number[] = [];
   for (let v = 1; v < MSIX_VECTORS; v++) {
@@ -282,7 +286,7 @@ async function createIoQueues(dev: DeviceHandle, c: Controller): Promise<void> {
     cmds.push(createCq(v, v), createSq(v));
     made.push(v);
   }
-  await execute(dev, c, c.admin, cmds);
+  await execute(dev, c, c.admin, [...cmds, ...more]);
   for (const v of made) c.io.set(v, ioQueue(v));
 }
 
@@ -294,27 +298,18 @@ export const nvme: DevicePlugin = {
   qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
   async reset(dev) {
     const msixOn = await msixEnabled(dev);
-    await stop(dev, msixOn);
-    // With MSI-X off the admin CQ does not use vector 0: later setup stays silent.
-    if (!msixOn) await start(dev, false);
+    await stop(dev);
+    if (!msixOn) await setUpQuietly(dev, await start(dev));
   },
   async fire(dev, vector) {
     if (!Number.isInteger(vector) || vector < 0 || vector >= MSIX_VECTORS) throw new RangeError(`nvme has vectors 0..${MSIX_VECTORS - 1}, not ${vector}`);
     if (!(await msixEnabled(dev))) throw new Error('nvme fires MSI-X only: enable MSI-X before fire()');
     const c = await running(dev);
-    const st = stateOf(dev);
-    st.msixSeen = true;
     if (vector !== 0) {
       if (!c.io.has(vector)) await createIoQueues(dev, c);
       return execute(dev, c, c.io.get(vector)!, [{ what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL }]);
     }
-    if (st.vector0Users > 0) {
-      return execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
-    }
-    // Once vector 0 has a user every admin completion signals it: set up the rest first.
-    await createIoQueues(dev, c);
-    await execute(dev, c, c.admin, [createCq(VECTOR0_CQID, 0)]);
-    c.vector0Cq = true;
-    st.vector0Users++;
+    // Vector 0 has a user here: the CQ made by the quiet setup, or the admin CQ made with MSI-X on.
+    return execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
   },
 };

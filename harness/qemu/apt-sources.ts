@@ -148,13 +148,13 @@ export class PrivateApt {
     return m && m[1] !== '(none)' ? m[1] : undefined;
   }
 
-  /** Packages that `pkg` recommends at exactly its own version (its module packages). */
-  async pinnedRecommends(pkg: string, version: string, defaultRelease: string): Promise<string[]> {
+  /** Packages that `pkg` names in `field` (Depends, Recommends) at exactly its own version: the parts of one build. */
+  async pinned(pkg: string, version: string, field: 'Depends' | 'Recommends', defaultRelease: string): Promise<string[]> {
     const { stdout } = await execa('apt-cache', [...this.options(), '-o', `APT::Default-Release=${defaultRelease}`, 'show', `${pkg}=${version}`], { stdin: 'ignore' });
-    const rec = /^Recommends:(.*)$/m.exec(stdout)?.[1] ?? '';
+    const rec = new RegExp(`^${field}:(.*)$`, 'm').exec(stdout)?.[1] ?? '';
     return rec
       .split(',')
-      .map((r) => /^\s*(\S+)\s*\(=\s*([^)\s]+)\)/.exec(r))
+      .map((r) => /^\s*(\S+)\s*\(=\s*([^)\s]+)\)\s*$/.exec(r))
       .filter((m): m is RegExpExecArray => !!m && m[2] === version)
       .map((m) => m[1]!);
   }

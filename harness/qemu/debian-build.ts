@@ -68,7 +68,7 @@ export async function debianBuild(suite: string, progress: Progress): Promise<Un
     // QEMU falls back to the installed build's module folder for any module
     // missing from ours and aborts on the mismatch, so take every module
     // package of the same version too (qemu-system-x86 recommends them pinned).
-    const modules = await apt.pinnedRecommends('qemu-system-x86', version, suite);
+    const modules = await apt.pinned('qemu-system-x86', version, 'Recommends', suite);
     const pins: string[] = [];
     for (const p of [...PACKAGES, ...modules]) {
       const v = await apt.candidate(p, suite);

@@ -8,16 +8,14 @@
  */
 import path from 'node:path';
 import { execa } from 'execa';
-import { PrivateApt, sourcesForSuites, systemAptTargets } from '../qemu/apt-sources.js';
+import { currentSuites, PrivateApt, sourcesForSuites, systemAptTargets, systemCodename } from '../qemu/apt-sources.js';
 import { cacheRoot } from '../qemu/cache-dir.js';
 import { firstLine, unpackOnce, type Progress } from '../qemu/unpacked-packages.js';
 
 export type { Progress };
 
-/** Suites besides the machine's own release and its backports: where the newer kernel series live. */
-const NEWER_SUITES = ['stable', 'stable-backports', 'unstable'] as const;
-/** Preferred where one package name is in several suites (kernel image names carry their release). */
-export const BOX_DEFAULT_RELEASE = 'stable-backports';
+/** Preferred where one package name is in several suites (kernel image names carry their release, so rarely). */
+export const BOX_DEFAULT_RELEASE = 'unstable';
 
 export function boxCacheDir(): string {
   return path.join(cacheRoot(), 'box');
@@ -38,8 +36,8 @@ async function openApt(dir: string, progress: Progress): Promise<BoxApt> {
   let codename: string | undefined;
   try {
     const targets = await systemAptTargets();
-    codename = targets.find((t) => !t.release.includes('-') && t.component === 'main')?.release;
-    await apt.open(sourcesForSuites(targets, [...(codename ? [codename, `${codename}-backports`] : []), ...NEWER_SUITES]), 'box', progress);
+    codename = systemCodename(targets);
+    await apt.open(sourcesForSuites(targets, await currentSuites(targets)), 'box', progress);
     return { apt, fresh: true, ...(codename ? { codename } : {}) };
   } catch (e) {
     return { apt, fresh: false, error: firstLine(e), ...(codename ? { codename } : {}) };

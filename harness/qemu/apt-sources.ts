@@ -4,6 +4,7 @@
  * and a private apt state folder so nothing of the system's is touched.
  */
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { EnvironmentError } from './errors.js';
@@ -80,6 +81,40 @@ export function sourcesForSuites(targets: readonly AptTarget[], suites: readonly
   const lines: string[] = [];
   for (const kind of kinds) for (const t of entries) lines.push(`${kind} ${opts} ${t.uri} ${t.release} ${t.component}`);
   return lines;
+}
+
+/** The machine's own release (the codename of its Debian main entry), if it has one. */
+export function systemCodename(targets: readonly AptTarget[]): string | undefined {
+  return targets.find((t) => !t.release.includes('-') && t.component === 'main')?.release;
+}
+
+/** Debian's moving suites, besides the machine's own release and its backports, where newer builds and kernels live. */
+const MOVING_SUITES = ['stable', 'stable-backports', 'unstable'] as const;
+
+/**
+ * The suites to look in for the newest packages, by codename: the machine's
+ * release and its backports, and Debian's stable (with backports) and
+ * unstable. Aliases are resolved from each suite's InRelease, because the
+ * archive may serve an alias folder older than its codename's.
+ */
+export async function currentSuites(targets: readonly AptTarget[]): Promise<string[]> {
+  const own = systemCodename(targets);
+  const mirror = targets.find((t) => t.release === own && t.component === 'main');
+  if (!own || !mirror) throw new EnvironmentError("the system's apt configuration has no Debian \"<codename> main\" entry to derive the archive from", 'add the Debian entry of this machine (e.g. "bookworm main") to /etc/apt/sources.list(.d)');
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'msix-harness-release-'));
+  try {
+    const suites = [own, `${own}-backports`];
+    for (const alias of MOVING_SUITES) {
+      const file = path.join(dir, alias);
+      const r = await execa('/usr/lib/apt/apt-helper', ['download-file', `${mirror.uri.replace(/\/?$/, '/')}dists/${alias}/InRelease`, file], { reject: false, stdin: 'ignore' });
+      const codename = r.exitCode === 0 ? /^Codename: (\S+)$/m.exec(await fs.readFile(file, 'utf8'))?.[1] : undefined;
+      if (!codename) throw new EnvironmentError(`cannot read the codename of Debian's ${alias} suite (${(r.stderr || r.stdout).split('\n')[0]})`, 'check that the Debian mirror in /etc/apt is reachable');
+      if (!suites.includes(codename)) suites.push(codename);
+    }
+    return suites;
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Source lines for one suite (see sourcesForSuites). */

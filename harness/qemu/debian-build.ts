@@ -12,7 +12,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { PrivateApt, sourcesForSuite, sourcesForSuites, systemAptTargets } from './apt-sources.js';
+import { currentSuites, PrivateApt, sourcesForSuite, sourcesForSuites, systemAptTargets } from './apt-sources.js';
 import { cacheRoot } from './cache-dir.js';
 import { EnvironmentError } from './errors.js';
 import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
@@ -20,8 +20,6 @@ import { exists, firstLine, newestUnpacked, safeName, unpackOnce, versionGreater
 
 /** The packages that make a runnable x86 system emulator with its firmware. */
 const PACKAGES = ['qemu-system-x86', 'qemu-system-common', 'qemu-system-data', 'seabios', 'ipxe-qemu'] as const;
-/** Where `debian:newest` looks: the machine's own release and its backports, then Debian's moving suites. */
-const NEWEST_SUITES = ['stable', 'stable-backports', 'testing', 'unstable'] as const;
 /** Written once a build's way of starting is known (and its closure unpacked, where it needs one). */
 const LAUNCH_FILE = 'launch.json';
 /** What the dynamic loader says when the machine's libraries are too old or missing. */
@@ -90,9 +88,8 @@ export async function debianBuild(suite: string, progress: Progress): Promise<Un
 export async function newestSuite(progress: Progress): Promise<string> {
   const apt = new PrivateApt(path.join(cacheRoot(), 'debian', 'newest', 'apt'));
   const targets = await systemAptTargets();
-  const own = targets.find((t) => !t.release.includes('-') && t.component === 'main')?.release;
-  const suites = [...(own ? [own, `${own}-backports`] : []), ...NEWEST_SUITES];
   try {
+    const suites = await currentSuites(targets);
     await apt.open(sourcesForSuites(targets, suites), 'debian:newest', progress);
     const codenames = await apt.codenames();
     let best: { version: string; suite: string } | undefined;

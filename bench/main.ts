@@ -9,9 +9,15 @@
  *   - compare over 2 builds x 2 kernels against four single runs
  *     (bench/compare-bench.ts);
  *   - bisect of the 7.2 stable history with an injected regression, time
- *     per step (bench/bisect-bench.ts; long on a cold ccache).
- * `npm run bench -- --only qtest,box,compare,bisect` picks parts.
- * Builds: arguments (paths or debian:<suite>), default both Debian builds.
+ *     per step (bench/bisect-bench.ts; long on a cold ccache);
+ *   - today's builds and kernels: cold provisioning of debian:sid and the
+ *     newest kernel, start-to-ready outside and inside the box, the vfio
+ *     case median per build (bench/provision-bench.ts);
+ *   - the full matrix, every Debian QEMU x 6.1, 6.12, newest, both suites,
+ *     in one compare (bench/matrix-bench.ts).
+ * `npm run bench -- --only qtest,box,compare,bisect,provision,matrix` picks parts.
+ * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
+ * (bookworm, bookworm-backports, trixie, newest).
  */
 import { QemuProcess } from '../harness/qemu/qemu-process.js';
 import { resolveBuild } from '../harness/qemu/build-spec.js';
@@ -22,6 +28,9 @@ import { FloorClient } from './qtest-floor.js';
 import { benchBox } from './box-bench.js';
 import { benchCompare } from './compare-bench.js';
 import { benchBisect } from './bisect-bench.js';
+import { benchMatrix } from './matrix-bench.js';
+import { benchProvision } from './provision-bench.js';
+import { startToReady } from './start-to-ready.js';
 
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
@@ -77,24 +86,14 @@ async function harnessRates(build: QemuBuild): Promise<{ sync: number; pipe: num
   }
 }
 
-async function startToReady(build: QemuBuild): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < STARTS; i++) {
-    let m: Machine | undefined;
-    times.push(await timeIt(async () => (m = await Machine.launch(build, {}))));
-    await m!.shutdown();
-  }
-  return median(times);
-}
-
 const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect']);
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'provision', 'matrix']);
   const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1);
-  const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports'];
+  const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'];
   const builds: QemuBuild[] = [];
   for (const spec of specs) {
     const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`));
@@ -112,7 +111,7 @@ async function main(): Promise<void> {
       f.pipe.push(b.pipe);
     }
     const hs = median(h.sync), hp = median(h.pipe), fs = median(f.sync), fp = median(f.pipe);
-    const ready = await startToReady(build);
+    const ready = await startToReady(build, STARTS);
     console.log(`\nQEMU ${build.label} (${build.accel})`);
     console.log(`  qtest sync round trips/s : harness ${hs.toFixed(0)}, floor ${fs.toFixed(0)}, ratio ${(hs / fs).toFixed(2)} (goal >= 0.8: ${verdict(hs / fs >= 0.8)})`);
     console.log(`  qtest pipelined writes/s : harness ${hp.toFixed(0)}, floor ${fp.toFixed(0)}, ratio ${(hp / fp).toFixed(2)} (goal >= 0.5: ${verdict(hp / fp >= 0.5)})`);
@@ -120,7 +119,9 @@ async function main(): Promise<void> {
     console.log(`  start to ready (median of ${STARTS}): ${ready.toFixed(1)} ms`);
   }
   if (only.has('box')) await benchBox(builds);
-  if (only.has('compare')) await benchCompare(specs);
+  if (only.has('compare')) await benchCompare(specs.slice(0, 2));
+  if (only.has('provision')) await benchProvision(builds);
+  if (only.has('matrix')) await benchMatrix(specs);
   if (only.has('bisect')) await benchBisect();
 }
 

@@ -37,14 +37,19 @@ export function isKernelSeries(s: string): boolean {
 const IMAGE_RE = /^linux-image-(\d+\.\d+)[.-][0-9.+a-z-]*?-amd64$/;
 const FLAVOUR_RE = /-(cloud|rt)-amd64$|-dbg$|-unsigned$/;
 
+/** The series of a stock amd64 image package name (either layout), or undefined for other flavours and packages. */
+export function imageSeries(pkg: string): KernelSeries | undefined {
+  return FLAVOUR_RE.test(pkg) ? undefined : IMAGE_RE.exec(pkg)?.[1];
+}
+
 /** The series the archive carries, each with its newest image package, oldest first. */
 export async function availableKernels(progress: Progress): Promise<Map<KernelSeries, { pkg: string; version: string }>> {
   const { apt, fresh, error } = await boxApt(progress);
   if (!fresh) throw new EnvironmentError(`cannot list the kernel packages (${error})`, 'check that the Debian mirror in /etc/apt is reachable, or name a series already in the cache');
-  const names = (await packageNames(apt, 'linux-image-')).filter((n) => IMAGE_RE.test(n) && !FLAVOUR_RE.test(n));
+  const names = (await packageNames(apt, 'linux-image-')).filter((n) => imageSeries(n) !== undefined);
   const best = new Map<string, { pkg: string; version: string }>();
   for (const [pkg, version] of await candidates(apt, names, BOX_DEFAULT_RELEASE)) {
-    const series = IMAGE_RE.exec(pkg)![1]!;
+    const series = imageSeries(pkg)!;
     // A 6.1 image's name starts like 6.12's; its version says which it is.
     if (!version.startsWith(`${series}.`)) continue;
     const cur = best.get(series);

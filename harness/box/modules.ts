@@ -56,7 +56,7 @@ async function moduleFiles(dir: string): Promise<Map<string, string>> {
 }
 
 /** Built-in module names from modules.builtin, or else modules.builtin.modinfo ("name.key=value" strings); undefined when neither is shipped. */
-async function builtinNames(modulesDir: string): Promise<Set<string> | undefined> {
+export async function builtinNames(modulesDir: string): Promise<Set<string> | undefined> {
   const list = await fs.readFile(path.join(modulesDir, 'modules.builtin'), 'utf8').catch(() => undefined);
   if (list !== undefined) return new Set(list.split('\n').map((l) => /([^/]+)\.ko$/.exec(l)?.[1]).filter((n): n is string => !!n).map(canonical));
   const info = await fs.readFile(path.join(modulesDir, 'modules.builtin.modinfo'), 'latin1').catch(() => undefined);

@@ -7,14 +7,16 @@ import { toJson } from '../report/json-report.js';
 import { toJunit } from '../report/junit-report.js';
 import type { RunReport } from '../report/model.js';
 import { matrixText } from '../report/matrix-text.js';
+import { verifiedTable } from '../report/verified-table.js';
 import type { Comparison } from '../matrix/comparison.js';
 
-export type Reporter = 'spec' | 'json' | 'junit' | 'html';
-export const REPORTERS: readonly Reporter[] = ['spec', 'json', 'junit', 'html'];
+export type Reporter = 'spec' | 'json' | 'junit' | 'html' | 'markdown';
+export const REPORTERS: readonly Reporter[] = ['spec', 'json', 'junit', 'html', 'markdown'];
 
 /** `comparison` adds the matrix to spec and HTML output (compare, merge). */
 export async function writeReport(report: RunReport, reporter: Reporter, out: string | undefined, comparison?: Comparison): Promise<void> {
-  const text = reporter === 'json' ? toJson(report) : reporter === 'junit' ? toJunit(report) : reporter === 'html' ? toHtml(report, comparison) : toSpec(report);
+  const text =
+    reporter === 'json' ? toJson(report) : reporter === 'junit' ? toJunit(report) : reporter === 'html' ? toHtml(report, comparison) : reporter === 'markdown' ? verifiedTable(report) : toSpec(report);
   if (out) {
     await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
     await fs.writeFile(out, text);

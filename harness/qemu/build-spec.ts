@@ -1,6 +1,7 @@
 /**
- * Turning what the user named into QEMU builds: a path, debian:<suite>,
- * seed:released or seed:reverted (Debian's 7.2 built from source as released
+ * Turning what the user named into QEMU builds: a path, debian:<suite>
+ * (or debian:newest), debian-src:<suite> (that suite's source package built
+ * here, with the qtest accelerator), seed:released or seed:reverted (Debian's 7.2 built from source as released
  * or with the founding fix reverted), the QEMU_BINARY variable, or
  * qemu-system-x86_64 on PATH, in that order.
  */
@@ -11,6 +12,7 @@ import { execa } from 'execa';
 import { cacheRoot } from './cache-dir.js';
 import { debianBuild, type Progress } from './debian-build.js';
 import { buildQemuTree } from './source-build.js';
+import { debianSourceBuild } from './debian-source-build.js';
 import { EnvironmentError } from './errors.js';
 import { probeBuild, type QemuBuild } from './qemu-build.js';
 import { SEED_VARIANTS, seedRegressionBuild, type SeedVariant } from './seed-revert.js';
@@ -19,6 +21,10 @@ export async function resolveBuild(spec: string, progress: Progress): Promise<Qe
   if (spec.startsWith('debian:')) {
     const d = await debianBuild(spec.slice('debian:'.length), progress);
     return probeBuild(spec, d);
+  }
+  if (spec.startsWith('debian-src:')) {
+    const b = await debianSourceBuild(spec.slice('debian-src:'.length), progress);
+    return probeBuild(spec, b);
   }
   if (spec.startsWith('seed:')) {
     const variant = spec.slice('seed:'.length);

@@ -9,24 +9,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { debianBuild } from './debian-build.js';
-import { debianQemuSource, SOURCE_MARKER, sourceRoot, type DebianSource } from './debian-source.js';
-import { buildQemuTree } from './source-build.js';
+import { debianSourceBuild, type BuiltQemu } from './debian-source-build.js';
+import { SOURCE_MARKER, sourceRoot, type DebianSource } from './debian-source.js';
 import { exists, type Progress } from './unpacked-packages.js';
 
 export const SEED_COMMIT = 'b0223e29af';
 const REVERT_MARKER = '.msix-harness-revert.json';
 const PCI_C = 'hw/vfio/pci.c';
-
-/** What probeBuild needs, plus where it came from. */
-export interface BuiltQemu {
-  readonly binary: string;
-  readonly dataDirs: string[];
-  readonly srcDir: string;
-  readonly logFile: string;
-  /** Debian version of the source, e.g. 1:7.2+dfsg-7+deb12u18. */
-  readonly debianVersion: string;
-}
 
 /**
  * The dummy vector 0 of vfio_msix_enable(), as QEMU 7.2 has it: the `else`
@@ -85,11 +74,6 @@ export const SEED_VARIANTS: readonly SeedVariant[] = ['released', 'reverted'];
  * takes seconds. Firmware comes from Debian's own 7.2 data packages, as
  * Debian's source tree has none.
  */
-export async function seedRegressionBuild(variant: SeedVariant, progress: Progress): Promise<BuiltQemu> {
-  const source = await debianQemuSource(progress, { suite: 'bookworm' });
-  const srcDir = variant === 'released' ? source.dir : await revertedTree(source, progress);
-  const firmware = (await debianBuild(source.suite, progress)).dataDirs;
-  const logFile = path.join(sourceRoot(), 'logs', `${path.basename(srcDir)}.log`);
-  const b = await buildQemuTree(srcDir, { progress, logFile });
-  return { binary: b.binary, dataDirs: [...b.dataDirs, ...firmware], srcDir, logFile, debianVersion: source.debianVersion };
+export function seedRegressionBuild(variant: SeedVariant, progress: Progress): Promise<BuiltQemu> {
+  return debianSourceBuild('bookworm', progress, variant === 'released' ? undefined : (source) => revertedTree(source, progress));
 }

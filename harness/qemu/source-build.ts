@@ -35,6 +35,8 @@ export const DEFAULT_CONFIGURE_ARGS: readonly string[] = [
   '--disable-tools',
   '--disable-guest-agent',
   '--disable-slirp',
+  // Debian's DFSG trees carry no firmware blobs (10.0's meson.build stops at the first missing one); -L supplies them.
+  '--disable-install-blobs',
   // x86_64 needs libfdt (TARGET_NEED_FDT) and Debian's tree has no bundled dtc.
   '--enable-fdt=system',
 ];
@@ -53,6 +55,8 @@ export interface BuildOptions {
    */
   readonly command?: string;
   readonly progress: Progress;
+  /** More environment for configure and the build (newer build tools, see build-tools.ts). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Everything configure and the build print; truncated at each call. */
   readonly logFile: string;
 }
@@ -76,7 +80,7 @@ export async function buildQemuTree(srcDir: string, opts: BuildOptions): Promise
   await checkTools();
   const ccache = await onPath('ccache');
   const args = [...(ccache ? ['--cc=ccache cc'] : []), ...(opts.configureArgs ?? DEFAULT_CONFIGURE_ARGS)];
-  const env = buildEnv(src, ccache);
+  const env = { ...buildEnv(src, ccache), ...opts.env };
   await fsp.mkdir(path.dirname(logFile), { recursive: true });
   await fsp.writeFile(logFile, '');
   const label = path.basename(src);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sourcesForSuite, type AptTarget } from '../../harness/qemu/apt-sources.js';
+import { sourcesForSuite, sourcesForSuites, systemCodename, type AptTarget } from '../../harness/qemu/apt-sources.js';
 import { EnvironmentError } from '../../harness/qemu/errors.js';
 
 // Recorded from this machine's `apt-get indextargets` (host replaced: the project never names one).
@@ -27,7 +27,32 @@ describe('apt sources derived from the system', () => {
     expect(sourcesForSuite(targets, 'bookworm', ['deb-src']).every((l) => l.startsWith('deb-src '))).to.equal(true);
   });
 
-  it('says what to do when the system has no entry for the codename', () => {
-    expect(() => sourcesForSuite(targets, 'trixie')).to.throw(EnvironmentError, /fix:/);
+  it('another release: its codename, updates and security on the system\'s own archive and security locations', () => {
+    const k = '[signed-by=/usr/share/keyrings/debian-archive-keyring.gpg]';
+    expect(sourcesForSuite(targets, 'trixie-backports')).to.deep.equal([
+      `deb ${k} ${MIRROR} trixie main`,
+      `deb ${k} ${MIRROR} trixie-updates main`,
+      `deb ${k} ${SECURITY} trixie-security main`,
+      `deb ${k} ${MIRROR} trixie-backports main`,
+    ]);
+  });
+
+  it('sid has no updates or security pockets', () => {
+    expect(sourcesForSuite(targets, 'sid')).to.deep.equal([`deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${MIRROR} sid main`]);
+  });
+
+  it('several suites: each entry once', () => {
+    const lines = sourcesForSuites(targets, ['bookworm', 'bookworm-backports', 'trixie', 'trixie-backports', 'sid']);
+    expect(new Set(lines).size).to.equal(lines.length);
+    expect(lines.filter((l) => / trixie main$/.test(l))).to.have.length(1);
+    expect(lines.filter((l) => l.includes('bookworm'))).to.have.length(4);
+  });
+
+  it("the system's codename is its Debian main entry's", () => {
+    expect(systemCodename(targets)).to.equal('bookworm');
+  });
+
+  it('says what to do when the system has no Debian main entry at all', () => {
+    expect(() => sourcesForSuite([{ uri: SECURITY, release: 'bookworm-security', component: 'main' }], 'trixie')).to.throw(EnvironmentError, /fix:/);
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * QEMU built from Debian's source package of a suite (`debian-src:<suite>`):
+ * the patched tree (debian-source.ts), configured for the x86_64 system
+ * emulator with the qtest accelerator and built in the tree's build folder
+ * (source-build.ts), with newer build tools from Debian where the tree needs
+ * them (build-tools.ts). Firmware comes from the same suite's data packages,
+ * as Debian's DFSG tree has none. Cached: an up-to-date build takes seconds.
+ */
+import path from 'node:path';
+import { buildToolsEnv } from './build-tools.js';
+import { debianBuild } from './debian-build.js';
+import { debianQemuSource, sourceRoot, type DebianSource } from './debian-source.js';
+import { buildQemuTree } from './source-build.js';
+import type { Progress } from './unpacked-packages.js';
+
+/** What probeBuild needs, plus where it came from. */
+export interface BuiltQemu {
+  readonly binary: string;
+  readonly dataDirs: string[];
+  readonly srcDir: string;
+  readonly logFile: string;
+  /** Debian version of the source, e.g. 1:7.2+dfsg-7+deb12u18. */
+  readonly debianVersion: string;
+}
+
+/**
+ * Build `suite`'s qemu source; `tree` may hand back another tree made from
+ * it (a copy with a revert applied) to build instead.
+ */
+export async function debianSourceBuild(suite: string, progress: Progress, tree?: (source: DebianSource) => Promise<string>): Promise<BuiltQemu> {
+  const source = await debianQemuSource(progress, { suite });
+  const srcDir = tree ? await tree(source) : source.dir;
+  const firmware = (await debianBuild(source.suite, progress)).dataDirs;
+  const logFile = path.join(sourceRoot(), 'logs', `${path.basename(srcDir)}.log`);
+  const env = await buildToolsEnv(srcDir, suite, progress);
+  const b = await buildQemuTree(srcDir, { progress, logFile, env });
+  return { binary: b.binary, dataDirs: [...b.dataDirs, ...firmware], srcDir, logFile, debianVersion: source.debianVersion };
+}

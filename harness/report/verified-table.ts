@@ -1,0 +1,36 @@
+/**
+ * The table of builds and kernels a run verified, as Markdown: a row per
+ * QEMU build (version, how it was named, its package, how it was started),
+ * a column per suite and host kernel, each cell "passed/run" with the
+ * failures counted. README's table is this output (scripts/readme-table).
+ */
+import type { CaseResult, RunReport } from './model.js';
+
+const key = (c: CaseResult) => `${c.suite}@${c.suite === 'emulated' ? '' : c.hostKernel}`;
+
+export function verifiedTable(report: RunReport): string {
+  const columns = [...new Set(report.cases.map(key))].sort();
+  const header = columns.map((col) => {
+    const [suite, kernel] = col.split('@');
+    return kernel ? `${suite} on kernel ${kernel}` : `${suite}`;
+  });
+  const rows = report.builds.map((b) => {
+    const mine = report.cases.filter((c) => c.qemu.spec === b.spec && c.qemu.sha256 === b.sha256);
+    const cells = columns.map((col) => {
+      const cs = mine.filter((c) => key(c) === col && c.outcome !== 'skipped');
+      if (!cs.length) return '-';
+      const passed = cs.filter((c) => c.outcome === 'passed').length;
+      return passed === cs.length ? `${passed}/${cs.length} passed` : `**${cs.length - passed} failed**, ${passed}/${cs.length} passed`;
+    });
+    return [`${b.version}`, `\`${b.spec}\``, b.package || '-', b.accel === 'qtest' ? 'qtest' : 'tcg, stopped', b.libraries ?? 'system libraries', ...cells];
+  });
+  const head = ['QEMU', 'named as', 'package', 'accelerator', 'started with', ...header];
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [
+    line(head),
+    line(head.map(() => '---')),
+    ...rows.map(line),
+    '',
+    `From a run of ${report.startedAt.slice(0, 10)} on ${report.host.cpus} cores (${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.skipped} skipped; skipped cases are not counted above).`,
+  ].join('\n') + '\n';
+}

@@ -1,7 +1,9 @@
 /**
  * One step of `git bisect run`: build the checked-out commit, run the one
  * case, and answer git: 0 the case holds (good), 1 it fails (bad), 125 the
- * commit cannot be judged (build failure, environment error, case skipped).
+ * commit cannot be judged (build failure, environment error, case skipped
+ * or in error). With findFix the answers for holds and fails swap (git's
+ * old/new terms: old = still broken, new = fixed).
  * Every step is appended to the bisect log as one JSON line.
  */
 import fs from 'node:fs/promises';
@@ -9,7 +11,7 @@ import { execa } from 'execa';
 import { runVfioInBox } from '../runner/vfio-in-box.js';
 import { resolveSourceBuild } from '../qemu/build-spec.js';
 import { devicePlugin } from '../devices/index.js';
-import type { CaseResult } from '../report/model.js';
+import { rawOutcome, type CaseResult } from '../report/model.js';
 import { runSuites } from '../runner/run-suite.js';
 import { caseById } from './case-id.js';
 
@@ -33,6 +35,8 @@ export interface StepArgs {
   readonly kernel: string;
   readonly build?: string;
   readonly log: string;
+  /** Bisecting for the fix: a failing case is the old state (exit 0), a passing one the new (exit 1). */
+  readonly findFix?: boolean;
 }
 
 export async function bisectStep(a: StepArgs): Promise<number> {
@@ -59,8 +63,12 @@ export async function bisectStep(a: StepArgs): Promise<number> {
     const caseMs = Math.round(performance.now() - t0) - buildMs;
     const result = results.find((r) => r.id === a.caseId);
     if (!result) return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `the case did not run (${results.length} results)` }, SKIP);
-    if (result.outcome === 'skipped') return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: result.skipReason ?? 'skipped', result }, SKIP);
-    return write({ commit, subject, verdict: result.outcome === 'passed' ? 'good' : 'bad', buildMs, caseMs, result }, result.outcome === 'passed' ? GOOD : BAD);
+    // Raw outcomes: a known bug is still bad here (that is what a bisect looks for); an error judges nothing.
+    const raw = rawOutcome(result);
+    if (raw === 'skipped') return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: result.skipReason ?? 'skipped', result }, SKIP);
+    if (raw === 'error') return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `error: ${result.error?.message ?? ''}`, result }, SKIP);
+    const good = raw === 'passed';
+    return write({ commit, subject, verdict: good ? 'good' : 'bad', buildMs, caseMs, result }, good === !a.findFix ? GOOD : BAD);
   } catch (e) {
     // A build that fails, or anything the environment refuses, says nothing about the case.
     if (!buildMs) buildMs = Math.round(performance.now() - t0);

@@ -24,6 +24,12 @@ export interface BisectArgs {
   readonly kernel: string;
   readonly log?: string;
   /**
+   * Find the first commit where the case starts to pass (the fix to
+   * backport): `bad` is then the older commit where it fails, `good` the
+   * newer one where it passes.
+   */
+  readonly findFix?: boolean;
+  /**
    * Registers a synchronous clean-up to run if the process is interrupted
    * (the CLI's Ctrl-C handler); returns its unregistration.
    */
@@ -58,18 +64,20 @@ export async function bisect(a: BisectArgs, out: (line: string) => void): Promis
   };
   const unregister = a.onInterrupt?.(`reset the bisect in ${src} to ${original}`, reset) ?? (() => undefined);
   try {
-    await git('bisect', 'start', a.bad, a.good);
+    // git's own terms for a fix hunt: old = still broken, new = fixed.
+    if (a.findFix) await git('bisect', 'start', '--term-old=broken', '--term-new=fixed', a.good, a.bad);
+    else await git('bisect', 'start', a.bad, a.good);
     const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-    const step = [process.execPath, main, 'bisect-step', '--src', src, '--case', a.caseId, '--kernel', a.kernel, '--log', log, ...(a.build ? ['--build', a.build] : [])];
+    const step = [process.execPath, main, 'bisect-step', '--src', src, '--case', a.caseId, '--kernel', a.kernel, '--log', log, ...(a.build ? ['--build', a.build] : []), ...(a.findFix ? ['--find-fix'] : [])];
     const run = execa('git', ['-C', src, 'bisect', 'run', ...step], { stdin: 'ignore', all: true, buffer: false, reject: false });
     let text = '';
     run.all!.on('data', (d: Buffer) => {
       text += d.toString('utf8');
-      for (const l of d.toString('utf8').split('\n')) if (/^bisect step |^Bisecting:|is the first bad commit|^There are only 'skip'ped/.test(l)) out(l);
+      for (const l of d.toString('utf8').split('\n')) if (/^bisect step |^Bisecting:|is the first (bad|fixed) commit|^There are only 'skip'ped/.test(l)) out(l);
     });
     const r = await run;
     const steps = readSteps(log);
-    const sha = /^([0-9a-f]{40}) is the first bad commit/m.exec(text)?.[1];
+    const sha = /^([0-9a-f]{40}) is the first (?:bad|fixed) commit/m.exec(text)?.[1];
     if (!sha) {
       if (r.exitCode !== 0 && !/only 'skip'ped commits/.test(text)) throw new EnvironmentError(`git bisect run stopped (exit code ${r.exitCode}):\n${text.trim().split('\n').slice(-15).join('\n')}`, `see the step log ${log}`);
       return { steps, log };

@@ -10,7 +10,7 @@ export async function bisectCommand(a: BisectArgs): Promise<number> {
     process.stdout.write('bisect: no single first bad commit (the commits left were skipped: they did not build or the case could not run); see the log\n');
     return 2;
   }
-  process.stdout.write(`\nfirst bad commit: ${r.firstBad.sha} ${r.firstBad.subject}\n`);
+  process.stdout.write(`\nfirst ${a.findFix ? 'fixed' : 'bad'} commit: ${r.firstBad.sha} ${r.firstBad.subject}\n`);
   const res = r.firstBad.step?.result;
   if (res) {
     process.stdout.write(`evidence (${res.id} on ${res.qemu.label}, kernel ${res.hostKernel}):\n`);

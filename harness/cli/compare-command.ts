@@ -12,7 +12,7 @@ import { parseShard } from '../matrix/shard.js';
 import { EnvironmentError } from '../qemu/errors.js';
 import { caseLine } from '../report/console-report.js';
 import { collectResults } from './collect-results.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitForSummary } from './exit-codes.js';
 import { resolveBuilds, runReport } from './run-command.js';
 import { writeReport, type Reporter } from './write-report.js';
 
@@ -29,6 +29,8 @@ export interface CompareArgs {
   readonly baseline?: string;
   readonly expectFixed?: readonly string[];
   readonly shard?: string;
+  /** Known QEMU bugs (xfail) fail the run too. */
+  readonly strict?: boolean;
   readonly reporter: Reporter;
   readonly out?: string;
 }
@@ -59,7 +61,7 @@ export async function compareCommand(a: CompareArgs): Promise<number> {
     const report = runReport(started, builds, cases);
     const cmp = compare(cases);
     await writeReport(report, a.reporter, a.out, cmp);
-    if (!a.baseline) return report.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+    if (!a.baseline) return exitForSummary(report.summary, !!a.strict);
     const findings = gate(cmp, { baseline: a.baseline, ...(a.expectFixed ? { expectFixed: a.expectFixed } : {}) });
     for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
     process.stderr.write(findings.length ? `gate: ${findings.length} finding(s) against baseline ${a.baseline}\n` : `gate: nothing regressed against baseline ${a.baseline}${a.expectFixed?.length ? `, and ${a.expectFixed.join(', ')} fixed` : ''}\n`);

@@ -38,6 +38,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--build <cmd>', BUILD_HELP)
     .option('--device <name>', 'device plugin to use (repeatable; default all)', collect, [])
     .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', 'write the report to this file (default: standard output)')
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
@@ -46,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .addOption(new Option('--shard-kernel <series>', 'internal: the kernel name shard keys use (set inside the box)').hideHelp())
     .addOption(new Option('--report-markers', 'internal: print the JSON report between markers on stdout').hideHelp())
-    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; shardKernel?: string; reportMarkers?: boolean }) => {
+    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; strict?: boolean; shardKernel?: string; reportMarkers?: boolean }) => {
       exit = await runCommand(o);
     });
   program
@@ -65,22 +66,24 @@ async function main(argv: string[]): Promise<number> {
     .option('--expect-fixed <case...>', 'cases (id or slug) that must fail on the baseline and pass on the other builds (backport check)')
     .option('--shard <i/n>', 'run only shard i of n of the combinations')
     .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
-    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string }) => {
+    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean }) => {
       exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] });
     });
   program
     .command('bisect')
-    .description('find the commit that broke a case: git bisect run with a build and the case at each step (build failure = skip)')
+    .description('find the commit that broke a case (or, with --find-fix, the one that fixed it): git bisect run with a build and the case at each step (build failure or error = skip)')
     .requiredOption('--src <dir>', 'QEMU git tree (clean; its HEAD is restored afterwards)')
-    .requiredOption('--good <ref>', 'a commit where the case holds')
-    .requiredOption('--bad <ref>', 'a commit where it fails')
+    .requiredOption('--good <ref>', 'a commit where the case holds (with --find-fix: the newer, fixed one)')
+    .requiredOption('--bad <ref>', 'a commit where it fails (with --find-fix: the older, broken one)')
+    .option('--find-fix', 'find the first commit where the case starts to pass: the fix to backport')
     .requiredOption('--case <id>', 'the case id, e.g. vfio.e1000e.seed-enable-all-masked')
     .option('--build <cmd>', BUILD_HELP)
     .option('--kernel <series>', 'box kernel for vfio cases (a series such as 6.12 or 7.3, or newest)', '6.12')
     .option('--log <file>', 'the step log (JSON lines; default under the cache)')
-    .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string }) => {
-      exit = await bisectCommand({ src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}) });
+    .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string; findFix?: boolean }) => {
+      exit = await bisectCommand({ src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}), ...(o.findFix ? { findFix: true } : {}) });
     });
   program
     .command('bisect-step', { hidden: true })
@@ -89,16 +92,18 @@ async function main(argv: string[]): Promise<number> {
     .requiredOption('--kernel <series>')
     .requiredOption('--log <file>')
     .option('--build <cmd>')
-    .action(async (o: { src: string; case: string; kernel: string; log: string; build?: string }) => {
-      exit = await bisectStep({ src: o.src, caseId: o.case, kernel: o.kernel, log: o.log, ...(o.build ? { build: o.build } : {}) });
+    .option('--find-fix')
+    .action(async (o: { src: string; case: string; kernel: string; log: string; build?: string; findFix?: boolean }) => {
+      exit = await bisectStep({ src: o.src, caseId: o.case, kernel: o.kernel, log: o.log, ...(o.build ? { build: o.build } : {}), ...(o.findFix ? { findFix: true } : {}) });
     });
   program
     .command('merge')
     .description('join JSON reports (shards, separate runs) into one report with the comparison matrix')
     .argument('<reports...>', 'JSON reports written with --reporter json')
     .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', 'write the report to this file')
-    .action(async (files: string[], o: { reporter: Reporter; out?: string }) => {
+    .action(async (files: string[], o: { reporter: Reporter; out?: string; strict?: boolean }) => {
       exit = await mergeCommand(files, o);
     });
   program

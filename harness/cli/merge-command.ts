@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { compare } from '../matrix/comparison.js';
 import { EnvironmentError } from '../qemu/errors.js';
 import { summarize, type BuildRef, type CaseResult, type RunReport } from '../report/model.js';
-import { ExitCode } from './exit-codes.js';
+import { exitForSummary } from './exit-codes.js';
 import { writeReport, type Reporter } from './write-report.js';
 
 export async function readReport(file: string): Promise<RunReport> {
@@ -34,9 +34,9 @@ export function mergeReports(reports: readonly RunReport[], warn: (m: string) =>
   return { ...first, durationMs: reports.reduce((s, r) => s + r.durationMs, 0), builds: [...builds.values()], cases: all, summary: summarize(all) };
 }
 
-export async function mergeCommand(files: readonly string[], o: { reporter: Reporter; out?: string }): Promise<number> {
+export async function mergeCommand(files: readonly string[], o: { reporter: Reporter; out?: string; strict?: boolean }): Promise<number> {
   if (!files.length) throw new EnvironmentError('no reports to merge', 'pass the JSON reports of the shards, e.g. msix-harness merge shard-*.json --reporter junit --out all.xml');
   const merged = mergeReports(await Promise.all(files.map(readReport)), (m) => process.stderr.write(`${m}\n`));
   await writeReport(merged, o.reporter, o.out, compare(merged.cases));
-  return merged.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+  return exitForSummary(merged.summary, !!o.strict);
 }

@@ -12,7 +12,7 @@ import { BUILDS_ENV, reportForConsole } from '../runner/vfio-in-box.js';
 import { buildRef } from '../runner/run-suite.js';
 import { suiteByName } from '../../suites/index.js';
 import { collectResults } from './collect-results.js';
-import { ExitCode } from './exit-codes.js';
+import { exitForSummary } from './exit-codes.js';
 import { toolVersion } from './tool-version.js';
 import { writeReport, type Reporter } from './write-report.js';
 
@@ -36,6 +36,8 @@ export interface RunArgs {
   readonly kernel?: readonly string[];
   /** "i/n": run only this shard of the case x build x kernel combinations. */
   readonly shard?: string;
+  /** Known QEMU bugs (xfail) fail the run too. */
+  readonly strict?: boolean;
   /** Internal: the kernel name for shard keys (the box series, inside the box). */
   readonly shardKernel?: string;
   /** Internal: print the JSON report between markers (how the box hands it back). */
@@ -69,10 +71,10 @@ export async function runCommand(args: RunArgs): Promise<number> {
     if (cases.length === 0 && !shard) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
     if (args.reportMarkers) {
       process.stdout.write(reportForConsole(report));
-      return report.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+      return exitForSummary(report.summary, !!args.strict);
     }
     await writeReport(report, args.reporter, args.out);
-    return report.summary.failed > 0 ? ExitCode.FAILED : ExitCode.OK;
+    return exitForSummary(report.summary, !!args.strict);
   } finally {
     passthrough?.binding.restoreNow();
   }

@@ -15,8 +15,8 @@
  * reset() with MSI-X off sets up every queue at once (I/O queue pairs for
  * vectors 1..64, and the CQ of vector 0), with MSI-X briefly on, every
  * entry masked but vector 0, and vector 0 pointed at a scratch dword of the
- * plugin's own RAM, then puts MSI-X, the entries and the PBA back as they
- * were. The setup's completions land in the scratch dword on every version,
+ * plugin's own RAM, then puts MSI-X and the entries back as they were,
+ * nothing left pending. The setup's completions land in the scratch dword on every version,
  * so nothing pends and the case's mailbox sees nothing. Vectors 1..64 then
  * fire by a Flush of all namespaces (there are none, so it completes at
  * once), vector 0 by an admin Get Features.

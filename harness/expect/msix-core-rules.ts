@@ -1,18 +1,4 @@
-/**
- * Expected behaviour of hw/pci/msix.c (catalog C15) by QEMU version. Each
- * function answers for one build; cases compare it with what they observe.
- */
-import { atLeast, type VersionLike } from './qemu-version.js';
+/** What hw/pci/msix.c prints, for cases that look for it (catalog C15). */
 
-/** Writes to the PBA are ignored on every version; since 10.0 they are also logged as a guest error (-d guest_errors). */
-export function pbaWriteLogged(v: VersionLike): boolean {
-  return atLeast(v, '10.0');
-}
-
-/** 8-byte accesses to the MSI-X table are accepted since 5.1 (before, the table region allowed 4-byte accesses only). */
-export function qwordTableAccess(v: VersionLike): boolean {
-  return atLeast(v, '5.1');
-}
-
-/** The text QEMU logs for an ignored PBA write (10.0+). */
+/** The text QEMU logs for an ignored PBA write (the trait pbaWriteLogged says which builds do). */
 export const PBA_WRITE_LOG = /attempt to write to MSI-X PBA at 0x[0-9a-f]+, ignoring/;

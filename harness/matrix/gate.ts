@@ -4,6 +4,7 @@
  * regression. For backports, cases named as expected-fixed must fail on the
  * baseline and pass on every other build.
  */
+import { rawOutcome } from '../report/model.js';
 import type { Comparison } from './comparison.js';
 
 export interface GateArgs {
@@ -35,11 +36,14 @@ export function gate(cmp: Comparison, g: GateArgs): GateFinding[] {
       if (!b) continue;
       for (const col of others) {
         const o = row.cells.get(col.key);
+        // Raw outcomes: what QEMU did, so a backported fix on a build whose version says "affected" is fixed, never a regression.
+        const bRaw = rawOutcome(b.result);
+        const oRaw = o && rawOutcome(o.result);
         if (named(row.caseId)) {
-          if (b.outcome !== 'failed') findings.push({ kind: 'not-broken-on-baseline', caseId: row.caseId, kernel, build: g.baseline, detail: `expected to fail on the baseline, ${b.outcome}` });
+          if (bRaw !== 'failed') findings.push({ kind: 'not-broken-on-baseline', caseId: row.caseId, kernel, build: g.baseline, detail: `expected to fail on the baseline, ${bRaw}` });
           if (!o) findings.push({ kind: 'not-run', caseId: row.caseId, kernel, build: col.buildSpec, detail: 'the case did not run on this build' });
-          else if (o.outcome !== 'passed') findings.push({ kind: 'not-fixed', caseId: row.caseId, kernel, build: col.buildSpec, detail: `${o.outcome}${o.result.error ? `: ${o.result.error.message.split('\n')[0]}` : ''}` });
-        } else if (b.outcome === 'passed' && o?.outcome === 'failed') {
+          else if (oRaw !== 'passed') findings.push({ kind: 'not-fixed', caseId: row.caseId, kernel, build: col.buildSpec, detail: `${oRaw}${o.result.error ? `: ${o.result.error.message.split('\n')[0]}` : ''}` });
+        } else if (bRaw === 'passed' && oRaw === 'failed' && o) {
           findings.push({ kind: 'regression', caseId: row.caseId, kernel, build: col.buildSpec, detail: o.result.error?.message.split('\n')[0] ?? 'failed' });
         }
       }

@@ -56,7 +56,7 @@ export async function resolveSourceBuild(dir: string, progress: Progress, buildC
   const id = `${path.basename(src)}-${createHash('sha256').update(src).digest('hex').slice(0, 8)}`;
   const b = await buildQemuTree(src, { buildDir, logFile: path.join(cacheRoot(), 'logs', `${id}.log`), progress, ...(buildCmd ? { command: buildCmd } : {}) });
   const dataDirs = b.dataDirs.some((d) => fs.existsSync(path.join(d, FIRMWARE_PROBE))) ? b.dataDirs : [...b.dataDirs, ...(await debianBuild('bookworm', progress)).dataDirs];
-  return probeBuild(`src:${src}@${await describe(src)}`, { binary: b.binary, dataDirs });
+  return probeBuild(`src:${src}@${await describe(src)}`, { binary: b.binary, dataDirs, sourceTree: src });
 }
 
 /** The tree's commit (git describe), or "tree" outside git. */

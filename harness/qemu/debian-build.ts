@@ -86,9 +86,11 @@ export async function debianBuild(suite: string, progress: Progress): Promise<Un
  * a build named that way.
  */
 export async function newestSuite(progress: Progress): Promise<string> {
-  const apt = new PrivateApt(path.join(cacheRoot(), 'debian', 'newest', 'apt'));
-  const targets = await systemAptTargets();
+  const base = path.join(cacheRoot(), 'debian', 'newest');
+  const apt = new PrivateApt(path.join(base, 'apt'));
+  const last = path.join(base, 'suite');
   try {
+    const targets = await systemAptTargets();
     const suites = await currentSuites(targets);
     await apt.open(sourcesForSuites(targets, suites), 'debian:newest', progress);
     const codenames = await apt.codenames();
@@ -99,8 +101,15 @@ export async function newestSuite(progress: Progress): Promise<string> {
     }
     if (!best) throw new EnvironmentError(`no suite of ${suites.join(', ')} has a qemu-system-x86 package`, 'check that the Debian mirror in /etc/apt is reachable, or name a suite: --qemu debian:<suite>');
     progress(`debian:newest: qemu-system-x86 ${best.version} from ${best.suite}`);
+    await fs.writeFile(last, best.suite);
     return best.suite;
   } catch (e) {
+    // Offline: the suite the last resolution chose, whose build is cached.
+    const suite = await fs.readFile(last, 'utf8').catch(() => undefined);
+    if (suite) {
+      progress(`debian:newest: cannot resolve (${firstLine(e)}); using ${suite}, the newest when last resolved`);
+      return suite;
+    }
     if (e instanceof EnvironmentError) throw e;
     throw new EnvironmentError(`cannot resolve debian:newest: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable, or name a suite: --qemu debian:<suite>');
   }

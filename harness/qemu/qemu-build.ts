@@ -11,6 +11,8 @@ import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient, type QmpVersion } from '../protocol/qmp-client.js';
 import { QemuProcess, checkExecutable } from './qemu-process.js';
 import { EnvironmentError } from './errors.js';
+import { KNOWN_BUGS } from '../expect/known-bugs.js';
+import { commitIsAncestor, detectTraits, type Traits } from '../expect/traits.js';
 import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
 
 /** How the harness runs this build: the qtest accelerator, or TCG with the CPUs never started. */
@@ -31,6 +33,10 @@ export interface QemuBuild {
   readonly devices: ReadonlySet<string>;
   /** Short human name, e.g. "10.0.2 (debian:bookworm-backports)". */
   readonly label: string;
+  /** Behaviour epochs, each with where its value came from (harness/expect/traits.ts). */
+  readonly traits: Traits;
+  /** For a source tree with git history: which known bugs' fixes it has (by bug id), where git can tell. */
+  readonly knownFixes: Readonly<Record<string, boolean>>;
 }
 
 export function versionString(v: QmpVersion): string {
@@ -48,6 +54,8 @@ export function deserializeBuilds(json: string): QemuBuild[] {
 
 export interface BuildFiles {
   readonly binary: string;
+  /** The source tree it was built from, if any (git history answers trait and fix questions). */
+  readonly sourceTree?: string;
   readonly dataDirs?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly launch?: Launch;
@@ -86,7 +94,15 @@ export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuB
     await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
   }
   const accel: AccelMode = hasQtest ? 'qtest' : 'tcg-stopped';
-  return { spec, binary, dataDirs, env, launch, version, sha256: await sha256(binary), accel, devices, label: `${versionString(version)} (${spec})` };
+  const bytes = await fs.promises.readFile(binary);
+  const traits = await detectTraits({ binary: bytes, version, ...(files.sourceTree ? { gitTree: files.sourceTree } : {}) });
+  const knownFixes: Record<string, boolean> = {};
+  if (files.sourceTree) for (const bug of KNOWN_BUGS) {
+    const has = await treeHasFix(files.sourceTree, bug.fixedBy);
+    if (has !== undefined) knownFixes[bug.id] = has;
+  }
+  const sha = createHash('sha256').update(bytes).digest('hex');
+  return { spec, binary, dataDirs, env, launch, version, sha256: sha, accel, devices, label: `${versionString(version)} (${spec})`, traits, knownFixes };
 }
 
 async function help(files: BuildFiles, args: string[]): Promise<string> {
@@ -100,12 +116,12 @@ async function help(files: BuildFiles, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-function sha256(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash('sha256');
-    fs.createReadStream(file)
-      .on('data', (d) => h.update(d))
-      .on('end', () => resolve(h.digest('hex')))
-      .on('error', reject);
-  });
+/** The fix itself is an ancestor of HEAD, or a commit says it was cherry picked from it (a stable backport). */
+async function treeHasFix(tree: string, commit: string): Promise<boolean | undefined> {
+  const ancestor = await commitIsAncestor(tree, commit);
+  if (ancestor) return true;
+  const picked = await execa('git', ['-C', tree, 'log', '--format=%H', '-i', `--grep=cherry picked from commit ${commit}`], { reject: false, stdin: 'ignore' });
+  if (picked.exitCode !== 0) return undefined;
+  if (picked.stdout.trim()) return true;
+  return ancestor;
 }

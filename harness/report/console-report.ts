@@ -1,18 +1,25 @@
 /** Human output: a line per case as it ends, and the summary. */
 import type { CaseResult, RunReport } from './model.js';
 
-const MARK = { passed: 'ok  ', failed: 'FAIL', skipped: 'skip' } as const;
+const MARK = { passed: 'ok  ', failed: 'FAIL', error: 'ERR ', skipped: 'skip', xfail: 'xfail', xpass: 'XPASS' } as const;
 
 export function caseLine(c: CaseResult): string {
   const head = `${MARK[c.outcome]} ${c.id} [QEMU ${c.qemu.label}] (${c.durationMs} ms)`;
   if (c.outcome === 'skipped') return `${head}: ${c.skipReason ?? ''}`;
-  if (c.outcome === 'failed') return `${head}\n${(c.error?.message ?? '').replace(/^/gm, '      ')}`;
-  return head;
+  const hint = c.knownBug ? `\n      ${c.knownBug.hint}` : '';
+  if (c.outcome === 'failed' || c.outcome === 'error') return `${head}${hint}\n${(c.error?.message ?? '').replace(/^/gm, '      ')}`;
+  return head + hint;
 }
 
-/** The closing line CI reads: "N passed, N failed, N skipped". */
+/**
+ * The closing lines: the known-bug and error counts, then the line CI reads,
+ * "N passed, N failed, N skipped" (errors count as failed there, known
+ * failures and unexpected passes as passed: neither is QEMU getting worse).
+ */
 export function summaryLine(r: RunReport): string {
-  return `${r.summary.passed} passed, ${r.summary.failed} failed, ${r.summary.skipped} skipped`;
+  const s = r.summary;
+  const detail = `outcomes: ${s.passed} passed, ${s.failed} failed, ${s.error ?? 0} error, ${s.skipped} skipped, ${s.xfail ?? 0} xfail (known QEMU bugs), ${s.xpass ?? 0} xpass (fixed where a known bug was due)`;
+  return `${detail}\n${s.passed + (s.xfail ?? 0) + (s.xpass ?? 0)} passed, ${s.failed + (s.error ?? 0)} failed, ${s.skipped} skipped`;
 }
 
 export function toSpec(r: RunReport): string {

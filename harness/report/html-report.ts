@@ -23,7 +23,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 6px;vertical-align:top;text-align:left}
 th{background:#f3f3f3}
-.passed{background:#e6f4e6}.failed{background:#fbe0e0}.skipped{background:#eee;color:#666}
+.passed{background:#e6f4e6}.failed{background:#fbe0e0}.error{background:#f7e3c4}.skipped{background:#eee;color:#666}.xfail{background:#ece6f4}.xpass{background:#fff3a8}
 tr.differs>td:first-child{border-left:4px solid #d08000}
 .cell small{display:block;font-family:monospace;color:#333}
 .views{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}
@@ -58,19 +58,24 @@ function observationsHtml(items: readonly Observation[]): string {
 function resultHtml(r: CaseResult): string {
   const views = VIEWS.map(([v, title]) => `<div class="view"><h4>${title}</h4>${observationsHtml(r.evidence.filter((o) => o.view === v))}</div>`).join('');
   const host = r.hostDevice ? `, host device ${esc(r.hostDevice.bdf)} (${r.hostDevice.noresize ? 'noresize' : 'dyn'})` : '';
-  const extra = r.outcome === 'failed' ? `<pre>${esc(r.error?.message ?? '')}</pre>` : r.outcome === 'skipped' ? `<p>skipped: ${esc(r.skipReason ?? '')}</p>` : '';
-  return `<details class="result ${r.outcome}" id="${anchor(r)}"${r.outcome === 'failed' ? ' open' : ''}><summary>${r.outcome.toUpperCase()} ${esc(r.id)} on QEMU ${esc(r.qemu.label)}, kernel ${esc(r.hostKernel)}${host} (${r.durationMs} ms)</summary><p>${esc(r.title)}. Pins: ${esc(r.pins.join(', '))}</p>${extra}<div class="views">${views}</div></details>`;
+  const hint = r.knownBug ? `<p class="hint">${esc(r.knownBug.hint)}</p>` : '';
+  const extra = hint + (r.outcome === 'failed' || r.outcome === 'error' || r.outcome === 'xfail' ? `<pre>${esc(r.error?.message ?? '')}</pre>` : r.outcome === 'skipped' ? `<p>skipped: ${esc(r.skipReason ?? '')}</p>` : '');
+  return `<details class="result ${r.outcome}" id="${anchor(r)}"${r.outcome === 'failed' || r.outcome === 'error' ? ' open' : ''}><summary>${r.outcome.toUpperCase()} ${esc(r.id)} on QEMU ${esc(r.qemu.label)}, kernel ${esc(r.hostKernel)}${host} (${r.durationMs} ms)</summary><p>${esc(r.title)}. Pins: ${esc(r.pins.join(', '))}</p>${extra}<div class="views">${views}</div></details>`;
 }
 
 export function toHtml(report: RunReport, comparison: Comparison = compare(report.cases)): string {
-  const builds = report.builds.map((b) => `<tr><td>${esc(b.label)}</td><td>${esc(b.package)}</td><td>${esc(b.accel)}</td><td><code>${esc(b.path)}</code></td><td><code>${esc(b.sha256.slice(0, 16))}</code></td></tr>`).join('');
+  const traits = (b: (typeof report.builds)[number]) =>
+    Object.entries(b.traits ?? {})
+      .map(([id, t]) => `<div title="${esc(t.source)}">${esc(id)}: <b>${esc(String(t.value))}</b> <small>(${esc(t.source)})</small></div>`)
+      .join('');
+  const builds = report.builds.map((b) => `<tr><td>${esc(b.label)}</td><td>${esc(b.package)}</td><td>${esc(b.accel)}</td><td>${esc(b.libraries ?? '')}</td><td>${traits(b)}</td><td><code>${esc(b.path)}</code></td><td><code>${esc(b.sha256.slice(0, 16))}</code></td></tr>`).join('');
   const s = report.summary;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>msix-harness report</title><style>${CSS}</style></head>
 <body>
 <h1>msix-harness report</h1>
-<p id="summary">${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped; started ${esc(report.startedAt)}, ${Math.round(report.durationMs / 1000)} s; ${esc(report.tool.name)} ${esc(report.tool.version)}; host kernel ${esc(report.host.kernel)}, ${report.host.cpus} CPUs</p>
-<h2>Builds</h2><table><tr><th>build</th><th>package</th><th>accel</th><th>binary</th><th>sha256</th></tr>${builds}</table>
+<p id="summary">${s.passed} passed, ${s.failed} failed, ${s.error ?? 0} error, ${s.skipped} skipped, ${s.xfail ?? 0} xfail, ${s.xpass ?? 0} xpass; started ${esc(report.startedAt)}, ${Math.round(report.durationMs / 1000)} s; ${esc(report.tool.name)} ${esc(report.tool.version)}; host kernel ${esc(report.host.kernel)}, ${report.host.cpus} CPUs</p>
+<h2>Builds</h2><table><tr><th>build</th><th>package</th><th>accel</th><th>started with</th><th>traits (and where each came from)</th><th>binary</th><th>sha256</th></tr>${builds}</table>
 <h2>Comparison</h2>${matrixHtml(comparison)}
 <h2>Results</h2>
 ${report.cases.map(resultHtml).join('\n')}

@@ -2,7 +2,16 @@
 import type { CatalogId } from '../expect/catalog.js';
 import type { Observation } from '../runner/evidence.js';
 
-export type Outcome = 'passed' | 'failed' | 'skipped';
+/**
+ * What QEMU did in a case: `failed` QEMU misbehaved (an expectation did not
+ * hold, or QEMU crashed or aborted during the case); `error` the harness or
+ * the environment could not decide (setup timeout, missing tool, harness
+ * exception).
+ */
+export type RawOutcome = 'passed' | 'failed' | 'error' | 'skipped';
+/** The raw outcome judged against the known bugs: `xfail` a known bug on a build without its fix, `xpass` a pass where a known bug was due. */
+export type Outcome = RawOutcome | 'xfail' | 'xpass';
+export const OUTCOMES: readonly Outcome[] = ['passed', 'failed', 'error', 'skipped', 'xfail', 'xpass'];
 
 export interface BuildRef {
   readonly label: string;
@@ -12,6 +21,8 @@ export interface BuildRef {
   readonly path: string;
   readonly sha256: string;
   readonly accel: string;
+  /** Behaviour epochs detected from the build, each with its source. */
+  readonly traits?: Readonly<Record<string, { readonly value: boolean | 'unknown'; readonly source: string }>>;
   /** How it was started: with the machine's libraries, or its own (a Debian build newer than the machine). */
   readonly libraries?: string;
 }
@@ -27,6 +38,10 @@ export interface CaseResult {
   /** For cases on a passed-through device: the host device and the host property expectations depend on. */
   readonly hostDevice?: { readonly bdf: string; readonly noresize: boolean };
   readonly outcome: Outcome;
+  /** Before the known bugs were taken into account (bisect and the gate use this). Absent in older reports: then the outcome. */
+  readonly rawOutcome?: RawOutcome;
+  /** The known bug a failure (or unexpected pass) matched, with the hint for the reader. */
+  readonly knownBug?: { readonly id: string; readonly fixedBy: string; readonly hint: string };
   readonly durationMs: number;
   readonly pins: readonly CatalogId[];
   readonly evidence: readonly Observation[];
@@ -41,13 +56,13 @@ export interface RunReport {
   readonly host: { readonly kernel: string; readonly node: string; readonly cpus: number };
   readonly builds: readonly BuildRef[];
   readonly cases: readonly CaseResult[];
-  readonly summary: { readonly passed: number; readonly failed: number; readonly skipped: number };
+  readonly summary: Readonly<Record<Outcome, number>>;
+}
+
+export function rawOutcome(c: Pick<CaseResult, 'outcome' | 'rawOutcome'>): RawOutcome {
+  return c.rawOutcome ?? (c.outcome === 'xfail' ? 'failed' : c.outcome === 'xpass' ? 'passed' : c.outcome);
 }
 
 export function summarize(cases: readonly CaseResult[]): RunReport['summary'] {
-  return {
-    passed: cases.filter((c) => c.outcome === 'passed').length,
-    failed: cases.filter((c) => c.outcome === 'failed').length,
-    skipped: cases.filter((c) => c.outcome === 'skipped').length,
-  };
+  return Object.fromEntries(OUTCOMES.map((o) => [o, cases.filter((c) => c.outcome === o).length])) as Record<Outcome, number>;
 }

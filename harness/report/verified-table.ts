@@ -4,6 +4,7 @@
  * a column per suite and host kernel, each cell "passed/run" with the
  * failures counted. README's table is this output (scripts/readme-table).
  */
+import { summaryLine } from './console-report.js';
 import type { CaseResult, RunReport } from './model.js';
 
 const key = (c: CaseResult) => `${c.suite}@${c.suite === 'emulated' ? '' : c.hostKernel}`;
@@ -20,7 +21,11 @@ export function verifiedTable(report: RunReport): string {
       const cs = mine.filter((c) => key(c) === col && c.outcome !== 'skipped');
       if (!cs.length) return '-';
       const passed = cs.filter((c) => c.outcome === 'passed').length;
-      return passed === cs.length ? `${passed}/${cs.length} passed` : `**${cs.length - passed} failed**, ${passed}/${cs.length} passed`;
+      const others = (['failed', 'error', 'xfail', 'xpass'] as const).flatMap((o) => {
+        const n = cs.filter((c) => c.outcome === o).length;
+        return n ? [o === 'failed' || o === 'error' ? `**${n} ${o}**` : `${n} ${o}`] : [];
+      });
+      return [...others, `${passed}/${cs.length} passed`].join(', ');
     });
     return [`${b.version}`, `\`${b.spec}\``, b.package || '-', b.accel === 'qtest' ? 'qtest' : 'tcg, stopped', b.libraries ?? 'system libraries', ...cells];
   });
@@ -31,6 +36,6 @@ export function verifiedTable(report: RunReport): string {
     line(head.map(() => '---')),
     ...rows.map(line),
     '',
-    `From a run of ${report.startedAt.slice(0, 10)} on ${report.host.cpus} cores (${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.skipped} skipped; skipped cases are not counted above).`,
+    `From a run of ${report.startedAt.slice(0, 10)} on ${report.host.cpus} cores (${summaryLine(report).split('\n')[0]}; skipped cases are not counted above).`,
   ].join('\n') + '\n';
 }

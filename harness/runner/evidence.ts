@@ -1,10 +1,14 @@
 /**
  * What a case compared: each expectation is recorded with the view it came
  * from (guest, QEMU, host), the expected and the observed value, and whether
- * they matched. A mismatch throws, after it is recorded.
+ * they matched. Expectations are soft: a mismatch is recorded and the case
+ * goes on, so a report always shows all three views; the case fails at its
+ * end (settle()). `require` is for an observation the case cannot go on
+ * without: it fails at once.
  */
 import { AssertionError } from 'node:assert';
 import { isDeepStrictEqual } from 'node:util';
+import type { Trait } from '../expect/traits.js';
 
 export type View = 'guest' | 'qemu' | 'host';
 
@@ -19,24 +23,61 @@ export interface Observation {
 export class Evidence {
   readonly items: Observation[] = [];
 
-  /** Record and check that `observed` equals `expected` (deep, strict). */
-  expect<T>(label: string, observed: T, expected: T, view: View = 'guest'): void {
+  /** Record whether `observed` equals `expected` (deep, strict); a mismatch fails the case at its end. */
+  expect<T>(label: string, observed: T, expected: T, view: View = 'guest'): boolean {
     const ok = isDeepStrictEqual(observed, expected);
     this.items.push({ label, view, expected: plain(expected), observed: plain(observed), ok });
-    if (!ok) {
-      throw new AssertionError({ message: `${label}: expected ${show(expected)}, observed ${show(observed)}`, actual: observed, expected, operator: 'deepStrictEqual' });
+    return ok;
+  }
+
+  /**
+   * Where builds legitimately differ: `expected` from the build's trait. A
+   * trait that could not be determined records the observation, unasserted.
+   */
+  expectPerTrait<T>(label: string, observed: T, trait: Trait, expected: (value: boolean) => T, view: View = 'guest'): boolean {
+    if (trait.value === 'unknown') {
+      this.items.push({ label, view, expected: `not asserted: trait unknown (${trait.source})`, observed: plain(observed), ok: true });
+      return true;
     }
+    return this.expect(label, observed, expected(trait.value), view);
+  }
+
+  /** As expect, but a mismatch fails the case now (what follows depends on it). */
+  require<T>(label: string, observed: T, expected: T, view: View = 'guest'): void {
+    if (!this.expect(label, observed, expected, view)) throw this.failure();
+  }
+
+  get mismatches(): Observation[] {
+    return this.items.filter((o) => !o.ok);
+  }
+
+  /** At the end of a case: throws the failure naming every mismatch, if there was one. */
+  settle(): void {
+    if (this.mismatches.length) throw this.failure();
+  }
+
+  private failure(): AssertionError {
+    const m = this.mismatches;
+    const first = m[0]!;
+    const lines = m.map((o) => `${o.view}: ${o.label}: expected ${show(o.expected)}, observed ${show(o.observed)}`);
+    return new AssertionError({ message: m.length === 1 ? lines[0]! : `${m.length} expectations failed:\n  ${lines.join('\n  ')}`, actual: first.observed, expected: first.expected, operator: 'deepStrictEqual' });
   }
 }
 
-/** JSON-safe copy: bigints as hex strings. */
-function plain(v: unknown): unknown {
+/** Boolean arrays of three or more (PBA, masks: one per vector) read better as the set of their true indexes. */
+const BITSET_MIN = 3;
+
+/** JSON-safe and readable copy: bigints as hex strings, bit arrays as sets of vector numbers ("{0, 64}"). */
+export function plain(v: unknown): unknown {
   if (typeof v === 'bigint') return `0x${v.toString(16)}`;
-  if (Array.isArray(v)) return v.map(plain);
+  if (Array.isArray(v)) {
+    if (v.length >= BITSET_MIN && v.every((x) => typeof x === 'boolean')) return `{${v.flatMap((x, i) => (x ? [i] : [])).join(', ')}}`;
+    return v.map(plain);
+  }
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;
 }
 
 function show(v: unknown): string {
-  return JSON.stringify(plain(v));
+  return typeof v === 'string' && v.startsWith('{') ? v : JSON.stringify(v);
 }

@@ -4,13 +4,16 @@
  * as CaseResults with their evidence.
  */
 import { describeLaunch } from '../qemu/launch.js';
+import { judgeKnownBug } from '../expect/known-bugs.js';
+import { isReleaseVersion } from '../expect/traits.js';
+import { QemuExitedError } from '../qemu/errors.js';
 import os from 'node:os';
 import Mocha from 'mocha';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { QemuBuild } from '../qemu/qemu-build.js';
 import { versionString } from '../qemu/qemu-build.js';
 import { killAllQemuNow } from '../qemu/qemu-process.js';
-import type { BuildRef, CaseResult } from '../report/model.js';
+import type { BuildRef, CaseResult, RawOutcome } from '../report/model.js';
 import { hostSnapshot } from '../host/host-snapshot.js';
 import type { CaseSpec, HostSide, SuiteSpec, Target } from './case.js';
 import { Dut } from './dut.js';
@@ -32,12 +35,13 @@ export interface RunOptions {
 
 interface CaseMeta {
   result?: Omit<CaseResult, 'outcome' | 'durationMs' | 'error'>;
+  build?: QemuBuild;
   skipReason?: string;
   evidence?: Evidence;
 }
 
 export function buildRef(b: QemuBuild): BuildRef {
-  return { label: b.label, spec: b.spec, version: versionString(b.version), package: b.version.package, path: b.binary, sha256: b.sha256, accel: b.accel, libraries: describeLaunch(b.launch) };
+  return { label: b.label, spec: b.spec, version: versionString(b.version), package: b.version.package, path: b.binary, sha256: b.sha256, accel: b.accel, traits: b.traits, libraries: describeLaunch(b.launch) };
 }
 
 export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
@@ -77,6 +81,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
             pins: c.pins,
             evidence: [],
           };
+          meta.build = build;
           metas.set(test, meta);
           deviceSuite.addTest(test);
         }
@@ -84,14 +89,22 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
     }
   }
   const runner = mocha.run();
-  const finish = (test: Mocha.Test, outcome: CaseResult['outcome'], err?: Error) => {
+  const finish = (test: Mocha.Test, raw: RawOutcome, err?: Error) => {
     const meta = metas.get(test);
     if (!meta?.result) return;
+    const evidence = meta.evidence?.items ?? [];
+    const build = meta.build!;
+    const judged =
+      raw === 'passed' || raw === 'failed'
+        ? judgeKnownBug(meta.result.id.split('.').pop()!, raw, evidence, { version: meta.result.qemu.version, release: isReleaseVersion(build.version), gitHasFix: (bug) => build.knownFixes[bug.id] })
+        : undefined;
     const r: CaseResult = {
       ...meta.result,
-      outcome,
+      outcome: judged?.outcome ?? raw,
+      rawOutcome: raw,
+      ...(judged ? { knownBug: { id: judged.bug.id, fixedBy: judged.bug.fixedBy, hint: judged.hint } } : {}),
       durationMs: Math.round(test.duration ?? 0),
-      evidence: meta.evidence?.items ?? [],
+      evidence,
       ...(meta.skipReason ? { skipReason: meta.skipReason } : {}),
       ...(err ? { error: { message: err.message, ...(err.stack ? { stack: err.stack } : {}) } } : {}),
     };
@@ -100,12 +113,27 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   };
   runner.on('pass', (t) => finish(t, 'passed'));
   runner.on('fail', (t, err) => {
-    if (t.type === 'test') finish(t as Mocha.Test, 'failed', err);
+    if (t.type === 'test') finish(t as Mocha.Test, classify(err, metas.get(t as Mocha.Test)?.evidence), err);
   });
   runner.on('pending', (t) => finish(t, 'skipped'));
   await new Promise<void>((resolve) => runner.on('end', () => resolve()));
   killAllQemuNow();
   return results;
+}
+
+/** Errors that mean QEMU misbehaved (the others: the harness or the environment could not decide). */
+const QEMU_MISBEHAVED = new Set(['AssertionError', 'MissingDeliveryError', 'MissingHostInterruptError']);
+
+/**
+ * failed: an expectation did not hold, an awaited interrupt never came, or
+ * QEMU died during the case (a crash or abort); error: anything else (a
+ * setup timeout, a missing tool, a harness exception).
+ */
+export function classify(err: Error, evidence: Evidence | undefined): 'failed' | 'error' {
+  if (evidence?.mismatches.length) return 'failed';
+  if (QEMU_MISBEHAVED.has(err.name) || err.name === 'AssertionError' || err.constructor?.name === 'AssertionError') return 'failed';
+  if (err instanceof QemuExitedError && err.status !== 'still running') return 'failed';
+  return 'error';
 }
 
 function unsupported(suite: SuiteSpec, c: CaseSpec, t: Target): string | undefined {
@@ -122,16 +150,19 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence): Promise<void> {
   const dut = await Dut.start(t.build, t.device, host ? { ...dutOpts, passthrough: { hostBdf: host.bdf, ...(vfioProps ? { props: vfioProps } : {}) } } : dutOpts);
   try {
     await c.body({ dut, ev, build: t.build, device: t.device, ...(host ? { host: { ...host, snapshot: () => hostSnapshot(host.bdf) } } : {}) });
+    ev.settle();
   } catch (e) {
-    throw withDiagnostics(e, dut);
+    throw withDiagnostics(e, dut, ev);
   } finally {
     await dut.shutdown();
   }
 }
 
 /** A failed expectation also shows the last protocol exchanges and QEMU's stderr. */
-function withDiagnostics(e: unknown, dut: Dut): unknown {
+function withDiagnostics(e: unknown, dut: Dut, ev: Evidence): unknown {
   if (!(e instanceof Error) || e.name === 'QemuExitedError') return e;
+  // An error after soft mismatches: they are what went wrong first.
+  if (e.name !== 'AssertionError' && ev.mismatches.length) e.message = `${ev.mismatches.map((o) => `${o.view}: ${o.label}: expected ${JSON.stringify(o.expected)}, observed ${JSON.stringify(o.observed)}`).join('\n')}\nthen: ${e.message}`;
   const stderr = dut.machine.stderr().trimEnd().split('\n').slice(-15).join('\n');
   e.message += `\nlast exchanges:\n${dut.machine.log.snapshot().slice(-16).map((x) => `  ${x.channel} ${x.dir} ${x.text}`).join('\n')}`;
   if (stderr) e.message += `\nQEMU stderr (last lines):\n${stderr.replace(/^/gm, '  | ')}`;

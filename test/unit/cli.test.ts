@@ -39,7 +39,7 @@ describe('msix-harness CLI', function () {
     const r = await cli(['run', '--suite', 'emulated', '--qemu', defaultSpecs()[0]!, '--device', 'e1000e', '--grep', 'masked-fire-pends', '--reporter', 'json']);
     expect(r.code, r.stderr).to.equal(0);
     const report = JSON.parse(r.stdout) as { cases: Record<string, unknown>[]; summary: unknown };
-    expect(report.summary).to.deep.equal({ passed: 1, failed: 0, skipped: 0 });
+    expect(report.summary).to.deep.equal({ passed: 1, failed: 0, error: 0, skipped: 0, xfail: 0, xpass: 0 });
     const c = report.cases[0]!;
     expect(c).to.include.keys('id', 'suite', 'device', 'qemu', 'hostKernel', 'outcome', 'durationMs', 'pins', 'evidence');
     expect(c['id']).to.equal('emulated.e1000e.masked-fire-pends');

@@ -66,7 +66,7 @@ describe('comparison, gate, shards and merge', () => {
     const warnings: string[] = [];
     const merged = mergeReports([part(1), part(2), part(1)], (m) => warnings.push(m));
     expect(merged.cases.length).to.equal(report.cases.length);
-    expect(merged.summary).to.deep.equal(report.summary);
+    expect(merged.summary).to.deep.include(report.summary);
     expect(warnings.length).to.equal(part(1).cases.length);
   });
 

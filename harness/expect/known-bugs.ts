@@ -1,0 +1,125 @@
+/**
+ * Known QEMU bugs as data, in the spirit of LTP's tags: what each broke, the
+ * commits that brought and fixed it, the releases that had it, and the
+ * symptom that identifies it in a case's evidence. Cases assert the correct
+ * behaviour; this registry only turns a matching failure on a build without
+ * the fix into a known failure (xfail) with a hint, and a pass on a build
+ * listed as affected into an unexpected pass (xpass).
+ */
+import { isDeepStrictEqual } from 'node:util';
+
+/** What the matcher reads of a case's evidence. */
+export interface SeenObservation {
+  readonly label: string;
+  readonly observed: unknown;
+  readonly ok: boolean;
+}
+
+export interface KnownBug {
+  readonly id: string;
+  readonly title: string;
+  /** Case slugs (the last part of a case id) whose failure it explains. */
+  readonly cases: readonly string[];
+  readonly introducedBy?: string;
+  readonly fixedBy: string;
+  /** Releases that have the bug (x.y.z as QEMU reports them). */
+  readonly affected: readonly string[];
+  /** The first fixed release of each series that got the fix. */
+  readonly fixedIn: readonly string[];
+  /** The evidence that identifies it: an observation with this label and this observed value. */
+  readonly symptom?: { readonly label: string; readonly observed: unknown };
+}
+
+export const KNOWN_BUGS: readonly KnownBug[] = [
+  {
+    id: 'C14',
+    title: 'disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken',
+    cases: ['disable-without-vectors'],
+    introducedBy: '5ebffa4e87',
+    fixedBy: 'd2b668fca5',
+    affected: ['8.2.0', '8.2.1'],
+    fixedIn: ['8.2.2', '9.0.0'],
+    symptom: { label: 'physical MSI-X Enable after disable', observed: true },
+  },
+  {
+    id: 'msi-fewer-vectors-assert',
+    title: 'QEMU asserted when the host granted fewer MSI vectors than the guest asked for',
+    cases: [],
+    fixedBy: 'c174088923',
+    affected: ['7.2.0', '7.2.1', '7.2.2', '7.2.3'],
+    fixedIn: ['7.2.4'],
+  },
+  {
+    id: 'poll-notifier-rollback',
+    title: 'vfio MSI-X poll notifier not rolled back on failure',
+    cases: [],
+    fixedBy: '2d37fe9e5e',
+    affected: ['7.2.0', '7.2.1', '7.2.2', '7.2.3', '7.2.4', '7.2.5', '7.2.6', '7.2.7'],
+    fixedIn: ['7.2.8'],
+  },
+  {
+    id: 'pba-poll-range',
+    title: 'vfio PBA reads at offset 4 and above were not polled (wrong range)',
+    cases: [],
+    fixedBy: '42e2a7a0ab',
+    affected: ['7.2.0', '7.2.1', '7.2.2', '7.2.3', '7.2.4', '7.2.5', '7.2.6', '7.2.7', '7.2.8', '7.2.9', '7.2.10', '7.2.11', '7.2.12', '7.2.13', '7.2.14', '7.2.15', '9.2.0'],
+    fixedIn: ['7.2.16'],
+  },
+];
+
+/** Whether a build has a bug's fix: from git for trees, the release lists for release versions, else unknown. */
+export type FixState = 'has-fix' | 'lacks-fix' | 'unknown';
+
+export interface BuildFacts {
+  /** x.y.z as QEMU reports it. */
+  readonly version: string;
+  /** Whether that is a release version (not x.y.50 master or an x.y.9z release candidate). */
+  readonly release: boolean;
+  /** For trees with history: whether the fix (or a cherry-pick of it) is there; undefined when git cannot tell. */
+  readonly gitHasFix?: (bug: KnownBug) => boolean | undefined;
+}
+
+export function fixState(bug: KnownBug, b: BuildFacts): FixState {
+  const git = b.gitHasFix?.(bug);
+  if (git !== undefined) return git ? 'has-fix' : 'lacks-fix';
+  if (!b.release) return 'unknown';
+  if (bug.affected.includes(b.version)) return 'lacks-fix';
+  // A fixed point release fixes its series from there on; a fixed x.y.0 fixes every later release.
+  const [maj, min, mic] = b.version.split('.').map(Number) as [number, number, number];
+  for (const f of bug.fixedIn) {
+    const [fmaj, fmin, fmic] = f.split('.').map(Number) as [number, number, number];
+    const sameSeries = maj === fmaj && min === fmin;
+    const later = maj > fmaj || (maj === fmaj && (min > fmin || (min === fmin && mic >= fmic)));
+    if (later && (sameSeries || fmic === 0)) return 'has-fix';
+  }
+  return 'unknown';
+}
+
+export interface Verdict {
+  readonly outcome: 'xfail' | 'xpass' | undefined;
+  readonly bug: KnownBug;
+  readonly hint: string;
+}
+
+/**
+ * What a known bug says of one case result: a failure showing its symptom
+ * on a build lacking the fix is xfail; one whose fix state is unknown stays
+ * a failure with the hint; a pass on an affected build is xpass.
+ */
+export function judgeKnownBug(slug: string, raw: 'passed' | 'failed', evidence: readonly SeenObservation[], b: BuildFacts): Verdict | undefined {
+  for (const bug of KNOWN_BUGS) {
+    if (!bug.cases.includes(slug)) continue;
+    const state = fixState(bug, b);
+    const where = `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})`;
+    if (raw === 'passed') {
+      if (state === 'lacks-fix') return { outcome: 'xpass', bug, hint: `known QEMU bug ${bug.id} should show on ${b.version}, but the case passed: fixed here (a backport of ${bug.fixedBy}?)` };
+      continue;
+    }
+    const s = bug.symptom;
+    if (!s || !evidence.some((o) => !o.ok && o.label === s.label && isDeepStrictEqual(o.observed, s.observed))) continue;
+    if (state === 'lacks-fix') return { outcome: 'xfail', bug, hint: `known QEMU bug ${bug.id} (${bug.title}), ${where}; this build lacks it` };
+    if (state === 'unknown') return { outcome: undefined, bug, hint: `looks like known QEMU bug ${bug.id} (${bug.title}), ${where}; whether this build has the fix is unknown` };
+    return { outcome: undefined, bug, hint: `shows the symptom of known QEMU bug ${bug.id}, though this build has its fix ${bug.fixedBy}: a regression` };
+  }
+  return undefined;
+}

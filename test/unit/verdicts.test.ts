@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { judgeKnownBug, KNOWN_BUGS, type BuildFacts } from '../../harness/expect/known-bugs.js';
+import { commitIsAncestor, detectTrait, isReleaseVersion, TRAITS } from '../../harness/expect/traits.js';
+
+const v = (s: string) => {
+  const [major, minor, micro] = s.split('.').map(Number);
+  return { major: major!, minor: minor!, micro: micro! };
+};
+const facts = (version: string, gitHasFix?: boolean): BuildFacts => ({ version, release: isReleaseVersion(v(version)), ...(gitHasFix === undefined ? {} : { gitHasFix: () => gitHasFix }) });
+const c14 = KNOWN_BUGS.find((b) => b.id === 'C14')!;
+const symptom = [{ label: 'physical MSI-X Enable after disable', observed: true, ok: false }];
+const otherFailure = [{ label: 'vfio-intx line back', observed: false, ok: false }];
+
+describe('behaviour traits come from the build, never from a development version string', () => {
+  const marker = Buffer.from(`...\0${TRAITS.invalidFdEnable.marker.text}\0...`);
+  it('a release build: its string says yes; without it, the release version decides', async () => {
+    expect(await detectTrait(TRAITS.invalidFdEnable, { binary: marker, version: v('7.2.22') })).to.deep.include({ value: true });
+    expect((await detectTrait(TRAITS.invalidFdEnable, { binary: marker, version: v('7.2.22') })).source).to.match(/^binary:/);
+    const r = await detectTrait(TRAITS.invalidFdEnable, { binary: Buffer.from('nothing'), version: v('7.2.22') });
+    expect(r).to.deep.equal({ value: false, source: 'release 7.2.22 (the change is in 8.2.0 on)' });
+    expect((await detectTrait(TRAITS.invalidFdEnable, { binary: Buffer.from('x'), version: v('9.2.0') })).value).to.equal(true);
+  });
+
+  it('master between releases (8.1.50) and a release candidate (8.1.94): the build string, else unknown', async () => {
+    for (const dev of ['8.1.50', '8.1.94']) {
+      expect((await detectTrait(TRAITS.invalidFdEnable, { binary: marker, version: v(dev) })).value, dev).to.equal(true);
+      const r = await detectTrait(TRAITS.invalidFdEnable, { binary: Buffer.from('x'), version: v(dev) });
+      expect(r.value, dev).to.equal('unknown');
+      expect(r.source).to.match(/development or release-candidate/);
+    }
+  });
+
+  it('git ancestry answers for trees with history', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'msix-harness-test-'));
+    try {
+      const git = (...a: string[]) => execa('git', ['-C', dir, '-c', 'user.email=t@t', '-c', 'user.name=t', ...a]);
+      await git('init', '-q');
+      await git('commit', '-q', '--allow-empty', '-m', 'one');
+      const one = (await git('rev-parse', 'HEAD')).stdout;
+      await git('checkout', '-q', '-b', 'side');
+      await git('commit', '-q', '--allow-empty', '-m', 'two');
+      const two = (await git('rev-parse', 'HEAD')).stdout;
+      await git('checkout', '-q', '-');
+      expect(await commitIsAncestor(dir, one)).to.equal(true);
+      expect(await commitIsAncestor(dir, two)).to.equal(false);
+      expect(await commitIsAncestor(dir, '5ebffa4e87')).to.equal(undefined);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('known QEMU bugs: xfail, xpass and hints', () => {
+  it('a release that has the bug, failing with its symptom: xfail, with the fixing commit', () => {
+    const r = judgeKnownBug('disable-without-vectors', 'failed', symptom, facts('8.2.1'))!;
+    expect(r.outcome).to.equal('xfail');
+    expect(r.hint).to.equal('known QEMU bug C14 (disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken), fixed by d2b668fca5 (8.2.2, 9.0.0); this build lacks it');
+  });
+
+  it('the fixed release failing the same way: a failure, flagged as a regression', () => {
+    const r = judgeKnownBug('disable-without-vectors', 'failed', symptom, facts('8.2.2'))!;
+    expect(r.outcome).to.equal(undefined);
+    expect(r.hint).to.match(/has its fix d2b668fca5: a regression/);
+  });
+
+  it('a release listed as affected that passes: xpass (a backport?)', () => {
+    expect(judgeKnownBug('disable-without-vectors', 'passed', [], facts('8.2.1'))!.outcome).to.equal('xpass');
+  });
+
+  it('an 8.2.1-versioned tree with the fix cherry-picked: passing is plain passed, failing is a regression', () => {
+    expect(judgeKnownBug('disable-without-vectors', 'passed', [], facts('8.2.1', true))).to.equal(undefined);
+    expect(judgeKnownBug('disable-without-vectors', 'failed', symptom, facts('8.2.1', true))!.outcome).to.equal(undefined);
+  });
+
+  it('a development or rc build: stays failed, with the hint that it may be the known bug', () => {
+    for (const dev of ['8.1.50', '8.1.94']) {
+      const r = judgeKnownBug('disable-without-vectors', 'failed', symptom, facts(dev))!;
+      expect(r.outcome).to.equal(undefined);
+      expect(r.hint).to.match(/looks like known QEMU bug C14.*unknown/);
+    }
+  });
+
+  it('another symptom, or another case, is not the known bug', () => {
+    expect(judgeKnownBug('disable-without-vectors', 'failed', otherFailure, facts('8.2.1'))).to.equal(undefined);
+    expect(judgeKnownBug('seed-enable-all-masked', 'failed', symptom, facts('8.2.1'))).to.equal(undefined);
+  });
+
+  it('every registry entry names its fix and the releases that had the bug', () => {
+    for (const b of KNOWN_BUGS) {
+      expect(b.fixedBy, b.id).to.match(/^[0-9a-f]{10,40}$/);
+      expect(b.affected.length, b.id).to.be.greaterThan(0);
+      expect(b.fixedIn.length, b.id).to.be.greaterThan(0);
+    }
+    expect(c14.introducedBy).to.equal('5ebffa4e87');
+  });
+});

@@ -43,4 +43,31 @@ describe('cases fail when the device misbehaves', function () {
     expect(r.evidence.find((e) => !e.ok)!.label).to.equal('PBA after masked fire');
     expect(r.error?.message).to.contain('last exchanges');
   });
+
+  it('a device plugin that cannot do its part is an error (the harness could not decide), not a QEMU failure', async () => {
+    const r = await outcome({ ...e1000e, name: 'broken-plugin', reset: async () => Promise.reject(new Error('plugin bug: register map missing')) }, 'unmasked-delivers-once');
+    expect(r.outcome).to.equal('error');
+    expect(r.rawOutcome).to.equal('error');
+    expect(r.error?.message).to.contain('plugin bug');
+  });
+
+  it('QEMU going away in the middle of a case is a failure (QEMU misbehaved), with how it ended', async () => {
+    const r = await outcome(
+      mutant('qemu-gone', async (dev) => {
+        await dev.qmp.execute('quit').catch(() => undefined);
+        await dev.fn.qtest.readl(0);
+      }),
+      'unmasked-delivers-once',
+    );
+    expect(r.outcome).to.equal('failed');
+    expect(r.error?.message).to.match(/exit code 0|exited/i);
+  });
+
+  it('soft evidence: every view is recorded, the case fails at its end naming each mismatch', async () => {
+    const r = await outcome(mutant('silent', async () => undefined), 'function-mask-pends');
+    expect(r.outcome).to.equal('failed');
+    const bad = r.evidence.filter((e) => !e.ok);
+    expect(bad.length).to.be.greaterThan(1);
+    for (const b of bad) expect(r.error?.message).to.contain(b.label);
+  });
 });

@@ -15,7 +15,8 @@
  *     case median per build (bench/provision-bench.ts);
  *   - the full matrix, every Debian QEMU x 6.1, 6.12, newest, both suites,
  *     in one compare (bench/matrix-bench.ts).
- * `npm run bench -- --only qtest,box,compare,bisect,provision,matrix` picks parts.
+ *   - bisect --find-fix of the same history for a known bug's fix (7.2.20).
+ * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix` picks parts.
  * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
  * (bookworm, bookworm-backports, trixie, newest).
  */
@@ -27,7 +28,7 @@ import * as ops from '../harness/protocol/qtest-ops.js';
 import { FloorClient } from './qtest-floor.js';
 import { benchBox } from './box-bench.js';
 import { benchCompare } from './compare-bench.js';
-import { benchBisect } from './bisect-bench.js';
+import { benchBisect, benchFindFix } from './bisect-bench.js';
 import { benchMatrix } from './matrix-bench.js';
 import { benchProvision } from './provision-bench.js';
 import { startToReady } from './start-to-ready.js';
@@ -91,7 +92,7 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'provision', 'matrix']);
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix']);
   const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1);
   const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'];
   const builds: QemuBuild[] = [];
@@ -123,6 +124,7 @@ async function main(): Promise<void> {
   if (only.has('provision')) await benchProvision(builds);
   if (only.has('matrix')) await benchMatrix(specs);
   if (only.has('bisect')) await benchBisect();
+  if (only.has('find-fix')) await benchFindFix();
 }
 
 await main();

@@ -30,4 +30,12 @@ export interface DevicePlugin {
   reset(dev: DeviceHandle): Promise<void>;
   /** Make the device signal `vector` once through whichever interrupt mode the guest enabled. */
   fire(dev: DeviceHandle, vector: number): Promise<void>;
+  /**
+   * Optional, for devices with interrupt moderation: leave an interrupt
+   * cause held back by a delay timer (which never runs out while the CPUs
+   * are stopped), in whichever interrupt mode is on.
+   */
+  holdCause?(dev: DeviceHandle): Promise<void>;
+  /** Optional, with holdCause: raise one more cause at once, with no reset or timer flush first. */
+  raiseCause?(dev: DeviceHandle): Promise<void>;
 }

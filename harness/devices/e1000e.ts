@@ -12,12 +12,23 @@
  */
 import type { DeviceHandle, DevicePlugin } from './device-plugin.js';
 
-const REG = { CTRL: 0x00, CTRL_EXT: 0x18, ICR: 0xc0, ICS: 0xc8, IMS: 0xd0, IMC: 0xd8, IVAR: 0xe4 } as const;
+const REG = { CTRL: 0x00, CTRL_EXT: 0x18, ICR: 0xc0, ICS: 0xc8, IMS: 0xd0, IMC: 0xd8, IVAR: 0xe4, TCTL: 0x400, TDBAL: 0x3800, TDBAH: 0x3804, TDLEN: 0x3808, TDH: 0x3810, TDT: 0x3818, TIDV: 0x3820 } as const;
 const CTRL_RST = 1 << 26;
 const CTRL_EXT_INT_TIMERS_CLEAR_ENA = 1 << 29;
 const IMS_ALL_VALID = 0x01f782d7;
 const ICR_RXQ0 = 1 << 20;
 const IVAR_VALID = 0x8;
+const ICR_TXDW = 1 << 0;
+const ICR_TXQE = 1 << 1;
+const ICR_LSC = 1 << 2;
+const TCTL_EN = 1 << 1;
+/** Legacy TX descriptor command: end of packet, insert FCS, report status, interrupt delay enable. */
+const TXD_CMD = { EOP: 0x01, IFCS: 0x02, RS: 0x08, IDE: 0x80 } as const;
+const TXD_CMD_SHIFT = 24;
+/** The transmit interrupt delay, in 1.024 us units; the virtual clock never gets there under -S. */
+const TIDV_UNITS = 1000;
+/** A one-descriptor TX ring and its 60-byte frame, in guest RAM below the nvme plugin's area. */
+const TX = { RING: 0x30_0000, FRAME: 0x30_1000, RING_BYTES: 128, FRAME_BYTES: 60 } as const;
 
 async function quiesce(dev: DeviceHandle): Promise<void> {
   const mmio = dev.fn.bar(0);
@@ -38,6 +49,23 @@ export const e1000e: DevicePlugin = {
     const mmio = dev.fn.bar(0);
     await mmio.writel(REG.IMC, 0xffffffff);
     await mmio.writel(REG.ICR, 0xffffffff);
+  },
+  // A frame sent with IDE: its TXDW/TXQE causes wait for TIDV (QEMU keeps them as "delayed causes").
+  async holdCause(dev) {
+    const mmio = dev.fn.bar(0);
+    const qt = dev.fn.qtest;
+    await qt.memset(TX.FRAME, TX.FRAME_BYTES, 0);
+    await qt.writel(TX.RING, TX.FRAME);
+    await qt.writel(TX.RING + 4, 0);
+    await qt.writel(TX.RING + 8, (TX.FRAME_BYTES | ((TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS | TXD_CMD.IDE) << TXD_CMD_SHIFT)) >>> 0);
+    await qt.writel(TX.RING + 12, 0);
+    for (const [reg, v] of [[REG.TDBAL, TX.RING], [REG.TDBAH, 0], [REG.TDLEN, TX.RING_BYTES], [REG.TDH, 0], [REG.TDT, 0], [REG.TIDV, TIDV_UNITS]] as const) await mmio.writel(reg, v);
+    await mmio.writel(REG.IMS, ICR_TXDW | ICR_TXQE);
+    await mmio.writel(REG.TCTL, TCTL_EN);
+    await mmio.writel(REG.TDT, 1);
+  },
+  async raiseCause(dev) {
+    await dev.fn.bar(0).writel(REG.ICS, ICR_LSC);
   },
   async fire(dev, vector) {
     if (vector < 0 || vector > 4) throw new RangeError(`e1000e has vectors 0..4, not ${vector}`);

@@ -108,6 +108,16 @@ export class Machine {
     return name ? this.traceLog.filter((e) => e.name === name) : this.traceLog;
   }
 
+  /** How QEMU ended, waiting up to `ms` for it to be reaped; undefined while it runs. */
+  async exitStatus(ms = 2000): Promise<ExitStatus | undefined> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([this.proc.exited, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), ms)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** QEMU's stderr so far (guest error logs, warnings, traces). */
   stderr(): string {
     return this.proc.stderr();

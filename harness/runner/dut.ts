@@ -76,6 +76,36 @@ export class Dut {
     return this.plugin.fire(this.handle, vector);
   }
 
+  /** The plugin's holdCause (a cause held back by interrupt moderation); the plugin must have it. */
+  holdCause(): Promise<void> {
+    if (!this.plugin.holdCause) throw new Error(`the ${this.plugin.name} plugin cannot hold a cause back`);
+    return this.plugin.holdCause(this.handle);
+  }
+
+  /** The plugin's raiseCause (one more cause at once, nothing reset first). */
+  raiseCause(): Promise<void> {
+    if (!this.plugin.raiseCause) throw new Error(`the ${this.plugin.name} plugin cannot raise a cause`);
+    return this.plugin.raiseCause(this.handle);
+  }
+
+  /**
+   * Whether QEMU is still running after `action`: 'running', or how it
+   * ended with the assertion or error it printed last (for cases whose
+   * subject is QEMU surviving what the guest did).
+   */
+  async survives(action: () => Promise<void>): Promise<string> {
+    try {
+      await action();
+      await this.settle();
+      return 'running';
+    } catch (e) {
+      const status = await this.machine.exitStatus();
+      if (!status) throw e;
+      const last = this.machine.stderr().trimEnd().split('\n').filter((l) => /Assertion|abort|error/i.test(l)).at(-1) ?? '';
+      return `${status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`}: ${last.replace(/^.*?: (?=[^:]*: Assertion)/, '')}`;
+    }
+  }
+
   /** Point vector v at its mailbox slot (v) and clear the slot; the mask bit is left alone. */
   async route(vector: number): Promise<void> {
     await this.msix.program(vector, this.mailbox.message(vector));

@@ -190,6 +190,18 @@ const cases: CaseSpec[] = [
     },
   },
   {
+    slug: 'held-cause-across-msix-enable',
+    title: 'a cause held back by interrupt moderation while MSI-X is off, then MSI-X enabled and a new cause raised: QEMU keeps running',
+    pins: ['C15'],
+    unsupported: ({ device }) => (device.holdCause && device.raiseCause ? undefined : `the ${device.name} plugin has no interrupt moderation to hold a cause back`),
+    async body({ dut, ev }) {
+      await dut.resetDevice();
+      await dut.holdCause();
+      await dut.msix.enable();
+      ev.expect('QEMU after MSI-X enable and a new cause', await dut.survives(() => dut.raiseCause()), 'running', 'qemu');
+    },
+  },
+  {
     slug: 'system-reset-clears',
     title: 'QMP system_reset clears Enable, Function Mask, the table and the PBA, and masks every entry',
     pins: ['C15'],

@@ -59,7 +59,7 @@ export class Evidence {
   private failure(): AssertionError {
     const m = this.mismatches;
     const first = m[0]!;
-    const lines = m.map((o) => `${o.view}: ${o.label}: expected ${show(o.expected)}, observed ${show(o.observed)}`);
+    const lines = m.map(describeMismatch);
     return new AssertionError({ message: m.length === 1 ? lines[0]! : `${m.length} expectations failed:\n  ${lines.join('\n  ')}`, actual: first.observed, expected: first.expected, operator: 'deepStrictEqual' });
   }
 }
@@ -76,6 +76,19 @@ export function plain(v: unknown): unknown {
   }
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;
+}
+
+/** Arrays longer than this are shown as their differences only. */
+const LONG_ARRAY = 8;
+
+/** "view: label: expected X, observed Y"; for long arrays of the same length, only the entries that differ. */
+export function describeMismatch(o: Pick<Observation, 'view' | 'label' | 'expected' | 'observed'>): string {
+  const { expected: e, observed: v } = o;
+  if (Array.isArray(e) && Array.isArray(v) && e.length === v.length && e.length > LONG_ARRAY) {
+    const diffs = e.flatMap((x, i) => (isDeepStrictEqual(x, v[i]) ? [] : [`[${i}] expected ${show(x)}, observed ${show(v[i])}`]));
+    return `${o.view}: ${o.label}: ${e.length} entries, ${diffs.length} differ: ${diffs.slice(0, 8).join('; ')}${diffs.length > 8 ? '; ...' : ''}`;
+  }
+  return `${o.view}: ${o.label}: expected ${show(e)}, observed ${show(v)}`;
 }
 
 function show(v: unknown): string {

@@ -17,7 +17,7 @@ import type { BuildRef, CaseResult, RawOutcome } from '../report/model.js';
 import { hostSnapshot } from '../host/host-snapshot.js';
 import type { CaseSpec, HostSide, SuiteSpec, Target } from './case.js';
 import { Dut } from './dut.js';
-import { Evidence } from './evidence.js';
+import { describeMismatch, Evidence } from './evidence.js';
 
 export interface RunOptions {
   readonly suites: readonly SuiteSpec[];
@@ -162,7 +162,7 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence): Promise<void> {
 function withDiagnostics(e: unknown, dut: Dut, ev: Evidence): unknown {
   if (!(e instanceof Error) || e.name === 'QemuExitedError') return e;
   // An error after soft mismatches: they are what went wrong first.
-  if (e.name !== 'AssertionError' && ev.mismatches.length) e.message = `${ev.mismatches.map((o) => `${o.view}: ${o.label}: expected ${JSON.stringify(o.expected)}, observed ${JSON.stringify(o.observed)}`).join('\n')}\nthen: ${e.message}`;
+  if (e.name !== 'AssertionError' && ev.mismatches.length) e.message = `${ev.mismatches.map(describeMismatch).join('\n')}\nthen: ${e.message}`;
   const stderr = dut.machine.stderr().trimEnd().split('\n').slice(-15).join('\n');
   e.message += `\nlast exchanges:\n${dut.machine.log.snapshot().slice(-16).map((x) => `  ${x.channel} ${x.dir} ${x.text}`).join('\n')}`;
   if (stderr) e.message += `\nQEMU stderr (last lines):\n${stderr.replace(/^/gm, '  | ')}`;

@@ -49,7 +49,7 @@ const POCKETS = ['updates', 'security'] as const;
  * pocket such as X-backports brings X along (its dependencies live there).
  */
 export function sourcesForSuites(targets: readonly AptTarget[], suites: readonly string[], kinds: readonly ('deb' | 'deb-src')[] = ['deb']): string[] {
-  const mirror = targets.find((t) => !t.release.includes('-') && t.component === 'main');
+  const mirror = systemMirror(targets);
   if (!mirror) {
     throw new EnvironmentError(
       `the system's apt configuration has no Debian "<codename> main" entry to derive the archive of ${suites.join(', ')} from`,
@@ -83,9 +83,14 @@ export function sourcesForSuites(targets: readonly AptTarget[], suites: readonly
   return lines;
 }
 
+/** The system's Debian main entry of its own release (a codename, no pocket): the archive everything is derived from. */
+function systemMirror(targets: readonly AptTarget[]): AptTarget | undefined {
+  return targets.find((t) => !t.release.includes('-') && t.component === 'main');
+}
+
 /** The machine's own release (the codename of its Debian main entry), if it has one. */
 export function systemCodename(targets: readonly AptTarget[]): string | undefined {
-  return targets.find((t) => !t.release.includes('-') && t.component === 'main')?.release;
+  return systemMirror(targets)?.release;
 }
 
 /** Debian's moving suites, besides the machine's own release and its backports, where newer builds and kernels live. */
@@ -98,8 +103,8 @@ const MOVING_SUITES = ['stable', 'stable-backports', 'unstable'] as const;
  * archive may serve an alias folder older than its codename's.
  */
 export async function currentSuites(targets: readonly AptTarget[]): Promise<string[]> {
-  const own = systemCodename(targets);
-  const mirror = targets.find((t) => t.release === own && t.component === 'main');
+  const mirror = systemMirror(targets);
+  const own = mirror?.release;
   if (!own || !mirror) throw new EnvironmentError("the system's apt configuration has no Debian \"<codename> main\" entry to derive the archive from", 'add the Debian entry of this machine (e.g. "bookworm main") to /etc/apt/sources.list(.d)');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'msix-harness-release-'));
   try {
@@ -192,14 +197,6 @@ export class PrivateApt {
       .map((r) => /^\s*(\S+)\s*\(=\s*([^)\s]+)\)\s*$/.exec(r))
       .filter((m): m is RegExpExecArray => !!m && m[2] === version)
       .map((m) => m[1]!);
-  }
-
-  /** Suite names as the sources list names them (e.g. unstable) mapped to their codenames (sid), from the lists. */
-  async codenames(): Promise<Map<string, string>> {
-    const { stdout } = await execa('apt-cache', [...this.options(), 'policy'], { stdin: 'ignore' });
-    const map = new Map<string, string>();
-    for (const m of stdout.matchAll(/^\s*-?\d+ \S+ (\S+?)\/\S+ \S+ Packages\n\s+release [^\n]*?\bn=([^,\n]+)/gm)) map.set(m[1]!, m[2]!);
-    return map;
   }
 
   /** Every version of `pkg` the lists know, each with the suite paths that serve it. */

@@ -93,10 +93,10 @@ export async function newestSuite(progress: Progress): Promise<string> {
     const targets = await systemAptTargets();
     const suites = await currentSuites(targets);
     await apt.open(sourcesForSuites(targets, suites), 'debian:newest', progress);
-    const codenames = await apt.codenames();
     let best: { version: string; suite: string } | undefined;
     for (const v of await apt.versions('qemu-system-x86')) {
-      const suite = v.suites.map((s) => codenames.get(s) ?? s).find((s) => SUITE_RE.test(s));
+      // The sources name suites by codename (currentSuites), so a serving suite is one debian:<suite> can name.
+      const suite = v.suites.find((s) => SUITE_RE.test(s));
       if (suite && (!best || (await versionGreater(v.version, best.version)))) best = { version: v.version, suite };
     }
     if (!best) throw new EnvironmentError(`no suite of ${suites.join(', ')} has a qemu-system-x86 package`, 'check that the Debian mirror in /etc/apt is reachable, or name a suite: --qemu debian:<suite>');

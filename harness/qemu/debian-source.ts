@@ -14,7 +14,6 @@ import { exists, firstLine, safeName, versionGreater, type Progress } from './un
 
 export type { Progress };
 
-const LISTS_MAX_AGE_MS = 24 * 3600 * 1000;
 const SUITE_RE = /^[a-z]+(-[a-z]+)?$/;
 /** Written into a tree once it is completely unpacked and patched. */
 export const SOURCE_MARKER = '.msix-harness-source.json';
@@ -50,11 +49,7 @@ export async function debianQemuSource(progress: Progress, opts: SourceOptions =
   }
   let version: string;
   try {
-    await apt.configure(sourcesForSuite(await systemAptTargets(), suite, ['deb-src']));
-    if ((await apt.listsAgeMs()) > LISTS_MAX_AGE_MS) {
-      progress(`qemu source (${suite}): refreshing source lists`);
-      await apt.update();
-    }
+    await apt.open(sourcesForSuite(await systemAptTargets(), suite, ['deb-src']), `qemu source (${suite})`, progress);
     const versions = await sourceVersions(apt);
     if (opts.version && !versions.includes(opts.version)) {
       throw new EnvironmentError(`debian:${suite} has no qemu source ${opts.version} (it has ${versions.join(', ') || 'none'})`, 'pick one of those versions, or leave the version out');

@@ -8,7 +8,7 @@
  */
 import { bisect } from '../harness/bisect/bisect.js';
 import { execa } from 'execa';
-import { stableHistory } from '../harness/qemu/stable-history.js';
+import { stableHistory } from '../harness/regressions/stable-history.js';
 
 export async function benchBisect(): Promise<void> {
   const h = await stableHistory((m) => process.stderr.write(`${m}\n`));

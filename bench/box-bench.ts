@@ -6,7 +6,7 @@
  */
 import { provisionBox, runInBox } from '../harness/box/box.js';
 import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
-import type { QemuBuild } from '../harness/qemu/qemu-build.js';
+import type { QemuBuild } from '../harness/builds/qemu-build.js';
 
 const BOOTS = 3;
 

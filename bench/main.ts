@@ -21,9 +21,9 @@
  * (bookworm, bookworm-backports, trixie, newest).
  */
 import { QemuProcess } from '../harness/qemu/qemu-process.js';
-import { resolveBuild } from '../harness/qemu/build-spec.js';
+import { resolveBuild } from '../harness/builds/build-spec.js';
 import { Machine } from '../harness/qemu/machine.js';
-import type { QemuBuild } from '../harness/qemu/qemu-build.js';
+import type { QemuBuild } from '../harness/builds/qemu-build.js';
 import * as ops from '../harness/protocol/qtest-ops.js';
 import { FloorClient } from './qtest-floor.js';
 import { benchBox } from './box-bench.js';

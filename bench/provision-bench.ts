@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { runInBox } from '../harness/box/box.js';
-import { serializeBuilds, type QemuBuild } from '../harness/qemu/qemu-build.js';
+import { serializeBuilds, type QemuBuild } from '../harness/builds/qemu-build.js';
 import { BUILDS_ENV, runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import { START_MARK, startToReady } from './start-to-ready.js';
 

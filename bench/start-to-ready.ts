@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../harness/qemu/machine.js';
-import { deserializeBuilds, type QemuBuild } from '../harness/qemu/qemu-build.js';
+import { deserializeBuilds, type QemuBuild } from '../harness/builds/qemu-build.js';
 import { BUILDS_ENV } from '../harness/runner/vfio-in-box.js';
 
 export const START_MARK = '@@start-to-ready';

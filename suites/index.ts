@@ -1,5 +1,5 @@
 /** The suites by name. */
-import { EnvironmentError } from '../harness/qemu/errors.js';
+import { EnvironmentError } from '../harness/errors.js';
 import type { SuiteSpec } from '../harness/runner/case.js';
 import { emulatedSuite } from './emulated/msix-core-rules.js';
 import { vfioSuite } from './vfio/host-tracks-guest.js';

@@ -9,9 +9,9 @@
 import fs from 'node:fs/promises';
 import { execa } from 'execa';
 import { runVfioInBox } from '../runner/vfio-in-box.js';
-import { resolveSourceBuild } from '../qemu/build-spec.js';
+import { resolveSourceBuild } from '../builds/build-spec.js';
 import { devicePlugin } from '../devices/index.js';
-import { rawOutcome, type CaseResult } from '../report/model.js';
+import { rawOutcome, type CaseResult } from '../results/run-report.js';
 import { runSuites } from '../runner/run-suite.js';
 import { caseById } from './case-id.js';
 

@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { cacheRoot } from '../qemu/cache-dir.js';
-import { EnvironmentError } from '../qemu/errors.js';
+import { cacheRoot } from '../cache/cache-dir.js';
+import { EnvironmentError } from '../errors.js';
 import { caseById } from './case-id.js';
 import type { StepLog } from './bisect-step.js';
 

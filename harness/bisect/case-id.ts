@@ -1,6 +1,6 @@
 /** A case id (suite.device.slug) to the suite and device that run it. */
 import { suites } from '../../suites/index.js';
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 import type { SuiteSpec } from '../runner/case.js';
 
 export function caseById(id: string): { suite: SuiteSpec; device: string } {

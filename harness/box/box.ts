@@ -8,18 +8,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { CallLog } from '../protocol/call-log.js';
+import { CallLog } from '../timeline.js';
 import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient } from '../protocol/qmp-client.js';
-import { debianBuild } from '../qemu/debian-build.js';
-import { EnvironmentError, describeExit } from '../qemu/errors.js';
+import { debianBuild } from '../builds/debian-build.js';
+import { EnvironmentError, describeExit } from '../errors.js';
 import { QemuProcess } from '../qemu/qemu-process.js';
 import { SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
 import { BoxError } from './box-error.js';
 import type { Progress } from './debian-packages.js';
 import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
 import { jobArchive } from './job-archive.js';
-import { cacheRoot } from '../qemu/cache-dir.js';
+import { cacheRoot } from '../cache/cache-dir.js';
 import { provisionKernel, resolveKernelSeries, type BoxKernel, type KernelSeries } from './kernel.js';
 
 /** The MSI-X device the box gets, where it sits, and which outer QEMU has it. */

@@ -1,7 +1,7 @@
 /** The nested host's only userland before it chroots into the machine's root: busybox-static, unpacked from its .deb. */
 import path from 'node:path';
-import { EnvironmentError } from '../qemu/errors.js';
-import { exists, newestUnpacked, safeName } from '../qemu/unpacked-packages.js';
+import { EnvironmentError } from '../errors.js';
+import { exists, newestUnpacked, safeName } from '../debian/unpacked-packages.js';
 import { boxApt, boxCacheDir, unpackPackage, type Progress } from './debian-packages.js';
 
 export interface BoxBusybox {

@@ -8,9 +8,9 @@
  */
 import path from 'node:path';
 import { execa } from 'execa';
-import { currentSuites, PrivateApt, sourcesForSuites, systemAptTargets, systemCodename } from '../qemu/apt-sources.js';
-import { cacheRoot } from '../qemu/cache-dir.js';
-import { firstLine, unpackOnce, type Progress } from '../qemu/unpacked-packages.js';
+import { currentSuites, PrivateApt, sourcesForSuites, systemAptTargets, systemCodename } from '../debian/apt-sources.js';
+import { cacheRoot } from '../cache/cache-dir.js';
+import { firstLine, unpackOnce, type Progress } from '../debian/unpacked-packages.js';
 
 export type { Progress };
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { provisionBusybox } from './busybox.js';
 import { cpioNewc, type CpioEntry } from './cpio.js';
-import { exists, safeName } from '../qemu/unpacked-packages.js';
+import { exists, safeName } from '../debian/unpacked-packages.js';
 import { boxCacheDir, type Progress } from './debian-packages.js';
 import { BOX_PATHS, initScript } from './init-script.js';
 import type { BoxKernel } from './kernel.js';

@@ -5,7 +5,7 @@
  * kernel unpacks concatenated archives in turn, as with early microcode. This
  * avoids the kernel command line's 2 KiB limit and any quoting through it.
  */
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 import { cpioNewc } from './cpio.js';
 import { BOX_PATHS } from './init-script.js';
 

@@ -8,8 +8,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { EnvironmentError } from '../qemu/errors.js';
-import { exists, newestUnpacked, safeName, unpackOnce, versionGreater } from '../qemu/unpacked-packages.js';
+import { EnvironmentError } from '../errors.js';
+import { exists, newestUnpacked, safeName, unpackOnce, versionGreater } from '../debian/unpacked-packages.js';
 import { boxApt, boxCacheDir, BOX_DEFAULT_RELEASE, candidates, packageNames, type Progress } from './debian-packages.js';
 
 /** A series as users name it: major.minor, e.g. 6.12 or 7.3. */

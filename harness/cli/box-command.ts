@@ -4,7 +4,7 @@
  * output to stdout; the result is the command's own exit code.
  */
 import { BOX_DEVICES, runInBox } from '../box/box.js';
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 
 /** Boot plus command; TCG on two cores boots in about 4 s, so this is for the command. */
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;

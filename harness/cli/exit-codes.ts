@@ -1,4 +1,4 @@
-import type { Outcome } from '../report/model.js';
+import type { Outcome } from '../results/run-report.js';
 
 /** Exit codes of every command: the contract CI jobs rely on. */
 export const ExitCode = {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** msix-harness: the command line. One file per command; this one wires them and maps errors to exit codes. */
 import { Command, CommanderError, Option } from 'commander';
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
 import { boxCommand } from './box-command.js';
 import { bisectCommand } from './bisect-command.js';

@@ -1,8 +1,8 @@
 /** `msix-harness merge`: join the JSON reports of shards (or of separate runs) into one report of any format. */
 import fs from 'node:fs/promises';
 import { compare } from '../matrix/comparison.js';
-import { EnvironmentError } from '../qemu/errors.js';
-import { summarize, type BuildRef, type CaseResult, type RunReport } from '../report/model.js';
+import { EnvironmentError } from '../errors.js';
+import { summarize, type BuildRef, type CaseResult, type RunReport } from '../results/run-report.js';
 import { exitForSummary } from './exit-codes.js';
 import { writeReport, type Reporter } from './write-report.js';
 

@@ -1,17 +1,17 @@
 /** `msix-harness run`: resolve builds, run suites, write the report, exit 0/1/2. */
 import { describeLaunch } from '../qemu/launch.js';
 import os from 'node:os';
-import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../qemu/build-spec.js';
-import { EnvironmentError } from '../qemu/errors.js';
+import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../builds/build-spec.js';
+import { EnvironmentError } from '../errors.js';
 import { caseLine } from '../report/console-report.js';
-import { summarize, type CaseResult, type RunReport } from '../report/model.js';
+import { summarize, type CaseResult, type RunReport } from '../results/run-report.js';
 import { passthroughDevice } from '../host/passthrough-device.js';
-import { deserializeBuilds, type QemuBuild } from '../qemu/qemu-build.js';
-import { parseShard } from '../matrix/shard.js';
+import { deserializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
+import { parseShard } from '../runner/shard.js';
 import { BUILDS_ENV, reportForConsole } from '../runner/vfio-in-box.js';
 import { buildRef } from '../runner/run-suite.js';
 import { suiteByName } from '../../suites/index.js';
-import { collectResults } from './collect-results.js';
+import { collectResults } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
 import { toolVersion } from './tool-version.js';
 import { writeReport, type Reporter } from './write-report.js';

@@ -5,7 +5,7 @@ import { summaryLine, toSpec } from '../report/console-report.js';
 import { toHtml } from '../report/html-report.js';
 import { toJson } from '../report/json-report.js';
 import { toJunit } from '../report/junit-report.js';
-import type { RunReport } from '../report/model.js';
+import type { RunReport } from '../results/run-report.js';
 import { matrixText } from '../report/matrix-text.js';
 import { verifiedTable } from '../report/verified-table.js';
 import type { Comparison } from '../matrix/comparison.js';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { pluginForIds } from '../devices/index.js';
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 import { deviceDir } from './pci-sysfs.js';
 import { readVfioMsixInfo } from './vfio-irq-info.js';
 import { type BindOptions, VfioBinding } from './vfio-binding.js';

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 import { deviceDir, type HostRoots, REAL_HOST } from './pci-sysfs.js';
 
 /** What the device had before the harness touched it. */

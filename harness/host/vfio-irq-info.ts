@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 
 export interface VfioMsixInfo {
   readonly count: number;

@@ -5,7 +5,7 @@
  * kernels), the cell also says what was observed, so the rows that tell
  * builds apart stand out.
  */
-import type { CaseResult, Outcome } from '../report/model.js';
+import type { CaseResult, Outcome } from '../results/run-report.js';
 
 export interface Column {
   readonly key: string;

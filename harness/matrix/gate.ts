@@ -4,7 +4,7 @@
  * regression. For backports, cases named as expected-fixed must fail on the
  * baseline and pass on every other build.
  */
-import { rawOutcome } from '../report/model.js';
+import { rawOutcome } from '../results/run-report.js';
 import type { Comparison } from './comparison.js';
 
 export interface GateArgs {

@@ -3,7 +3,7 @@
  * protocol failure; otherwise the end of the stream, explained by the layer
  * above when it can (the machine layer adds QEMU's exit status).
  */
-import type { CallLog } from './call-log.js';
+import type { CallLog } from '../timeline.js';
 import { ChannelClosedError, OversizedLineError } from './errors.js';
 import { describeClose, type CloseCause, type LineChannel } from './line-channel.js';
 

@@ -2,7 +2,7 @@
  * Protocol-level errors. Each carries the exchanges that led to it, so a
  * failure report shows the last commands and replies without a rerun.
  */
-import { CallLog, type Exchange } from './call-log.js';
+import { CallLog, type Exchange } from '../timeline.js';
 
 export abstract class ProtocolError extends Error {
   abstract readonly kind: string;

@@ -6,7 +6,7 @@
  * 'ready' rejects at once with a WrongStateError naming the state (or the
  * error that ended the session), never hangs.
  */
-import { CallLog } from './call-log.js';
+import { CallLog } from '../timeline.js';
 import { errorForClose, type ExplainClose } from './close-error.js';
 import { MalformedReplyError, ProtocolError, ProtocolTimeoutError, QmpCommandError, WrongStateError } from './errors.js';
 import type { CloseCause, LineChannel } from './line-channel.js';

@@ -6,7 +6,7 @@
  * stream) or 'closed' (the peer went away). Both are terminal and every later
  * call rejects at once with the error that caused them.
  */
-import { CallLog } from './call-log.js';
+import { CallLog } from '../timeline.js';
 import { errorForClose, type ExplainClose } from './close-error.js';
 import {
   MalformedReplyError,

@@ -1,5 +1,5 @@
 /** Filtered waits with a timeout, for asynchronous things (qtest IRQ lines, QMP events). */
-import type { CallLog } from './call-log.js';
+import type { CallLog } from '../timeline.js';
 import { ProtocolTimeoutError } from './errors.js';
 
 interface Waiter<E> {

@@ -4,13 +4,13 @@
  * has; the end of either protocol stream becomes a QemuExitedError that shows
  * the exit status, QEMU's stderr and the last exchanges.
  */
-import { CallLog } from '../protocol/call-log.js';
+import { CallLog } from '../timeline.js';
 import type { ChannelClosedError } from '../protocol/errors.js';
 import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient } from '../protocol/qmp-client.js';
 import { QtestClient } from '../protocol/qtest-client.js';
-import { describeExit, QemuExitedError, QemuStartError, type ExitStatus } from './errors.js';
-import type { QemuBuild } from './qemu-build.js';
+import { describeExit, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
+import type { QemuBuild } from '../builds/qemu-build.js';
 import { QemuProcess } from './qemu-process.js';
 
 export type MachineType = 'q35' | 'pc';

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { EnvironmentError, QemuStartError, type ExitStatus } from './errors.js';
+import { EnvironmentError, QemuStartError, type ExitStatus } from '../errors.js';
 import { janitorWatch } from './janitor.js';
 import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
 

@@ -1,5 +1,5 @@
 /** Human output: a line per case as it ends, and the summary. */
-import type { CaseResult, RunReport } from './model.js';
+import type { CaseResult, RunReport } from '../results/run-report.js';
 
 const MARK = { passed: 'ok  ', failed: 'FAIL', error: 'ERR ', skipped: 'skip', xfail: 'xfail', xpass: 'XPASS' } as const;
 

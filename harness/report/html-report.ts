@@ -7,7 +7,7 @@
  */
 import { compare, type Cell, type Comparison } from '../matrix/comparison.js';
 import type { Observation } from '../runner/evidence.js';
-import type { CaseResult, RunReport } from './model.js';
+import type { CaseResult, RunReport } from '../results/run-report.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const show = (v: unknown) => esc(JSON.stringify(v) ?? 'undefined');

@@ -3,7 +3,7 @@ import junitModule, { type Builder } from 'junit-report-builder';
 
 // A CommonJS module whose default export is a builder instance.
 const junit = ((junitModule as unknown as { default?: Builder }).default ?? junitModule) as unknown as Builder;
-import type { CaseResult, RunReport } from './model.js';
+import type { CaseResult, RunReport } from '../results/run-report.js';
 
 export function toJunit(report: RunReport): string {
   const b = junit.newBuilder();

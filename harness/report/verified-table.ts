@@ -5,7 +5,7 @@
  * failures counted. README's table is this output (scripts/readme-table).
  */
 import { summaryLine } from './console-report.js';
-import type { CaseResult, RunReport } from './model.js';
+import type { CaseResult, RunReport } from '../results/run-report.js';
 
 const key = (c: CaseResult) => `${c.suite}@${c.suite === 'emulated' ? '' : c.hostKernel}`;
 

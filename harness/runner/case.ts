@@ -4,7 +4,7 @@
  */
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { CatalogId } from '../expect/catalog.js';
-import type { QemuBuild } from '../qemu/qemu-build.js';
+import type { QemuBuild } from '../builds/qemu-build.js';
 import type { HostSnapshot } from '../host/host-snapshot.js';
 import type { Dut, DutOptions } from './dut.js';
 import type { Evidence } from './evidence.js';

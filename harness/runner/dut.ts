@@ -11,7 +11,7 @@ import { parseBdf } from '../pci/bdf.js';
 import { Window } from '../pci/bars.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
-import type { QemuBuild } from '../qemu/qemu-build.js';
+import type { QemuBuild } from '../builds/qemu-build.js';
 import { Machine, type MachineConfig } from '../qemu/machine.js';
 
 export interface DutOptions {

@@ -6,14 +6,14 @@
 import { describeLaunch } from '../qemu/launch.js';
 import { judgeKnownBug } from '../expect/known-bugs.js';
 import { isReleaseVersion } from '../expect/traits.js';
-import { QemuExitedError } from '../qemu/errors.js';
+import { QemuExitedError } from '../errors.js';
 import os from 'node:os';
 import Mocha from 'mocha';
 import type { DevicePlugin } from '../devices/device-plugin.js';
-import type { QemuBuild } from '../qemu/qemu-build.js';
-import { versionString } from '../qemu/qemu-build.js';
+import type { QemuBuild } from '../builds/qemu-build.js';
+import { versionString } from '../builds/qemu-build.js';
 import { killAllQemuNow } from '../qemu/qemu-process.js';
-import type { BuildRef, CaseResult, RawOutcome } from '../report/model.js';
+import type { BuildRef, CaseResult, RawOutcome } from '../results/run-report.js';
 import { hostSnapshot } from '../host/host-snapshot.js';
 import type { CaseSpec, HostSide, SuiteSpec, Target } from './case.js';
 import { Dut } from './dut.js';

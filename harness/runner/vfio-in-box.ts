@@ -6,9 +6,9 @@
  */
 import { fileURLToPath } from 'node:url';
 import { BOX_DEVICE_BDF, runInBox } from '../box/box.js';
-import { EnvironmentError } from '../qemu/errors.js';
-import { serializeBuilds, type QemuBuild } from '../qemu/qemu-build.js';
-import type { CaseResult, RunReport } from '../report/model.js';
+import { EnvironmentError } from '../errors.js';
+import { serializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
+import type { CaseResult, RunReport } from '../results/run-report.js';
 
 export const BUILDS_ENV = 'MSIX_HARNESS_BUILDS';
 const BEGIN = '@@msix-harness-report-begin';

@@ -9,7 +9,7 @@ import os from 'node:os';
 import { expect } from 'chai';
 import { BOX_DEVICE_BDF, provisionBox, runInBox } from '../../harness/box/box.js';
 import { BoxError } from '../../harness/box/box-error.js';
-import { EnvironmentError } from '../../harness/qemu/errors.js';
+import { EnvironmentError } from '../../harness/errors.js';
 import { liveQemuCount } from '../../harness/qemu/qemu-process.js';
 
 const harnessDirs = () => new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('msix-harness-')));

@@ -6,8 +6,8 @@
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { BOX_DEVICE_BDF, runInBox } from '../../harness/box/box.js';
-import { resolveBuild } from '../../harness/qemu/build-spec.js';
-import { serializeBuilds } from '../../harness/qemu/qemu-build.js';
+import { resolveBuild } from '../../harness/builds/build-spec.js';
+import { serializeBuilds } from '../../harness/builds/qemu-build.js';
 import { BUILDS_ENV } from '../../harness/runner/vfio-in-box.js';
 
 const MAIN = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));

@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import type { DevicePlugin } from '../../harness/devices/device-plugin.js';
 import { e1000e } from '../../harness/devices/e1000e.js';
-import { defaultSpecs, resolveBuild } from '../../harness/qemu/build-spec.js';
-import type { QemuBuild } from '../../harness/qemu/qemu-build.js';
+import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
+import type { QemuBuild } from '../../harness/builds/qemu-build.js';
 import { runSuites } from '../../harness/runner/run-suite.js';
 import { emulatedSuite } from '../../suites/emulated/msix-core-rules.js';
 

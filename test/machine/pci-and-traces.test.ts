@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { e1000e } from '../../harness/devices/e1000e.js';
 import { CapId } from '../../harness/pci/capabilities.js';
 import { sizeBars } from '../../harness/pci/bars.js';
-import { defaultSpecs, resolveBuild } from '../../harness/qemu/build-spec.js';
-import type { QemuBuild } from '../../harness/qemu/qemu-build.js';
+import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
+import type { QemuBuild } from '../../harness/builds/qemu-build.js';
 import { Dut } from '../../harness/runner/dut.js';
 
 describe('PCI layer and traces (real QEMU)', function () {

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bisectStep, GOOD, SKIP, BAD, type StepLog } from '../../harness/bisect/bisect-step.js';
-import { resolveBuild } from '../../harness/qemu/build-spec.js';
+import { resolveBuild } from '../../harness/builds/build-spec.js';
 
 const CASE = 'emulated.e1000e.reset-state';
 

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { devicePlugin } from '../../harness/devices/index.js';
-import { resolveBuild } from '../../harness/qemu/build-spec.js';
+import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { runSuites } from '../../harness/runner/run-suite.js';
 import { emulatedSuite } from '../../suites/emulated/msix-core-rules.js';
 

@@ -8,11 +8,11 @@
  * mode, and fails only the cases that rest on the seed's behaviour.
  */
 import { expect } from 'chai';
-import { resolveBuild } from '../../harness/qemu/build-spec.js';
-import type { QemuBuild } from '../../harness/qemu/qemu-build.js';
+import { resolveBuild } from '../../harness/builds/build-spec.js';
+import type { QemuBuild } from '../../harness/builds/qemu-build.js';
 import { runVfioInBox } from '../../harness/runner/vfio-in-box.js';
-import type { CaseResult } from '../../harness/report/model.js';
-import { revertDummyVector } from '../../harness/qemu/seed-revert.js';
+import type { CaseResult } from '../../harness/results/run-report.js';
+import { revertDummyVector } from '../../harness/regressions/seed-revert.js';
 
 /**
  * With the dummy vector gone, host MSI-X stays off until a vector is used, so

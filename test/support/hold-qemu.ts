@@ -3,7 +3,7 @@
  * CLI would (same signal handling), prints its pid and folder, then waits.
  */
 import { cleanUpOnSignals } from '../../harness/cli/signals.js';
-import { defaultSpecs, resolveBuild } from '../../harness/qemu/build-spec.js';
+import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
 import { Machine } from '../../harness/qemu/machine.js';
 
 cleanUpOnSignals();

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { sourcesForSuite, sourcesForSuites, systemCodename, type AptTarget } from '../../harness/qemu/apt-sources.js';
-import { EnvironmentError } from '../../harness/qemu/errors.js';
+import { sourcesForSuite, sourcesForSuites, systemCodename, type AptTarget } from '../../harness/debian/apt-sources.js';
+import { EnvironmentError } from '../../harness/errors.js';
 
 // Recorded from this machine's `apt-get indextargets` (host replaced: the project never names one).
 const MIRROR = 'http://mirror.invalid/debian/';

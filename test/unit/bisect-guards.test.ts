@@ -11,7 +11,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { bisect } from '../../harness/bisect/bisect.js';
 import { caseById } from '../../harness/bisect/case-id.js';
-import { EnvironmentError } from '../../harness/qemu/errors.js';
+import { EnvironmentError } from '../../harness/errors.js';
 
 const CASE = 'vfio.e1000e.seed-enable-all-masked';
 

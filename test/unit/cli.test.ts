@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { defaultSpecs } from '../../harness/qemu/build-spec.js';
+import { defaultSpecs } from '../../harness/builds/build-spec.js';
 
 const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../harness/cli/main.js');
 

@@ -6,7 +6,7 @@ import { diffSnapshots, hostSnapshot, vfioLines } from '../../harness/host/host-
 import { physicalCapabilities, readConfig, REAL_HOST } from '../../harness/host/pci-sysfs.js';
 import { msiVector, parseInterruptLine, parseProcInterrupts } from '../../harness/host/proc-interrupts.js';
 import { parseVfioAction } from '../../harness/host/vfio-action.js';
-import { EnvironmentError } from '../../harness/qemu/errors.js';
+import { EnvironmentError } from '../../harness/errors.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures');
 const read = (p: string) => fs.readFileSync(path.join(fixtures, p), 'utf8');

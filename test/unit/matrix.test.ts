@@ -8,10 +8,10 @@ import { expect } from 'chai';
 import { mergeReports, readReport } from '../../harness/cli/merge-command.js';
 import { compare } from '../../harness/matrix/comparison.js';
 import { gate } from '../../harness/matrix/gate.js';
-import { comboKey, inShard, parseShard } from '../../harness/matrix/shard.js';
+import { comboKey, inShard, parseShard } from '../../harness/runner/shard.js';
 import { matrixText } from '../../harness/report/matrix-text.js';
-import type { RunReport } from '../../harness/report/model.js';
-import { EnvironmentError } from '../../harness/qemu/errors.js';
+import type { RunReport } from '../../harness/results/run-report.js';
+import { EnvironmentError } from '../../harness/errors.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/reports/seed-released-vs-reverted.json');
 const SEED_DEPENDENT = ['vfio.e1000e.first-unmask-high-vector', 'vfio.e1000e.qemu-killed-mid-case', 'vfio.e1000e.seed-enable-all-masked'];

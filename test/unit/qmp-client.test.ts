@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CallLog } from '../../harness/protocol/call-log.js';
+import { CallLog } from '../../harness/timeline.js';
 import { ChannelClosedError, MalformedReplyError, ProtocolTimeoutError, QmpCommandError } from '../../harness/protocol/errors.js';
 import { QmpClient } from '../../harness/protocol/qmp-client.js';
 import { fakePeer, type FakePeer } from '../support/fake-peer.js';

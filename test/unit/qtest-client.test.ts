@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CallLog } from '../../harness/protocol/call-log.js';
+import { CallLog } from '../../harness/timeline.js';
 import { ChannelClosedError, MalformedReplyError, OversizedLineError, ProtocolTimeoutError, QtestCommandError, UnsupportedCommandError } from '../../harness/protocol/errors.js';
 import { QtestClient } from '../../harness/protocol/qtest-client.js';
 import * as ops from '../../harness/protocol/qtest-ops.js';

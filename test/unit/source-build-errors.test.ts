@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { resolveSourceBuild } from '../../harness/qemu/build-spec.js';
-import { cacheRoot } from '../../harness/qemu/cache-dir.js';
-import { EnvironmentError } from '../../harness/qemu/errors.js';
+import { resolveSourceBuild } from '../../harness/builds/build-spec.js';
+import { cacheRoot } from '../../harness/cache/cache-dir.js';
+import { EnvironmentError } from '../../harness/errors.js';
 
 describe('QEMU source builds: errors', () => {
   let dir: string;

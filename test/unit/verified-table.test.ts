@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunReport } from '../../harness/report/model.js';
+import type { RunReport } from '../../harness/results/run-report.js';
 import { verifiedTable } from '../../harness/report/verified-table.js';
 
 const fixture = (f: string) => path.join(path.dirname(new URL(import.meta.url).pathname), '../../../fixtures', f);

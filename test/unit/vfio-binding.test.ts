@@ -9,7 +9,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { checkBindable } from '../../harness/host/vfio-binding.js';
 import type { HostRoots } from '../../harness/host/pci-sysfs.js';
-import { EnvironmentError } from '../../harness/qemu/errors.js';
+import { EnvironmentError } from '../../harness/errors.js';
 
 const BDF = '0000:01:00.0';
 const PEER = '0000:01:00.1';

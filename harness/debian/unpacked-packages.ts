@@ -8,7 +8,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { PrivateApt } from './apt-sources.js';
-import { EnvironmentError } from './errors.js';
+import { EnvironmentError } from '../errors.js';
 
 export type Progress = (message: string) => void;
 

@@ -6,14 +6,14 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { execa } from 'execa';
-import { CallLog } from '../protocol/call-log.js';
+import { CallLog } from '../timeline.js';
 import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient, type QmpVersion } from '../protocol/qmp-client.js';
-import { QemuProcess, checkExecutable } from './qemu-process.js';
-import { EnvironmentError } from './errors.js';
+import { QemuProcess, checkExecutable } from '../qemu/qemu-process.js';
+import { EnvironmentError } from '../errors.js';
 import { KNOWN_BUGS } from '../expect/known-bugs.js';
 import { commitIsAncestor, detectTraits, type Traits } from '../expect/traits.js';
-import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
+import { launchCommand, SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
 
 /** How the harness runs this build: the qtest accelerator, or TCG with the CPUs never started. */
 export type AccelMode = 'qtest' | 'tcg-stopped';

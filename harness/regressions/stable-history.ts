@@ -9,10 +9,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { debianQemuSource, sourceRoot } from './debian-source.js';
-import { EnvironmentError } from './errors.js';
+import { debianQemuSource, sourceRoot } from '../debian/debian-source.js';
+import { EnvironmentError } from '../errors.js';
 import { revertDummyVector, SEED_COMMIT } from './seed-revert.js';
-import { exists, type Progress } from './unpacked-packages.js';
+import { exists, type Progress } from '../debian/unpacked-packages.js';
 
 const MARKER = '.git/msix-harness-history.json';
 /** The DFSG tree has no firmware blobs: Debian skips pc-bios/ in meson (and the qtest dependency on its roms), and so must we. */

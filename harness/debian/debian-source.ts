@@ -8,8 +8,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PrivateApt, sourcesForSuite, systemAptTargets } from './apt-sources.js';
-import { cacheRoot } from './cache-dir.js';
-import { EnvironmentError } from './errors.js';
+import { cacheRoot } from '../cache/cache-dir.js';
+import { EnvironmentError } from '../errors.js';
 import { exists, firstLine, safeName, versionGreater, type Progress } from './unpacked-packages.js';
 
 export type { Progress };

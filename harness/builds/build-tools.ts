@@ -9,10 +9,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { PrivateApt, sourcesForSuite, systemAptTargets } from './apt-sources.js';
-import { cacheRoot } from './cache-dir.js';
-import { EnvironmentError } from './errors.js';
-import { exists, firstLine, newestUnpacked, safeName, unpackOnce, versionGreater, type Progress } from './unpacked-packages.js';
+import { PrivateApt, sourcesForSuite, systemAptTargets } from '../debian/apt-sources.js';
+import { cacheRoot } from '../cache/cache-dir.js';
+import { EnvironmentError } from '../errors.js';
+import { exists, firstLine, newestUnpacked, safeName, unpackOnce, versionGreater, type Progress } from '../debian/unpacked-packages.js';
 
 /** The meson version a tree's top meson.build asks for (`meson_version: '>=1.5.0'`), if it says. */
 export async function requiredMeson(src: string): Promise<string | undefined> {

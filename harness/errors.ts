@@ -2,7 +2,7 @@
  * Errors of the QEMU layer. EnvironmentError is "the user must change
  * something" (exit code 2 at the CLI) and always says what to do.
  */
-import { CallLog, type Exchange } from '../protocol/call-log.js';
+import { CallLog, type Exchange } from './timeline.js';
 
 export class EnvironmentError extends Error {
   constructor(

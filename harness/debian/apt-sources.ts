@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { EnvironmentError } from './errors.js';
+import { EnvironmentError } from '../errors.js';
 
 export interface AptTarget {
   readonly uri: string;

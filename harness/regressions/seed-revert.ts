@@ -9,9 +9,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { debianSourceBuild, type BuiltQemu } from './debian-source-build.js';
-import { SOURCE_MARKER, sourceRoot, type DebianSource } from './debian-source.js';
-import { exists, type Progress } from './unpacked-packages.js';
+import { debianSourceBuild, type BuiltQemu } from '../builds/debian-source-build.js';
+import { SOURCE_MARKER, sourceRoot, type DebianSource } from '../debian/debian-source.js';
+import { exists, type Progress } from '../debian/unpacked-packages.js';
 
 export const SEED_COMMIT = 'b0223e29af';
 const REVERT_MARKER = '.msix-harness-revert.json';

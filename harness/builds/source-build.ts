@@ -10,9 +10,9 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { cacheRoot } from './cache-dir.js';
-import { EnvironmentError } from './errors.js';
-import { exists, type Progress } from './unpacked-packages.js';
+import { cacheRoot } from '../cache/cache-dir.js';
+import { EnvironmentError } from '../errors.js';
+import { exists, type Progress } from '../debian/unpacked-packages.js';
 
 /** The Debian packages a build needs (scripts/setup installs them). */
 export const BUILD_PACKAGES = ['gcc', 'libc6-dev', 'make', 'ninja-build', 'meson', 'pkg-config', 'python3', 'libglib2.0-dev', 'libpixman-1-dev', 'zlib1g-dev', 'libfdt-dev'] as const;

@@ -7,12 +7,12 @@ import { resolveKernelSeries } from '../box/kernel.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { devicePlugin, devicePlugins } from '../devices/index.js';
 import type { PassthroughDevice } from '../host/passthrough-device.js';
-import { comboKey, inShard, type Shard, shardText } from '../matrix/shard.js';
-import type { QemuBuild } from '../qemu/qemu-build.js';
-import type { CaseResult } from '../report/model.js';
-import type { SuiteSpec } from '../runner/case.js';
-import { runSuites } from '../runner/run-suite.js';
-import { runVfioInBox } from '../runner/vfio-in-box.js';
+import { comboKey, inShard, type Shard, shardText } from './shard.js';
+import type { QemuBuild } from '../builds/qemu-build.js';
+import type { CaseResult } from '../results/run-report.js';
+import type { SuiteSpec } from './case.js';
+import { runSuites } from './run-suite.js';
+import { runVfioInBox } from './vfio-in-box.js';
 
 /** The box's device: the one plugin the vfio suite runs on there. */
 const BOX_DEVICE = 'e1000e';

@@ -12,11 +12,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { currentSuites, PrivateApt, sourcesForSuite, sourcesForSuites, systemAptTargets } from './apt-sources.js';
-import { cacheRoot } from './cache-dir.js';
-import { EnvironmentError } from './errors.js';
-import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
-import { exists, firstLine, newestUnpacked, safeName, unpackOnce, versionGreater, type Progress } from './unpacked-packages.js';
+import { currentSuites, PrivateApt, sourcesForSuite, sourcesForSuites, systemAptTargets } from '../debian/apt-sources.js';
+import { cacheRoot } from '../cache/cache-dir.js';
+import { EnvironmentError } from '../errors.js';
+import { launchCommand, SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
+import { exists, firstLine, newestUnpacked, safeName, unpackOnce, versionGreater, type Progress } from '../debian/unpacked-packages.js';
 
 /** The packages that make a runnable x86 system emulator with its firmware. */
 const PACKAGES = ['qemu-system-x86', 'qemu-system-common', 'qemu-system-data', 'seabios', 'ipxe-qemu'] as const;

@@ -9,9 +9,9 @@
 import path from 'node:path';
 import { buildToolsEnv } from './build-tools.js';
 import { debianBuild } from './debian-build.js';
-import { debianQemuSource, sourceRoot, type DebianSource } from './debian-source.js';
+import { debianQemuSource, sourceRoot, type DebianSource } from '../debian/debian-source.js';
 import { buildQemuTree } from './source-build.js';
-import type { Progress } from './unpacked-packages.js';
+import type { Progress } from '../debian/unpacked-packages.js';
 
 /** What probeBuild needs, plus where it came from. */
 export interface BuiltQemu {

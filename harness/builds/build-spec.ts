@@ -9,13 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
-import { cacheRoot } from './cache-dir.js';
+import { cacheRoot } from '../cache/cache-dir.js';
 import { debianBuild, type Progress } from './debian-build.js';
 import { buildQemuTree } from './source-build.js';
 import { debianSourceBuild } from './debian-source-build.js';
-import { EnvironmentError } from './errors.js';
+import { EnvironmentError } from '../errors.js';
 import { probeBuild, type QemuBuild } from './qemu-build.js';
-import { SEED_VARIANTS, seedRegressionBuild, type SeedVariant } from './seed-revert.js';
+import { SEED_VARIANTS, seedRegressionBuild, type SeedVariant } from '../regressions/seed-revert.js';
 
 export async function resolveBuild(spec: string, progress: Progress): Promise<QemuBuild> {
   if (spec.startsWith('debian:')) {

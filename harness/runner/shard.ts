@@ -4,7 +4,7 @@
  * lands in the same shard on every machine) and needs no list of the others.
  */
 import { createHash } from 'node:crypto';
-import { EnvironmentError } from '../qemu/errors.js';
+import { EnvironmentError } from '../errors.js';
 
 export interface Shard {
   /** 1-based. */

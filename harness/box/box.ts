@@ -8,14 +8,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { CallLog } from '../timeline.js';
+import { Timeline } from '../timeline.js';
 import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient } from '../protocol/qmp-client.js';
 import { debianBuild } from '../builds/debian-build.js';
 import { EnvironmentError, describeExit } from '../errors.js';
 import { QemuProcess } from '../qemu/qemu-process.js';
 import { SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
-import { BoxError } from './box-error.js';
+import { BoxError } from '../errors.js';
 import type { Progress } from './debian-packages.js';
 import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
 import { jobArchive } from './job-archive.js';
@@ -116,7 +116,7 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
   const tail: string[] = [];
   let qmp: QmpClient | undefined;
   try {
-    qmp = await QmpClient.connect(new LineChannel(sockets[1]!, { name: 'qmp' }), { log: new CallLog(16), timeoutMs: 10_000 });
+    qmp = await QmpClient.connect(new LineChannel(sockets[1]!, { name: 'qmp' }), { log: new Timeline(16), timeoutMs: 10_000 });
     const outcome = await watchConsole(new LineChannel(sockets[0]!, { name: 'serial' }), nonce, tail, proc, o);
     const end = performance.now();
     const fail = (reason: string) => new BoxError(reason, tail.slice(-TAIL_LINES), proc.commandLine);

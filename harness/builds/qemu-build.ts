@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { execa } from 'execa';
-import { CallLog } from '../timeline.js';
+import { Timeline } from '../timeline.js';
 import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient, type QmpVersion } from '../protocol/qmp-client.js';
 import { QemuProcess, checkExecutable } from '../qemu/qemu-process.js';
@@ -78,7 +78,7 @@ export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuB
   let version: QmpVersion;
   let hasQtest = false;
   try {
-    const qmp = await QmpClient.connect(new LineChannel(sockets[0]!, { name: 'qmp' }), { log: new CallLog(16), timeoutMs: 10_000 });
+    const qmp = await QmpClient.connect(new LineChannel(sockets[0]!, { name: 'qmp' }), { log: new Timeline(16), timeoutMs: 10_000 });
     version = qmp.version;
     // `-accel help` leaves qtest out on purpose (up to 7.2 at least), so ask QOM which accelerator classes exist.
     const types = (await qmp.execute('qom-list-types', { implements: 'accel', abstract: false })) as { name: string }[];

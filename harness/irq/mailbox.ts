@@ -8,23 +8,12 @@
  */
 import type { QtestClient } from '../protocol/qtest-client.js';
 import type { MsixMessage } from './msix.js';
+import { MissingDeliveryError } from '../errors.js';
 
 export const MAILBOX_BASE = 0x0010_0000;
 const SLOT = 16;
 const APIC_MSI_LO = 0xfee00000;
 const APIC_MSI_HI = 0xfeefffff;
-
-export class MissingDeliveryError extends Error {
-  constructor(
-    readonly slot: number,
-    readonly waitedMs: number,
-    readonly expected: number,
-    readonly found: number,
-  ) {
-    super(`no MSI delivery to mailbox slot ${slot} within ${waitedMs} ms (expected data 0x${expected.toString(16)}, found 0x${found.toString(16)})`);
-    this.name = 'MissingDeliveryError';
-  }
-}
 
 export class Mailbox {
   constructor(

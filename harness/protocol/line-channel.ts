@@ -4,6 +4,7 @@
  * lines, bounds their length and reports the end of the stream once.
  */
 import net from 'node:net';
+import { ChannelClosedError } from '../errors.js';
 
 export type ChannelState = 'open' | 'closed';
 
@@ -54,9 +55,9 @@ export class LineChannel {
     if (this.pendingClose) handlers.close(this.pendingClose);
   }
 
-  /** Write raw text; the caller supplies the newlines (so a batch is one write). */
+  /** Write raw text; the caller supplies the newlines (so a batch is one write). Throws on a closed channel. */
   write(text: string): void {
-    if (this._state !== 'open') return;
+    if (this._state !== 'open') throw new ChannelClosedError(this.name, `write of ${JSON.stringify(text.slice(0, 80))} after the channel closed`, []);
     this.socket.write(text);
   }
 

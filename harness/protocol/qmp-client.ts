@@ -2,17 +2,17 @@
  * QMP client: greeting and capabilities negotiation, replies routed by id,
  * events kept in a bounded history with filtered waits.
  *
- * States: 'handshaking' -> 'ready' -> 'closed' | 'failed'. A call outside
- * 'ready' rejects at once with a WrongStateError naming the state (or the
- * error that ended the session), never hangs.
+ * States: 'handshaking' -> 'ready', then the session's end states
+ * (protocol/session.ts). A call outside 'ready' rejects at once with a
+ * WrongStateError naming the state (or the error that ended the session),
+ * never hangs.
  */
-import { CallLog } from '../timeline.js';
-import { errorForClose, type ExplainClose } from './close-error.js';
-import { MalformedReplyError, ProtocolError, ProtocolTimeoutError, QmpCommandError, WrongStateError } from './errors.js';
-import type { CloseCause, LineChannel } from './line-channel.js';
+import { Timeline } from '../timeline.js';
+import { Session, type ExplainClose } from './session.js';
+import { MalformedReplyError, ProtocolTimeoutError, QmpCommandError, WrongStateError } from '../errors.js';
+import type { LineChannel } from './line-channel.js';
 import { Waiters } from './waiters.js';
 
-export type QmpState = 'handshaking' | 'ready' | 'failed' | 'closed';
 
 export interface QmpVersion {
   readonly major: number;
@@ -30,7 +30,7 @@ export interface QmpEvent {
 }
 
 export interface QmpClientOptions {
-  readonly log: CallLog;
+  readonly log: Timeline;
   readonly timeoutMs?: number;
   readonly handshakeTimeoutMs?: number;
   readonly explainClose?: ExplainClose;
@@ -46,9 +46,7 @@ interface Waiting {
 const CHANNEL = 'qmp';
 const EVENT_HISTORY = 1000;
 
-export class QmpClient {
-  private _state: QmpState = 'handshaking';
-  private terminalError: Error | undefined;
+export class QmpClient extends Session<'handshaking' | 'ready'> {
   private nextId = 1;
   private readonly inFlight = new Map<string, Waiting>();
   private readonly history: QmpEvent[] = [];
@@ -57,16 +55,11 @@ export class QmpClient {
   private greetingWaiter: ((g: Record<string, unknown>) => void) | undefined;
   private _version: QmpVersion | undefined;
   private readonly timeoutMs: number;
-  private readonly log: CallLog;
 
-  private constructor(
-    private readonly channel: LineChannel,
-    private readonly opts: QmpClientOptions,
-  ) {
+  private constructor(channel: LineChannel, opts: QmpClientOptions) {
+    super(channel, opts.log, 'handshaking', opts.explainClose);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.log = opts.log;
     this.eventWaiters = new Waiters(opts.log);
-    channel.attach({ line: (l) => this.onLine(l), close: (c) => void this.onClose(c) });
   }
 
   /** Read the greeting and negotiate capabilities; resolves with a ready client. */
@@ -76,19 +69,15 @@ export class QmpClient {
     return c;
   }
 
-  get state(): QmpState {
-    return this._state;
-  }
-
   /** QEMU's version from the greeting. */
   get version(): QmpVersion {
-    if (!this._version) throw new WrongStateError('read the version', this._state);
+    if (!this._version) throw new WrongStateError('read the version', this.state);
     return this._version;
   }
 
   /** Execute a command; resolves with its "return" value. */
   execute<T = unknown>(command: string, args?: Record<string, unknown>, timeoutMs = this.timeoutMs): Promise<T> {
-    if (this._state !== 'ready') return Promise.reject(this.terminalError ?? new WrongStateError(`execute ${command}`, this._state));
+    if (this.state !== 'ready') return this.refuse(`execute ${command}`);
     return this.sendRaw(command, args, timeoutMs) as Promise<T>;
   }
 
@@ -111,12 +100,8 @@ export class QmpClient {
     const ok = (e: QmpEvent) => e.event === name && e.seq >= since && (!opts.match || opts.match(e));
     const early = this.history.find(ok);
     if (early) return Promise.resolve(early);
-    if (this._state !== 'ready') return Promise.reject(this.terminalError ?? new WrongStateError(`wait for event ${name}`, this._state));
+    if (this.state !== 'ready') return this.refuse(`wait for event ${name}`);
     return this.eventWaiters.wait(ok, `QMP event ${name}`, opts.timeoutMs ?? this.timeoutMs);
-  }
-
-  close(why = 'client closed'): void {
-    this.channel.close(why);
   }
 
   private async handshake(timeoutMs: number): Promise<void> {
@@ -144,7 +129,7 @@ export class QmpClient {
     }
     this._version = { major: q.major, minor: q.minor, micro: q.micro, package: String(qmp?.version?.package ?? '').trim() };
     await this.sendRaw('qmp_capabilities', undefined, timeoutMs);
-    this._state = 'ready';
+    this.setState('ready');
   }
 
   private pendingHandshakeReject: ((e: Error) => void) | undefined;
@@ -164,7 +149,7 @@ export class QmpClient {
     });
   }
 
-  private onLine(line: string): void {
+  protected onLine(line: string): void {
     this.log.record(CHANNEL, '<', line);
     let msg: unknown;
     try {
@@ -210,29 +195,7 @@ export class QmpClient {
     this.eventWaiters.offer(e);
   }
 
-  private ended(): boolean {
-    return this._state === 'failed' || this._state === 'closed';
-  }
-
-  private fail(err: ProtocolError): void {
-    if (this.ended()) return;
-    this._state = 'failed';
-    this.terminalError = err;
-    this.rejectAll(err);
-    this.channel.close(err.message);
-  }
-
-  private async onClose(cause: CloseCause): Promise<void> {
-    if (this.ended()) return;
-    const { state, error } = await errorForClose(this.channel, cause, this.log, this.opts.explainClose);
-    if (this.ended()) return;
-    if (state === 'failed') return this.fail(error as ProtocolError);
-    this._state = 'closed';
-    this.terminalError = error;
-    this.rejectAll(error);
-  }
-
-  private rejectAll(err: Error): void {
+  protected rejectInFlight(err: Error): void {
     for (const w of this.inFlight.values()) {
       clearTimeout(w.timer);
       w.reject(err);

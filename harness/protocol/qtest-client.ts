@@ -2,26 +2,24 @@
  * qtest client: sends ops over a line channel and routes replies in order.
  * Asynchronous "IRQ raise|lower N" lines are kept apart from replies.
  *
- * States: 'open' -> 'failed' (a timeout or malformed reply desynchronised the
- * stream) or 'closed' (the peer went away). Both are terminal and every later
- * call rejects at once with the error that caused them.
+ * States: 'open', then the session's end states (protocol/session.ts):
+ * 'failed' after a timeout or a malformed reply, 'closed' when the peer went
+ * away, 'closing' when the harness closes it.
  */
-import { CallLog } from '../timeline.js';
-import { errorForClose, type ExplainClose } from './close-error.js';
+import { Timeline } from '../timeline.js';
+import { Session, type ExplainClose } from './session.js';
 import {
   MalformedReplyError,
-  ProtocolError,
+  HarnessError,
   ProtocolTimeoutError,
   QtestCommandError,
   UnsupportedCommandError,
-  WrongStateError,
-} from './errors.js';
-import type { CloseCause, LineChannel } from './line-channel.js';
+} from '../errors.js';
+import type { LineChannel } from './line-channel.js';
 import { Waiters } from './waiters.js';
 import * as ops from './qtest-ops.js';
 import type { Address, QtestOp } from './qtest-ops.js';
 
-export type QtestState = 'open' | 'failed' | 'closed';
 
 export interface IrqEvent {
   readonly level: 'raise' | 'lower';
@@ -29,7 +27,7 @@ export interface IrqEvent {
 }
 
 export interface QtestClientOptions {
-  readonly log: CallLog;
+  readonly log: Timeline;
   /** Default time allowed for one command (or one pipelined batch). */
   readonly timeoutMs?: number;
   /** Whether clock_step/clock_set work (only with the qtest accelerator); the reason is shown when they do not. */
@@ -61,28 +59,20 @@ interface Pending {
 const CHANNEL = 'qtest';
 const IRQ_HISTORY = 4096;
 
-export class QtestClient {
-  private _state: QtestState = 'open';
-  private terminalError: Error | undefined;
+export class QtestClient extends Session<'open'> {
   private queue: Pending[] = [];
   private head = 0;
   private readonly timeoutMs: number;
-  private readonly log: CallLog;
   private readonly irqs: IrqEvent[] = [];
   private readonly irqWaiters: Waiters<IrqEvent>;
 
   constructor(
-    private readonly channel: LineChannel,
+    channel: LineChannel,
     private readonly opts: QtestClientOptions,
   ) {
+    super(channel, opts.log, 'open', opts.explainClose);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.log = opts.log;
     this.irqWaiters = new Waiters(opts.log);
-    channel.attach({ line: (l) => this.onLine(l), close: (c) => void this.onClose(c) });
-  }
-
-  get state(): QtestState {
-    return this._state;
   }
 
   /** Run one op and return its typed reply. */
@@ -141,13 +131,8 @@ export class QtestClient {
 
   /** Wait for an IRQ line matching `match` that arrives after this call. */
   waitIrq(match: (e: IrqEvent) => boolean, what: string, timeoutMs = this.timeoutMs): Promise<IrqEvent> {
-    if (this._state !== 'open') return Promise.reject(this.terminalError ?? new WrongStateError(`wait for ${what}`, this._state));
+    if (this.state !== 'open') return this.refuse(`wait for ${what}`);
     return this.irqWaiters.wait(match, what, timeoutMs);
-  }
-
-  /** Close the channel; in-flight calls reject. */
-  close(why = 'client closed'): void {
-    this.channel.close(why);
   }
 
   private requireClock(cmd: string): void {
@@ -156,9 +141,7 @@ export class QtestClient {
   }
 
   private send(batch: readonly QtestOp<unknown>[], timeoutMs: number): Promise<unknown[]> {
-    if (this._state !== 'open') {
-      return Promise.reject(this.terminalError ?? new WrongStateError(`send ${batch[0]?.line ?? 'nothing'}`, this._state));
-    }
+    if (this.state !== 'open') return this.refuse(`send ${batch[0]?.line ?? 'nothing'}`);
     if (batch.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       const group: Group = { results: new Array(batch.length), remaining: batch.length, error: undefined, timer: undefined, resolve, reject };
@@ -174,7 +157,7 @@ export class QtestClient {
     });
   }
 
-  private onLine(line: string): void {
+  protected onLine(line: string): void {
     this.log.record(CHANNEL, '<', line);
     if (line.startsWith('IRQ ')) return this.onIrq(line);
     const p = this.queue[this.head];
@@ -219,30 +202,16 @@ export class QtestClient {
     this.fail(new ProtocolTimeoutError(`qtest: ${what}`, timeoutMs, this.log.snapshot()));
   }
 
-  /** Enter the terminal 'failed' state: the stream can no longer be trusted. */
-  private fail(err: ProtocolError, current?: Group): void {
-    if (this._state !== 'open') return;
-    this._state = 'failed';
-    this.terminalError = err;
-    if (current) {
+  /** As Session.fail, rejecting the batch being answered too. */
+  protected override fail(err: HarnessError, current?: Group): void {
+    if (current && !this.ended) {
       clearTimeout(current.timer);
       current.reject(err);
     }
-    this.rejectAll(err);
-    this.channel.close(err.message);
+    super.fail(err);
   }
 
-  private async onClose(cause: CloseCause): Promise<void> {
-    if (this._state !== 'open') return;
-    const { state, error } = await errorForClose(this.channel, cause, this.log, this.opts.explainClose);
-    if (this._state !== 'open') return;
-    if (state === 'failed') return this.fail(error as ProtocolError);
-    this._state = 'closed';
-    this.terminalError = error;
-    this.rejectAll(error);
-  }
-
-  private rejectAll(err: Error): void {
+  protected rejectInFlight(err: Error): void {
     const seen = new Set<Group>();
     for (let i = this.head; i < this.queue.length; i++) {
       const g = this.queue[i]!.group;

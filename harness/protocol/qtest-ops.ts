@@ -4,7 +4,7 @@
  * anything is sent, because QEMU's qtest parser asserts on malformed input and
  * a bad argument would otherwise kill the machine under test.
  */
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 export interface QtestOp<T> {
   readonly line: string;

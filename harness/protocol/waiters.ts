@@ -1,6 +1,6 @@
 /** Filtered waits with a timeout, for asynchronous things (qtest IRQ lines, QMP events). */
-import type { CallLog } from '../timeline.js';
-import { ProtocolTimeoutError } from './errors.js';
+import type { Timeline } from '../timeline.js';
+import { ProtocolTimeoutError } from '../errors.js';
 
 interface Waiter<E> {
   readonly match: (e: E) => boolean;
@@ -11,7 +11,7 @@ interface Waiter<E> {
 export class Waiters<E> {
   private list: Waiter<E>[] = [];
 
-  constructor(private readonly log: CallLog) {}
+  constructor(private readonly log: Timeline) {}
 
   /** Resolve with the first offered item matching `match`; reject after `timeoutMs` naming `what`. */
   wait(match: (e: E) => boolean, what: string, timeoutMs: number): Promise<E> {

@@ -4,12 +4,12 @@
  * has; the end of either protocol stream becomes a QemuExitedError that shows
  * the exit status, QEMU's stderr and the last exchanges.
  */
-import { CallLog } from '../timeline.js';
-import type { ChannelClosedError } from '../protocol/errors.js';
+import { Timeline } from '../timeline.js';
+
 import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient } from '../protocol/qmp-client.js';
 import { QtestClient } from '../protocol/qtest-client.js';
-import { describeExit, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
+import { ChannelClosedError, describeExit, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
 import { QemuProcess } from './qemu-process.js';
 
@@ -41,7 +41,7 @@ export class Machine {
     readonly proc: QemuProcess,
     readonly qtest: QtestClient,
     readonly qmp: QmpClient,
-    readonly log: CallLog,
+    readonly log: Timeline,
     readonly machineType: MachineType,
     traces: readonly string[],
   ) {
@@ -79,10 +79,11 @@ export class Machine {
       // Without -qtest-log none QEMU echoes every qtest exchange to stderr, which halves the command rate.
       argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', '-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-qmp', 'chardev:qmp'],
     });
-    const log = new CallLog(64);
+    const log = new Timeline(64);
     const explainClose = async (base: ChannelClosedError): Promise<Error> => {
       const status = await Promise.race([proc.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
-      return new QemuExitedError(status ?? 'still running', proc.stderrTail(), base.exchanges, `the ${base.channel} session`);
+      if (!status) return new ChannelClosedError(base.channel, 'QEMU closed its protocol socket but is still running', base.exchanges);
+      return new QemuExitedError(status, proc.stderrTail(), base.exchanges, `the ${base.channel} session`);
     };
     try {
       const qtest = new QtestClient(new LineChannel(sockets[0]!, { name: 'qtest', encoding: 'latin1' }), {
@@ -96,7 +97,7 @@ export class Machine {
     } catch (e) {
       await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
       // QEMU connects its sockets before it creates devices, so a bad -device line ends here.
-      if (e instanceof QemuExitedError && e.status !== 'still running') {
+      if (e instanceof QemuExitedError) {
         throw new QemuStartError(`it exited during the QMP handshake (${describeExit(e.status)})`, proc.commandLine, proc.stderrTail());
       }
       throw e;

@@ -6,7 +6,7 @@
 import { describeLaunch } from '../qemu/launch.js';
 import { judgeKnownBug } from '../expect/known-bugs.js';
 import { isReleaseVersion } from '../expect/traits.js';
-import { QemuExitedError } from '../errors.js';
+import { HarnessError, QEMU_FAULT_KINDS } from '../errors.js';
 import os from 'node:os';
 import Mocha from 'mocha';
 import type { DevicePlugin } from '../devices/device-plugin.js';
@@ -126,8 +126,6 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   return results;
 }
 
-/** Errors that mean QEMU misbehaved (the others: the harness or the environment could not decide). */
-const QEMU_MISBEHAVED = new Set(['AssertionError', 'MissingDeliveryError', 'MissingHostInterruptError']);
 
 /**
  * failed: an expectation did not hold, an awaited interrupt never came, or
@@ -136,8 +134,8 @@ const QEMU_MISBEHAVED = new Set(['AssertionError', 'MissingDeliveryError', 'Miss
  */
 export function classify(err: Error, evidence: Evidence | undefined): 'failed' | 'error' {
   if (evidence?.mismatches.length) return 'failed';
-  if (QEMU_MISBEHAVED.has(err.name)) return 'failed';
-  if (err instanceof QemuExitedError && err.status !== 'still running') return 'failed';
+  if (err.name === 'AssertionError') return 'failed';
+  if (err instanceof HarnessError && QEMU_FAULT_KINDS.has(err.kind)) return 'failed';
   return 'error';
 }
 

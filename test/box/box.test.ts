@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { expect } from 'chai';
 import { BOX_DEVICE_BDF, provisionBox, runInBox } from '../../harness/box/box.js';
-import { BoxError } from '../../harness/box/box-error.js';
+import { BoxError } from '../../harness/errors.js';
 import { EnvironmentError } from '../../harness/errors.js';
 import { liveQemuCount } from '../../harness/qemu/qemu-process.js';
 

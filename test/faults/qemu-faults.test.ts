@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { e1000e } from '../../harness/devices/e1000e.js';
 import { igb } from '../../harness/devices/igb.js';
-import { ProtocolTimeoutError } from '../../harness/protocol/errors.js';
+import { ProtocolTimeoutError } from '../../harness/errors.js';
 import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
 import { EnvironmentError, QemuExitedError, QemuStartError } from '../../harness/errors.js';
 import { Machine } from '../../harness/qemu/machine.js';

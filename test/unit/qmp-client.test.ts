@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { CallLog } from '../../harness/timeline.js';
-import { ChannelClosedError, MalformedReplyError, ProtocolTimeoutError, QmpCommandError } from '../../harness/protocol/errors.js';
+import { Timeline } from '../../harness/timeline.js';
+import { ChannelClosedError, MalformedReplyError, ProtocolTimeoutError, QmpCommandError } from '../../harness/errors.js';
 import { QmpClient } from '../../harness/protocol/qmp-client.js';
 import { fakePeer, type FakePeer } from '../support/fake-peer.js';
 
@@ -13,7 +13,7 @@ describe('QMP client (fake peer)', () => {
   async function ready(): Promise<QmpClient> {
     peer = await fakePeer({ name: 'qmp' });
     peer.send(GREETING + '\r\n');
-    const c = QmpClient.connect(peer.channel, { log: new CallLog(8), timeoutMs: 1000 });
+    const c = QmpClient.connect(peer.channel, { log: new Timeline(8), timeoutMs: 1000 });
     const neg = JSON.parse(await peer.nextLine()) as { execute: string; id: string };
     expect(neg.execute).to.equal('qmp_capabilities');
     peer.send(JSON.stringify({ return: {}, id: neg.id }) + '\n');
@@ -71,7 +71,7 @@ describe('QMP client (fake peer)', () => {
 
   it('times out a handshake that never gets a greeting', async () => {
     peer = await fakePeer({ name: 'qmp' });
-    const err = await QmpClient.connect(peer.channel, { log: new CallLog(8), handshakeTimeoutMs: 150 }).catch((e: unknown) => e);
+    const err = await QmpClient.connect(peer.channel, { log: new Timeline(8), handshakeTimeoutMs: 150 }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(ProtocolTimeoutError);
     expect((err as Error).message).to.contain('QMP greeting');
   });
@@ -79,7 +79,7 @@ describe('QMP client (fake peer)', () => {
   it('rejects a greeting without a version', async () => {
     peer = await fakePeer({ name: 'qmp' });
     peer.send('{"QMP": {}}\n');
-    const err = await QmpClient.connect(peer.channel, { log: new CallLog(8), timeoutMs: 500 }).catch((e: unknown) => e);
+    const err = await QmpClient.connect(peer.channel, { log: new Timeline(8), timeoutMs: 500 }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(MalformedReplyError);
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { CallLog } from '../../harness/timeline.js';
-import { ChannelClosedError, MalformedReplyError, OversizedLineError, ProtocolTimeoutError, QtestCommandError, UnsupportedCommandError } from '../../harness/protocol/errors.js';
+import { Timeline } from '../../harness/timeline.js';
+import { ChannelClosedError, MalformedReplyError, OversizedLineError, ProtocolTimeoutError, QtestCommandError, UnsupportedCommandError } from '../../harness/errors.js';
 import { QtestClient } from '../../harness/protocol/qtest-client.js';
 import * as ops from '../../harness/protocol/qtest-ops.js';
 import { fakePeer, type FakePeer } from '../support/fake-peer.js';
@@ -10,7 +10,7 @@ describe('qtest client (fake peer)', () => {
   let qt: QtestClient;
   const start = async (o: { timeoutMs?: number; maxLineBytes?: number } = {}) => {
     peer = await fakePeer({ encoding: 'latin1', name: 'qtest', ...(o.maxLineBytes ? { maxLineBytes: o.maxLineBytes } : {}) });
-    qt = new QtestClient(peer.channel, { log: new CallLog(8), timeoutMs: o.timeoutMs ?? 2000, clock: { available: false, why: 'no qtest accelerator' } });
+    qt = new QtestClient(peer.channel, { log: new Timeline(8), timeoutMs: o.timeoutMs ?? 2000, clock: { available: false, why: 'no qtest accelerator' } });
   };
   afterEach(async () => peer.close());
 

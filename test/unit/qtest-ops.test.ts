@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InvalidArgumentError } from '../../harness/protocol/errors.js';
+import { InvalidArgumentError } from '../../harness/errors.js';
 import * as ops from '../../harness/protocol/qtest-ops.js';
 
 describe('qtest ops', () => {

@@ -9,11 +9,12 @@
 import { bisect } from '../harness/bisect/bisect.js';
 import { execa } from 'execa';
 import { stableHistory } from '../harness/regressions/stable-history.js';
+import { suites } from '../suites/index.js';
 
 export async function benchBisect(): Promise<void> {
   const h = await stableHistory((m) => process.stderr.write(`${m}\n`));
   const t = performance.now();
-  const r = await bisect({ src: h.dir, good: 'v7.2.0', bad: h.tags.at(-1)!, caseId: 'vfio.e1000e.seed-enable-all-masked', kernel: '6.12' }, (l) => process.stderr.write(`${l}\n`));
+  const r = await bisect({ suites, src: h.dir, good: 'v7.2.0', bad: h.tags.at(-1)!, caseId: 'vfio.e1000e.seed-enable-all-masked', kernel: '6.12' }, (l) => process.stderr.write(`${l}\n`));
   const total = performance.now() - t;
   const named = r.firstBad?.sha === h.injected.sha;
   console.log(`\nbisect v7.2.0..${h.tags.at(-1)} (${h.tags.length} releases + the injected commit), case vfio.e1000e.seed-enable-all-masked`);
@@ -34,7 +35,7 @@ export async function benchFindFix(): Promise<void> {
   const h = await stableHistory((m) => process.stderr.write(`${m}\n`));
   const caseId = 'emulated.e1000e.held-cause-across-msix-enable';
   const t = performance.now();
-  const r = await bisect({ src: h.dir, bad: 'v7.2.0', good: h.tags.at(-1)!, caseId, kernel: '6.12', findFix: true }, (l) => process.stderr.write(`${l}\n`));
+  const r = await bisect({ suites, src: h.dir, bad: 'v7.2.0', good: h.tags.at(-1)!, caseId, kernel: '6.12', findFix: true }, (l) => process.stderr.write(`${l}\n`));
   const total = performance.now() - t;
   const want = await execa('git', ['-C', h.dir, 'rev-parse', 'v7.2.20^{commit}']).then((x) => x.stdout.trim());
   const named = r.firstBad?.sha === want;

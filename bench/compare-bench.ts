@@ -7,7 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-const MAIN = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../bin/msix-harness.js', import.meta.url));
 
 async function wall(args: readonly string[]): Promise<number> {
   const t = performance.now();

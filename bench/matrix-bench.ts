@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 
-const MAIN = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../bin/msix-harness.js', import.meta.url));
 
 export async function benchMatrix(specs: readonly string[], kernels: readonly string[] = ['6.1', '6.12', 'newest']): Promise<void> {
   const args = ['compare', ...specs.flatMap((q) => ['--qemu', q]), '--kernel', kernels.join(','), '--suite', 'emulated,vfio', '--reporter', 'json', '--out', 'reports/matrix.json'];

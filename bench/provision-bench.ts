@@ -12,11 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { runInBox } from '../harness/box/box.js';
-import { serializeBuilds, type QemuBuild } from '../harness/builds/qemu-build.js';
-import { BUILDS_ENV, runVfioInBox } from '../harness/runner/vfio-in-box.js';
+import { PROBED_BUILDS_ENV, serializeBuilds, type QemuBuild } from '../harness/builds/qemu-build.js';
+import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import { START_MARK, startToReady } from './start-to-ready.js';
+import { vfioSuite } from '../suites/vfio/host-tracks-guest.js';
 
-const MAIN = fileURLToPath(new URL('../harness/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../bin/msix-harness.js', import.meta.url));
 const START_SCRIPT = fileURLToPath(new URL('./start-to-ready.js', import.meta.url));
 const STARTS = 5;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -50,7 +51,7 @@ export async function benchProvision(builds: readonly QemuBuild[], kernel = 'new
     kernel: '6.12',
     device: 'e1000e',
     command: [process.execPath, START_SCRIPT, String(STARTS)],
-    env: { [BUILDS_ENV]: serializeBuilds(builds) },
+    env: { [PROBED_BUILDS_ENV]: serializeBuilds(builds) },
     timeoutMs: 600_000,
     progress,
     onOutput: (l) => {
@@ -66,7 +67,7 @@ export async function benchProvision(builds: readonly QemuBuild[], kernel = 'new
   }
 
   console.log('\nvfio case median per build, in one box (kernel 6.12)');
-  const r = await runVfioInBox({ suite: 'vfio', builds, kernels: ['6.12'], device: 'e1000e', progress, onLine: () => undefined });
+  const r = await runVfioInBox({ suite: vfioSuite, builds, kernels: ['6.12'], device: 'e1000e', progress, onLine: () => undefined });
   const medians = new Map(builds.map((b) => [b.spec, median(r.cases.filter((c) => c.qemu.spec === b.spec).map((c) => c.durationMs))]));
   const systemMedians = builds.filter((b) => b.launch.libraries === 'system').map((b) => medians.get(b.spec)!);
   const systemRef = systemMedians.length ? median(systemMedians) : undefined;

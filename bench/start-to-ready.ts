@@ -6,8 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Machine } from '../harness/qemu/machine.js';
-import { deserializeBuilds, type QemuBuild } from '../harness/builds/qemu-build.js';
-import { BUILDS_ENV } from '../harness/runner/vfio-in-box.js';
+import { deserializeBuilds, PROBED_BUILDS_ENV, type QemuBuild } from '../harness/builds/qemu-build.js';
 
 export const START_MARK = '@@start-to-ready';
 
@@ -24,5 +23,5 @@ export async function startToReady(build: QemuBuild, starts: number): Promise<nu
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const starts = Number(process.argv[2] ?? 5);
-  for (const b of deserializeBuilds(process.env[BUILDS_ENV] ?? '[]')) console.log(`${START_MARK} ${JSON.stringify({ spec: b.spec, ms: await startToReady(b, starts) })}`);
+  for (const b of deserializeBuilds(process.env[PROBED_BUILDS_ENV] ?? '[]')) console.log(`${START_MARK} ${JSON.stringify({ spec: b.spec, ms: await startToReady(b, starts) })}`);
 }

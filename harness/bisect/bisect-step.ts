@@ -8,11 +8,10 @@
  */
 import fs from 'node:fs/promises';
 import { execa } from 'execa';
-import { runVfioInBox } from '../runner/vfio-in-box.js';
 import { resolveSourceBuild } from '../builds/build-spec.js';
-import { devicePlugin } from '../devices/index.js';
 import { rawOutcome, type CaseResult } from '../results/run-report.js';
-import { runSuites } from '../runner/run-suite.js';
+import type { SuiteSpec } from '../runner/case.js';
+import { runPlan } from '../runner/run-plan.js';
 import { caseById } from './case-id.js';
 
 export const GOOD = 0;
@@ -30,6 +29,8 @@ export interface StepLog {
 }
 
 export interface StepArgs {
+  /** The suites the case may be in (handed in; the step entry loads them from their modules). */
+  readonly suites: readonly SuiteSpec[];
   readonly src: string;
   readonly caseId: string;
   readonly kernel: string;
@@ -52,14 +53,11 @@ export async function bisectStep(a: StepArgs): Promise<number> {
   const t0 = performance.now();
   let buildMs = 0;
   try {
-    const { suite, device } = caseById(a.caseId);
+    const { suite, device } = caseById(a.caseId, a.suites);
     const build = await resolveSourceBuild(a.src, progress, a.build);
     buildMs = Math.round(performance.now() - t0);
     const grep = `^${a.caseId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `;
-    const results =
-      suite.kind === 'vfio'
-        ? (await runVfioInBox({ suite: suite.name, builds: [build], kernels: [a.kernel], device, grep, progress, onLine: (l) => process.stderr.write(`  ${l}\n`) })).cases
-        : await runSuites({ suites: [suite], builds: [build], devices: [devicePlugin(device)], grep });
+    const results = await runPlan({ suites: [suite], builds: [build], devices: [device], kernels: [a.kernel], grep, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
     const caseMs = Math.round(performance.now() - t0) - buildMs;
     const result = results.find((r) => r.id === a.caseId);
     if (!result) return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `the case did not run (${results.length} results)` }, SKIP);

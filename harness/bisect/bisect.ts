@@ -14,8 +14,23 @@ import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
 import { caseById } from './case-id.js';
 import type { StepLog } from './bisect-step.js';
+import type { SuiteSpec } from '../runner/case.js';
+import { suiteRef } from '../runner/suite-ref.js';
+import type { StepJob } from './step-main.js';
+
+const STEP_MAIN = fileURLToPath(new URL('./step-main.js', import.meta.url));
+
+/** The command git runs at each step: it must append one StepLog line to `job.log` and exit 0 (good), 1 (bad) or 125 (skip). */
+export type StepCommand = (job: StepJob) => readonly string[];
+
+/** The real step: build the commit and run the case (step-main.ts). */
+export const realStep: StepCommand = (job) => [process.execPath, STEP_MAIN, JSON.stringify(job)];
 
 export interface BisectArgs {
+  /** The suites the case may be in (handed in by the caller). */
+  readonly suites: readonly SuiteSpec[];
+  /** What git runs at each step; default the real build-and-run step. Tests hand in a fake. */
+  readonly step?: StepCommand;
   readonly src: string;
   readonly good: string;
   readonly bad: string;
@@ -44,7 +59,7 @@ export interface BisectOutcome {
 }
 
 export async function bisect(a: BisectArgs, out: (line: string) => void): Promise<BisectOutcome> {
-  caseById(a.caseId);
+  caseById(a.caseId, a.suites);
   const src = path.resolve(a.src);
   const git = async (...args: string[]) => (await execa('git', ['-C', src, ...args], { stdin: 'ignore' })).stdout.trim();
   const top = await git('rev-parse', '--show-toplevel').catch(() => undefined);
@@ -67,8 +82,7 @@ export async function bisect(a: BisectArgs, out: (line: string) => void): Promis
     // git's own terms for a fix hunt: old = still broken, new = fixed.
     if (a.findFix) await git('bisect', 'start', '--term-old=broken', '--term-new=fixed', a.good, a.bad);
     else await git('bisect', 'start', a.bad, a.good);
-    const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-    const step = [process.execPath, main, 'bisect-step', '--src', src, '--case', a.caseId, '--kernel', a.kernel, '--log', log, ...(a.build ? ['--build', a.build] : []), ...(a.findFix ? ['--find-fix'] : [])];
+    const step = (a.step ?? realStep)({ suites: a.suites.map(suiteRef), src, caseId: a.caseId, kernel: a.kernel, log, ...(a.build ? { build: a.build } : {}), ...(a.findFix ? { findFix: true } : {}) });
     const run = execa('git', ['-C', src, 'bisect', 'run', ...step], { stdin: 'ignore', all: true, buffer: false, reject: false });
     let text = '';
     run.all!.on('data', (d: Buffer) => {

@@ -1,9 +1,8 @@
-/** A case id (suite.device.slug) to the suite and device that run it. */
-import { suites } from '../../suites/index.js';
+/** A case id (suite.device.slug) to the suite and device that run it, among the suites handed in. */
 import { EnvironmentError } from '../errors.js';
 import type { SuiteSpec } from '../runner/case.js';
 
-export function caseById(id: string): { suite: SuiteSpec; device: string } {
+export function caseById(id: string, suites: readonly SuiteSpec[]): { suite: SuiteSpec; device: string } {
   const [suiteName, device, slug, ...rest] = id.split('.');
   const suite = suites.find((s) => s.name === suiteName);
   if (!suite || !device || !slug || rest.length || !suite.cases.some((c) => c.slug === slug)) {

@@ -13,26 +13,17 @@ import { QemuProcess, checkExecutable } from '../qemu/qemu-process.js';
 import { EnvironmentError } from '../errors.js';
 import { KNOWN_BUGS } from '../expect/known-bugs.js';
 import { commitIsAncestor, detectTraits, type Traits } from '../expect/traits.js';
-import { launchCommand, SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
+import { launchCommand, SYSTEM_LIBRARIES, type AccelMode, type Launch, type QemuBinary } from '../qemu/launch.js';
 
-/** How the harness runs this build: the qtest accelerator, or TCG with the CPUs never started. */
-export type AccelMode = 'qtest' | 'tcg-stopped';
+export type { AccelMode };
 
-export interface QemuBuild {
+/** A QEMU binary probed: what it is, which devices it has, how it behaves. */
+export interface QemuBuild extends QemuBinary {
   /** What the user asked for: a path, debian:<suite>, or how it was found. */
   readonly spec: string;
-  readonly binary: string;
-  readonly dataDirs: readonly string[];
-  /** Extra environment for the binary (an unpacked build's module folder). */
-  readonly env: Readonly<Record<string, string>>;
-  /** With the machine's libraries, or its own (a Debian build newer than the machine). */
-  readonly launch: Launch;
   readonly version: QmpVersion;
   readonly sha256: string;
-  readonly accel: AccelMode;
   readonly devices: ReadonlySet<string>;
-  /** Short human name, e.g. "10.0.2 (debian:bookworm-backports)". */
-  readonly label: string;
   /** Behaviour epochs, each with where its value came from (harness/expect/traits.ts). */
   readonly traits: Traits;
   /** For a source tree with git history: which known bugs' fixes it has (by bug id), where git can tell. */
@@ -42,6 +33,13 @@ export interface QemuBuild {
 export function versionString(v: QmpVersion): string {
   return `${v.major}.${v.minor}.${v.micro}`;
 }
+
+/**
+ * The environment variable that hands already probed builds (serializeBuilds)
+ * to `msix-harness run` in another process, such as inside the box, where
+ * probing again under TCG would be slow and the cache is read-only.
+ */
+export const PROBED_BUILDS_ENV = 'MSIX_HARNESS_BUILDS';
 
 /** A build as JSON, to hand an already probed build to another process (the box) without probing again. */
 export function serializeBuilds(builds: readonly QemuBuild[]): string {

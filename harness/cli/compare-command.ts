@@ -4,16 +4,15 @@
  * fail elsewhere); --expect-fixed names cases a backport must turn from
  * failing (on the baseline) to passing.
  */
-import { suiteByName } from '../../suites/index.js';
-import { passthroughDevice } from '../host/passthrough-device.js';
 import { compare } from '../matrix/comparison.js';
 import { findingLine, gate } from '../matrix/gate.js';
 import { parseShard } from '../runner/shard.js';
 import { EnvironmentError } from '../errors.js';
 import { caseLine } from '../report/console-report.js';
-import { collectResults } from '../runner/run-plan.js';
+import type { SuiteSpec } from '../runner/case.js';
+import { openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
 import { ExitCode, exitForSummary } from './exit-codes.js';
-import { resolveBuilds, runReport } from './run-command.js';
+import { resolveBuilds, suiteByName } from './run-command.js';
 import { writeReport, type Reporter } from './write-report.js';
 
 export interface CompareArgs {
@@ -35,28 +34,28 @@ export interface CompareArgs {
   readonly out?: string;
 }
 
-export async function compareCommand(a: CompareArgs): Promise<number> {
+export async function compareCommand(a: CompareArgs, available: readonly SuiteSpec[]): Promise<number> {
   const started = new Date();
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   if (a.qemu.length < 2 && !a.baseline) progress('compare: one build named; the matrix will have one column per kernel');
   if (a.baseline && !a.qemu.includes(a.baseline)) throw new EnvironmentError(`the baseline "${a.baseline}" is not one of the --qemu builds`, `add --qemu ${a.baseline}, or name one of: ${a.qemu.join(', ')}`);
   if (a.expectFixed?.length && !a.baseline) throw new EnvironmentError('--expect-fixed needs --baseline (the build where the cases fail)', 'add --baseline BUILD, the build without the backport');
-  const suites = a.suite.map(suiteByName);
+  const suites = a.suite.map((n) => suiteByName(available, n));
   const shard = a.shard ? parseShard(a.shard) : undefined;
   const builds = await resolveBuilds(a, progress);
-  const passthrough = a.hostDevice && suites.some((s) => s.kind === 'vfio') ? await passthroughDevice(a.hostDevice, { force: !!a.force, progress }) : undefined;
+  const dut = a.hostDevice && suites.some((s) => s.kind === 'vfio') ? await openHostDeviceUnderTest(a.hostDevice, { force: !!a.force, progress }) : undefined;
   try {
-    const cases = await collectResults({
+    const cases = await runPlan({
       suites,
       builds,
       devices: a.device,
       ...(a.grep ? { grep: a.grep } : {}),
-      ...(passthrough ? { passthrough } : {}),
+      ...(dut ? { hostDevice: dut } : {}),
       ...(a.kernel ? { kernels: a.kernel } : {}),
       ...(shard ? { shard } : {}),
       progress,
-      onCase: (line) => process.stderr.write(line + '\n'),
-      caseLine,
+      onResult: (r) => process.stderr.write(caseLine(r) + '\n'),
+      onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
     });
     const report = runReport(started, builds, cases);
     const cmp = compare(cases);
@@ -67,6 +66,6 @@ export async function compareCommand(a: CompareArgs): Promise<number> {
     process.stderr.write(findings.length ? `gate: ${findings.length} finding(s) against baseline ${a.baseline}\n` : `gate: nothing regressed against baseline ${a.baseline}${a.expectFixed?.length ? `, and ${a.expectFixed.join(', ')} fixed` : ''}\n`);
     return findings.length ? ExitCode.FAILED : ExitCode.OK;
   } finally {
-    passthrough?.binding.restoreNow();
+    dut?.host.binding.restoreNow();
   }
 }

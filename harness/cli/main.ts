@@ -1,17 +1,19 @@
-#!/usr/bin/env node
-/** msix-harness: the command line. One file per command; this one wires them and maps errors to exit codes. */
+/**
+ * msix-harness: the command line. One file per command; this one wires them
+ * and maps errors to exit codes. The suites are handed in (bin/msix-harness.ts).
+ */
 import { Command, CommanderError, Option } from 'commander';
 import { EnvironmentError } from '../errors.js';
+import type { SuiteSpec } from '../runner/case.js';
 import { ExitCode } from './exit-codes.js';
 import { boxCommand } from './box-command.js';
 import { bisectCommand } from './bisect-command.js';
-import { bisectStep } from '../bisect/bisect-step.js';
 import { compareCommand } from './compare-command.js';
 import { mergeCommand } from './merge-command.js';
 import { runCommand } from './run-command.js';
 import { REPORTERS, type Reporter } from './write-report.js';
 import { cleanUpOnSignals } from './signals.js';
-import { toolVersion } from './tool-version.js';
+import { toolVersion } from '../results/tool-version.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
@@ -20,7 +22,7 @@ const QEMU_SRC_HELP = 'a QEMU source tree to build (x86_64-softmmu only, in the 
 const BUILD_HELP = 'with --qemu-src: your own build command, run with sh in the tree, instead of configure + ninja';
 const HOST_DEVICE_HELP = 'vfio suite: the host device to pass through; bound to vfio-pci for the run and put back after, if it is not on vfio-pci already (default: run in the box)';
 
-async function main(argv: string[]): Promise<number> {
+export async function runCli(argv: readonly string[], suites: readonly SuiteSpec[]): Promise<number> {
   cleanUpOnSignals();
   let exit: number = ExitCode.OK;
   const program = new Command()
@@ -45,10 +47,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
     .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (any series Debian ships: 6.1, 6.12, 6.16 ... 7.3, or newest; default 6.12)', commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
-    .addOption(new Option('--shard-kernel <series>', 'internal: the kernel name shard keys use (set inside the box)').hideHelp())
-    .addOption(new Option('--report-markers', 'internal: print the JSON report between markers on stdout').hideHelp())
-    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; strict?: boolean; shardKernel?: string; reportMarkers?: boolean }) => {
-      exit = await runCommand(o);
+    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; strict?: boolean }) => {
+      exit = await runCommand(o, suites);
     });
   program
     .command('compare')
@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
     .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean }) => {
-      exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] });
+      exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] }, suites);
     });
   program
     .command('bisect')
@@ -83,18 +83,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--kernel <series>', 'box kernel for vfio cases (a series such as 6.12 or 7.3, or newest)', '6.12')
     .option('--log <file>', 'the step log (JSON lines; default under the cache)')
     .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string; findFix?: boolean }) => {
-      exit = await bisectCommand({ src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}), ...(o.findFix ? { findFix: true } : {}) });
-    });
-  program
-    .command('bisect-step', { hidden: true })
-    .requiredOption('--src <dir>')
-    .requiredOption('--case <id>')
-    .requiredOption('--kernel <series>')
-    .requiredOption('--log <file>')
-    .option('--build <cmd>')
-    .option('--find-fix')
-    .action(async (o: { src: string; case: string; kernel: string; log: string; build?: string; findFix?: boolean }) => {
-      exit = await bisectStep({ src: o.src, caseId: o.case, kernel: o.kernel, log: o.log, ...(o.build ? { build: o.build } : {}), ...(o.findFix ? { findFix: true } : {}) });
+      exit = await bisectCommand({ suites, src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}), ...(o.findFix ? { findFix: true } : {}) });
     });
   program
     .command('merge')
@@ -117,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
       exit = await boxCommand({ ...o, command });
     });
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([...argv]);
     return exit;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
@@ -129,5 +118,3 @@ async function main(argv: string[]): Promise<number> {
     return ExitCode.USAGE;
   }
 }
-
-process.exitCode = await main(process.argv);

@@ -1,19 +1,13 @@
 /** `msix-harness run`: resolve builds, run suites, write the report, exit 0/1/2. */
 import { describeLaunch } from '../qemu/launch.js';
-import os from 'node:os';
 import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../builds/build-spec.js';
 import { EnvironmentError } from '../errors.js';
 import { caseLine } from '../report/console-report.js';
-import { summarize, type CaseResult, type RunReport } from '../results/run-report.js';
-import { passthroughDevice } from '../host/passthrough-device.js';
-import { deserializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
+import { deserializeBuilds, PROBED_BUILDS_ENV, type QemuBuild } from '../builds/qemu-build.js';
+import type { SuiteSpec } from '../runner/case.js';
 import { parseShard } from '../runner/shard.js';
-import { BUILDS_ENV, reportForConsole } from '../runner/vfio-in-box.js';
-import { buildRef } from '../runner/run-suite.js';
-import { suiteByName } from '../../suites/index.js';
-import { collectResults } from '../runner/run-plan.js';
+import { openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
-import { toolVersion } from './tool-version.js';
 import { writeReport, type Reporter } from './write-report.js';
 
 export type { Reporter };
@@ -38,58 +32,45 @@ export interface RunArgs {
   readonly shard?: string;
   /** Known QEMU bugs (xfail) fail the run too. */
   readonly strict?: boolean;
-  /** Internal: the kernel name for shard keys (the box series, inside the box). */
-  readonly shardKernel?: string;
-  /** Internal: print the JSON report between markers (how the box hands it back). */
-  readonly reportMarkers?: boolean;
 }
 
-export async function runCommand(args: RunArgs): Promise<number> {
+/** The suite named, among those handed in. */
+export function suiteByName(suites: readonly SuiteSpec[], name: string): SuiteSpec {
+  const s = suites.find((x) => x.name === name);
+  if (!s) throw new EnvironmentError(`no suite "${name}"`, `use --suite ${suites.map((x) => x.name).join(' or ')}`);
+  return s;
+}
+
+export async function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise<number> {
   const started = new Date();
-  const suite = suiteByName(args.suite);
+  const suite = suiteByName(suites, args.suite);
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const shard = args.shard ? parseShard(args.shard) : undefined;
   const builds = await resolveBuilds(args, progress);
-  const passthrough = suite.kind === 'vfio' && args.hostDevice ? await passthroughDevice(args.hostDevice, { force: !!args.force, progress }) : undefined;
+  const dut = suite.kind === 'vfio' && args.hostDevice ? await openHostDeviceUnderTest(args.hostDevice, { force: !!args.force, progress }) : undefined;
   try {
-    if (passthrough) progress(`host device ${passthrough.bdf}: ${passthrough.plugin.name} on vfio-pci, kernel ${passthrough.kernel}, MSI-X ${passthrough.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`);
-    const toStdout = (!args.out && args.reporter !== 'spec') || !!args.reportMarkers;
-    const cases = await collectResults({
+    if (dut) progress(`host device ${dut.host.bdf}: ${dut.plugin.name} on vfio-pci, kernel ${dut.host.kernel}, MSI-X ${dut.host.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`);
+    const toStdout = !args.out && args.reporter !== 'spec';
+    const print = (line: string) => (toStdout ? process.stderr : process.stdout).write(line + '\n');
+    const cases = await runPlan({
       suites: [suite],
       builds,
       devices: args.device,
       ...(args.grep ? { grep: args.grep } : {}),
-      ...(passthrough ? { passthrough } : {}),
+      ...(dut ? { hostDevice: dut } : {}),
       ...(args.kernel ? { kernels: args.kernel } : {}),
       ...(shard ? { shard } : {}),
-      ...(args.shardKernel ? { shardKernel: args.shardKernel } : {}),
       progress,
-      onCase: (line) => (toStdout ? process.stderr : process.stdout).write(line + '\n'),
-      caseLine,
+      onResult: (r) => print(caseLine(r)),
+      onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
     });
     const report = runReport(started, builds, cases);
     if (cases.length === 0 && !shard) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
-    if (args.reportMarkers) {
-      process.stdout.write(reportForConsole(report));
-      return exitForSummary(report.summary, !!args.strict);
-    }
     await writeReport(report, args.reporter, args.out);
     return exitForSummary(report.summary, !!args.strict);
   } finally {
-    passthrough?.binding.restoreNow();
+    dut?.host.binding.restoreNow();
   }
-}
-
-export function runReport(started: Date, builds: readonly QemuBuild[], cases: CaseResult[]): RunReport {
-  return {
-    tool: { name: 'msix-harness', version: toolVersion() },
-    startedAt: started.toISOString(),
-    durationMs: Date.now() - started.getTime(),
-    host: { kernel: os.release(), node: process.version, cpus: os.cpus().length },
-    builds: builds.map(buildRef),
-    cases,
-    summary: summarize(cases),
-  };
 }
 
 export interface BuildChoice {
@@ -100,7 +81,7 @@ export interface BuildChoice {
 
 /** The builds named (--qemu, then --qemu-src trees, built), probed here, or handed over already probed (inside the box). */
 export async function resolveBuilds(c: BuildChoice, progress: (m: string) => void): Promise<QemuBuild[]> {
-  const handed = process.env[BUILDS_ENV];
+  const handed = process.env[PROBED_BUILDS_ENV];
   if (handed) return deserializeBuilds(handed);
   if (c.build && !c.qemuSrc?.length) throw new EnvironmentError('--build needs --qemu-src (the tree it builds)', 'add --qemu-src DIR');
   const builds: QemuBuild[] = [];

@@ -16,26 +16,42 @@ export interface DeviceHandle {
 
 export type InterruptMode = 'msix' | 'msi';
 
+/**
+ * One device's driver, made by its plugin: whatever state the plugin keeps
+ * for the device (a controller it set up, a link state) lives in here and
+ * goes away with it.
+ */
+export interface DeviceDriver {
+  /** Bring the device's interrupt logic to a quiet known state (no cause pending, no timers). */
+  reset(): Promise<void>;
+  /** Make the device signal `vector` once through whichever interrupt mode the guest enabled. */
+  fire(vector: number): Promise<void>;
+  /**
+   * Optional, for devices with interrupt moderation: leave an interrupt
+   * cause held back by a delay timer (which never runs out while the CPUs
+   * are stopped), in whichever interrupt mode is on.
+   */
+  holdCause?(): Promise<void>;
+  /** Optional, with holdCause: raise one more cause at once, with no reset or timer flush first. */
+  raiseCause?(): Promise<void>;
+}
+
 export interface DevicePlugin {
   readonly name: string;
   /** QEMU -device driver; builds without it skip the device's cases. */
   readonly driver: string;
   /** PCI vendor:device ids, to recognise the device when it is passed through. */
   readonly pciIds: readonly (readonly [vendor: number, device: number])[];
-  /** Interrupt modes fire() can drive (MSI fires vector 0 only). */
-  readonly fires: readonly InterruptMode[];
+  /** Interrupt modes the driver's fire() can drive (MSI fires vector 0 only). */
+  readonly interruptModes: readonly InterruptMode[];
+  /** The BAR that holds the device's own MSI-X table (on the physical device, for passthrough). */
+  readonly msixTableBar: number;
+  /** A BAR the device leaves unused, where vfio-pci can relocate the MSI-X table (x-msix-relocation); none: undefined. */
+  readonly freeBar?: number;
+  /** Whether the driver can hold a cause back and raise another (holdCause, raiseCause): devices with interrupt moderation. */
+  readonly interruptModeration?: boolean;
   /** Arguments that add the device to QEMU's command line. */
   qemuArgs(qemuId: string, pciAddr: string): string[];
-  /** Bring the device's interrupt logic to a quiet known state (no cause pending, no timers). */
-  reset(dev: DeviceHandle): Promise<void>;
-  /** Make the device signal `vector` once through whichever interrupt mode the guest enabled. */
-  fire(dev: DeviceHandle, vector: number): Promise<void>;
-  /**
-   * Optional, for devices with interrupt moderation: leave an interrupt
-   * cause held back by a delay timer (which never runs out while the CPUs
-   * are stopped), in whichever interrupt mode is on.
-   */
-  holdCause?(dev: DeviceHandle): Promise<void>;
-  /** Optional, with holdCause: raise one more cause at once, with no reset or timer flush first. */
-  raiseCause?(dev: DeviceHandle): Promise<void>;
+  /** The driver for one placed device. */
+  attach(dev: DeviceHandle): DeviceDriver;
 }

@@ -10,7 +10,7 @@
  * QEMU 7.2 asserts if a timer armed in MSI/INTx mode is flushed after MSI-X
  * is enabled: call reset() before switching interrupt mode.
  */
-import type { DeviceHandle, DevicePlugin } from './device-plugin.js';
+import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 
 const REG = { CTRL: 0x00, CTRL_EXT: 0x18, ICR: 0xc0, ICS: 0xc8, IMS: 0xd0, IMC: 0xd8, IVAR: 0xe4, TCTL: 0x400, TDBAL: 0x3800, TDBAH: 0x3804, TDLEN: 0x3808, TDH: 0x3810, TDT: 0x3818, TIDV: 0x3820 } as const;
 const CTRL_RST = 1 << 26;
@@ -38,20 +38,16 @@ async function quiesce(dev: DeviceHandle): Promise<void> {
   await mmio.writel(REG.IMS, IMS_ALL_VALID);
 }
 
-export const e1000e: DevicePlugin = {
-  name: 'e1000e',
-  driver: 'e1000e',
-  pciIds: [[0x8086, 0x10d3]],
-  fires: ['msix', 'msi'],
-  qemuArgs: (id, addr) => ['-device', `e1000e,id=${id},addr=${addr},romfile=`],
-  async reset(dev) {
+function attach(dev: DeviceHandle): DeviceDriver {
+  return {
+  async reset() {
     await quiesce(dev);
     const mmio = dev.fn.bar(0);
     await mmio.writel(REG.IMC, 0xffffffff);
     await mmio.writel(REG.ICR, 0xffffffff);
   },
   // A frame sent with IDE: its TXDW/TXQE causes wait for TIDV (QEMU keeps them as "delayed causes").
-  async holdCause(dev) {
+  async holdCause() {
     const mmio = dev.fn.bar(0);
     const qt = dev.fn.qtest;
     await qt.memset(TX.FRAME, TX.FRAME_BYTES, 0);
@@ -64,14 +60,27 @@ export const e1000e: DevicePlugin = {
     await mmio.writel(REG.TCTL, TCTL_EN);
     await mmio.writel(REG.TDT, 1);
   },
-  async raiseCause(dev) {
+  async raiseCause() {
     await dev.fn.bar(0).writel(REG.ICS, ICR_LSC);
   },
-  async fire(dev, vector) {
+  async fire(vector) {
     if (vector < 0 || vector > 4) throw new RangeError(`e1000e has vectors 0..4, not ${vector}`);
     await quiesce(dev);
     const mmio = dev.fn.bar(0);
     await mmio.writel(REG.IVAR, IVAR_VALID | vector);
     await mmio.writel(REG.ICS, ICR_RXQ0);
   },
+};
+}
+
+export const e1000e: DevicePlugin = {
+  name: 'e1000e',
+  driver: 'e1000e',
+  pciIds: [[0x8086, 0x10d3]],
+  interruptModes: ['msix', 'msi'],
+  msixTableBar: 3,
+  freeBar: 4,
+  interruptModeration: true,
+  qemuArgs: (id, addr) => ['-device', `e1000e,id=${id},addr=${addr},romfile=`],
+  attach,
 };

@@ -4,25 +4,21 @@
  * EIMS/EICS of bit N after clearing it in EICR (write 1 to clear) for a
  * fresh edge. EITR is 0 after reset: no throttling timer is involved.
  */
-import type { DevicePlugin } from './device-plugin.js';
+import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 
 const REG = { CTRL: 0x0000, GPIE: 0x1514, EICS: 0x1520, EIMS: 0x1524, EIMC: 0x1528, EICR: 0x1580 } as const;
 const CTRL_RST = 1 << 26;
 const GPIE_MSIX_MODE = 1 << 4;
 
-export const igb: DevicePlugin = {
-  name: 'igb',
-  driver: 'igb',
-  pciIds: [[0x8086, 0x10c9]],
-  fires: ['msix'],
-  qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
-  async reset(dev) {
+function attach(dev: DeviceHandle): DeviceDriver {
+  return {
+  async reset() {
     const mmio = dev.fn.bar(0);
     await mmio.writel(REG.CTRL, CTRL_RST);
     await mmio.writel(REG.EIMC, 0xffffffff);
     await mmio.writel(REG.EICR, 0xffffffff);
   },
-  async fire(dev, vector) {
+  async fire(vector) {
     if (vector < 0 || vector > 9) throw new RangeError(`igb has vectors 0..9, not ${vector}`);
     const mmio = dev.fn.bar(0);
     const bit = (1 << vector) >>> 0;
@@ -31,4 +27,15 @@ export const igb: DevicePlugin = {
     await mmio.writel(REG.EIMS, bit);
     await mmio.writel(REG.EICS, bit);
   },
+};
+}
+
+export const igb: DevicePlugin = {
+  name: 'igb',
+  driver: 'igb',
+  pciIds: [[0x8086, 0x10c9]],
+  interruptModes: ['msix'],
+  msixTableBar: 3,
+  qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
+  attach,
 };

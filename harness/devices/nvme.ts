@@ -30,7 +30,7 @@ import { MsixControl } from '../irq/msix-capability.js';
 import { MsixDriver } from '../irq/msix.js';
 import { CapId } from '../pci/capabilities.js';
 import * as ops from '../protocol/qtest-ops.js';
-import type { DeviceHandle, DevicePlugin } from './device-plugin.js';
+import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 
 /** QEMU's default msix_qsize, named on the command line all the same. */
 const MSIX_VECTORS = 65;
@@ -113,12 +113,9 @@ interface DeviceState {
   ctrl: Controller | undefined;
 }
 
-const devices = new WeakMap<DeviceHandle, DeviceState>();
-
-function stateOf(dev: DeviceHandle): DeviceState {
-  let st = devices.get(dev);
-  if (!st) devices.set(dev, (st = { ctrl: undefined }));
-  return st;
+/** The handle with this plugin's state for the device. */
+interface NvmeHandle extends DeviceHandle {
+  readonly state: DeviceState;
 }
 
 async function msixEnabled(dev: DeviceHandle): Promise<boolean> {
@@ -155,7 +152,7 @@ function encode(cmd: Command, cid: number): Uint8Array {
 }
 
 /** Submit commands on one queue, wait until all have completed, consume the entries. */
-async function execute(dev: DeviceHandle, c: Controller, q: Queue, cmds: readonly Command[]): Promise<void> {
+async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly Command[]): Promise<void> {
   if (cmds.length === 0) return;
   if (cmds.length >= q.depth) throw new RangeError(`nvme: ${cmds.length} commands do not fit queue ${q.qid} (depth ${q.depth})`);
   const qt = dev.fn.qtest;
@@ -213,15 +210,15 @@ function createSq(qid: number): Command {
 }
 
 /** CC.EN=0 and wait for CSTS.RDY=0: QEMU deletes every queue. */
-async function stop(dev: DeviceHandle): Promise<void> {
+async function stop(dev: NvmeHandle): Promise<void> {
   const mmio = dev.fn.bar(0);
   if ((await mmio.readl(REG.CC)) !== 0) await mmio.writel(REG.CC, 0);
   await pollUntil('CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
-  stateOf(dev).ctrl = undefined;
+  dev.state.ctrl = undefined;
 }
 
 /** Fresh admin queues and CC.EN=1; no commands, so nothing signals. */
-async function start(dev: DeviceHandle): Promise<Controller> {
+async function start(dev: NvmeHandle): Promise<Controller> {
   await stop(dev);
   const mmio = dev.fn.bar(0);
   await dev.fn.qtest.memset(RAM.ADMIN_SQ, RAM.END - RAM.ADMIN_SQ, 0);
@@ -240,7 +237,7 @@ async function start(dev: DeviceHandle): Promise<Controller> {
     io: new Map(),
     nextCid: 0,
   };
-  stateOf(dev).ctrl = c;
+  dev.state.ctrl = c;
   return c;
 }
 
@@ -249,7 +246,7 @@ async function start(dev: DeviceHandle): Promise<Controller> {
  * MSI-X on only meanwhile and vector 0 sent to the plugin's scratch dword,
  * then MSI-X, entry 0 and the mask bits as they were. Leaves nothing pending.
  */
-async function setUpQuietly(dev: DeviceHandle, c: Controller): Promise<void> {
+async function setUpQuietly(dev: NvmeHandle, c: Controller): Promise<void> {
   const msix = await MsixDriver.attach(dev.fn);
   if (!msix) throw new Error(`${dev.fn.name}: nvme has no MSI-X capability`);
   const control = await msix.control();
@@ -267,8 +264,8 @@ async function setUpQuietly(dev: DeviceHandle, c: Controller): Promise<void> {
 }
 
 /** The controller as set up, or a fresh one if it is not running (never started, or reset by QEMU since). */
-async function running(dev: DeviceHandle): Promise<Controller> {
-  const c = stateOf(dev).ctrl;
+async function running(dev: NvmeHandle): Promise<Controller> {
+  const c = dev.state.ctrl;
   if (c) {
     const mmio = dev.fn.bar(0);
     const [cc, csts] = [await mmio.readl(REG.CC), await mmio.readl(REG.CSTS)];
@@ -278,7 +275,7 @@ async function running(dev: DeviceHandle): Promise<Controller> {
 }
 
 /** Every vector's I/O queue pair at once (and `more` after them): signals vector 0 only where the admin CQ uses it. */
-async function createIoQueues(dev: DeviceHandle, c: Controller, more: readonly Command[] = []): Promise<void> {
+async function createIoQueues(dev: NvmeHandle, c: Controller, more: readonly Command[] = []): Promise<void> {
   const cmds: Command[] = [];
   const made: number[] = [];
   for (let v = 1; v < MSIX_VECTORS; v++) {
@@ -290,18 +287,15 @@ async function createIoQueues(dev: DeviceHandle, c: Controller, more: readonly C
   for (const v of made) c.io.set(v, ioQueue(v));
 }
 
-export const nvme: DevicePlugin = {
-  name: 'nvme',
-  driver: 'nvme',
-  pciIds: [[0x1b36, 0x0010]],
-  fires: ['msix'],
-  qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
-  async reset(dev) {
+function attach(handle: DeviceHandle): DeviceDriver {
+  const dev: NvmeHandle = { ...handle, state: { ctrl: undefined } };
+  return {
+  async reset() {
     const msixOn = await msixEnabled(dev);
     await stop(dev);
     if (!msixOn) await setUpQuietly(dev, await start(dev));
   },
-  async fire(dev, vector) {
+  async fire(vector) {
     if (!Number.isInteger(vector) || vector < 0 || vector >= MSIX_VECTORS) throw new RangeError(`nvme has vectors 0..${MSIX_VECTORS - 1}, not ${vector}`);
     if (!(await msixEnabled(dev))) throw new Error('nvme fires MSI-X only: enable MSI-X before fire()');
     const c = await running(dev);
@@ -312,4 +306,15 @@ export const nvme: DevicePlugin = {
     // Vector 0 has a user here: the CQ made by the quiet setup, or the admin CQ made with MSI-X on.
     return execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
   },
+};
+}
+
+export const nvme: DevicePlugin = {
+  name: 'nvme',
+  driver: 'nvme',
+  pciIds: [[0x1b36, 0x0010]],
+  interruptModes: ['msix'],
+  msixTableBar: 0,
+  qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
+  attach,
 };

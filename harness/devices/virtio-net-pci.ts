@@ -7,15 +7,12 @@
  * field and notifies. Queue vectors would need rings in guest memory.
  */
 import { CapId } from '../pci/capabilities.js';
-import type { DeviceHandle, DevicePlugin } from './device-plugin.js';
+import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 
 const CFG_TYPE_COMMON = 1;
 const COMMON = { MSIX_CONFIG: 0x10, DEVICE_STATUS: 0x14 } as const;
 const STATUS_DRIVER_OK = 4;
 const NO_VECTOR = 0xffff;
-
-/** Link state per device: set_link only notifies when the state changes. */
-const linkUp = new WeakMap<DeviceHandle, boolean>();
 
 async function commonConfig(dev: DeviceHandle): Promise<{ bar: number; offset: number }> {
   for (const cap of await dev.fn.capabilities()) {
@@ -26,18 +23,16 @@ async function commonConfig(dev: DeviceHandle): Promise<{ bar: number; offset: n
   throw new Error(`${dev.fn.name}: no virtio common configuration capability (is this a modern virtio device?)`);
 }
 
-export const virtioNetPci: DevicePlugin = {
-  name: 'virtio-net-pci',
-  driver: 'virtio-net-pci',
-  pciIds: [[0x1af4, 0x1041]],
-  fires: ['msix'],
-  qemuArgs: (id, addr) => ['-device', `virtio-net-pci,id=${id},addr=${addr},romfile=,disable-legacy=on`],
-  async reset(dev) {
+function attach(dev: DeviceHandle): DeviceDriver {
+  /** The link state: set_link only notifies when it changes. */
+  let linkUp = true;
+  return {
+  async reset() {
     const c = await commonConfig(dev);
     // Status 0 resets the device and releases every vector it used.
     await dev.fn.bar(c.bar).writeb(c.offset + COMMON.DEVICE_STATUS, 0);
   },
-  async fire(dev, vector) {
+  async fire(vector) {
     const c = await commonConfig(dev);
     const bar = dev.fn.bar(c.bar);
     await bar.writew(c.offset + COMMON.MSIX_CONFIG, vector);
@@ -45,8 +40,19 @@ export const virtioNetPci: DevicePlugin = {
     if (got !== vector) throw new RangeError(`virtio-net-pci refused config vector ${vector} (reads back 0x${got.toString(16)}${got === NO_VECTOR ? ', NO_VECTOR' : ''})`);
     const status = await bar.readb(c.offset + COMMON.DEVICE_STATUS);
     if (!(status & STATUS_DRIVER_OK)) await bar.writeb(c.offset + COMMON.DEVICE_STATUS, status | STATUS_DRIVER_OK);
-    const up = !(linkUp.get(dev) ?? true);
+    const up = !linkUp;
     await dev.qmp.execute('set_link', { name: dev.qemuId, up });
-    linkUp.set(dev, up);
+    linkUp = up;
   },
+};
+}
+
+export const virtioNetPci: DevicePlugin = {
+  name: 'virtio-net-pci',
+  driver: 'virtio-net-pci',
+  pciIds: [[0x1af4, 0x1041]],
+  interruptModes: ['msix'],
+  msixTableBar: 1,
+  qemuArgs: (id, addr) => ['-device', `virtio-net-pci,id=${id},addr=${addr},romfile=,disable-legacy=on`],
+  attach,
 };

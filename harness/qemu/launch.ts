@@ -16,6 +16,22 @@ export type Launch =
 
 export const SYSTEM_LIBRARIES: Launch = { libraries: 'system' };
 
+/** How the harness runs a binary: the qtest accelerator, or TCG with the CPUs never started. */
+export type AccelMode = 'qtest' | 'tcg-stopped';
+
+/** What the machine layer needs to start a QEMU: the binary, how to run it, its data. (A probed build is one of these.) */
+export interface QemuBinary {
+  /** Short human name, e.g. "10.0.2 (debian:bookworm-backports)". */
+  readonly label: string;
+  readonly binary: string;
+  readonly dataDirs: readonly string[];
+  /** Extra environment for the binary (an unpacked build's module folder). */
+  readonly env: Readonly<Record<string, string>>;
+  /** With the machine's libraries, or its own (a Debian build newer than the machine). */
+  readonly launch: Launch;
+  readonly accel: AccelMode;
+}
+
 /** The program to execute and its arguments, for `binary args...` started as `launch` says. */
 export function launchCommand(binary: string, launch: Launch, args: readonly string[]): { file: string; args: string[] } {
   if (launch.libraries === 'system') return { file: binary, args: [...args] };

@@ -10,7 +10,7 @@ import { LineChannel } from '../protocol/line-channel.js';
 import { QmpClient } from '../protocol/qmp-client.js';
 import { QtestClient } from '../protocol/qtest-client.js';
 import { ChannelClosedError, describeExit, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
-import type { QemuBuild } from '../builds/qemu-build.js';
+import type { QemuBinary } from './launch.js';
 import { QemuProcess } from './qemu-process.js';
 
 export type MachineType = 'q35' | 'pc';
@@ -37,7 +37,7 @@ export class Machine {
   private stopped: Promise<ExitStatus | 'unkillable'> | undefined;
 
   private constructor(
-    readonly build: QemuBuild,
+    readonly build: QemuBinary,
     readonly proc: QemuProcess,
     readonly qtest: QtestClient,
     readonly qmp: QmpClient,
@@ -54,7 +54,7 @@ export class Machine {
     }
   }
 
-  static async launch(build: QemuBuild, cfg: MachineConfig = {}): Promise<Machine> {
+  static async launch(build: QemuBinary, cfg: MachineConfig = {}): Promise<Machine> {
     const machineType = cfg.machine ?? 'q35';
     const timeoutMs = cfg.timeoutMs ?? 10_000;
     const traces = cfg.traces ?? [];

@@ -6,7 +6,7 @@
  * external files: it opens from a CI artifact as it is.
  */
 import { compare, type Cell, type Comparison } from '../matrix/comparison.js';
-import type { Observation } from '../runner/evidence.js';
+import type { Observation } from '../results/observation.js';
 import type { CaseResult, RunReport } from '../results/run-report.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

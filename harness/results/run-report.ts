@@ -1,6 +1,6 @@
 /** The report a run produces; every writer (JSON, JUnit, console) reads this. */
 import type { CatalogId } from '../expect/catalog.js';
-import type { Observation } from '../runner/evidence.js';
+import type { Observation } from './observation.js';
 
 /**
  * What QEMU did in a case: `failed` QEMU misbehaved (an expectation did not

@@ -1,52 +1,64 @@
 /**
  * How a suite declares its cases: a title, the catalog ids it pins, what it
- * needs from the device, and a body that works on a Dut and records evidence.
+ * needs from the device, and a body that works on a Dut and records
+ * evidence. A vfio case gets the host view as well, always.
  */
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { CatalogId } from '../expect/catalog.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
-import type { HostSnapshot } from '../host/host-snapshot.js';
 import type { Dut, DutOptions } from './dut.js';
 import type { Evidence } from './evidence.js';
-
-/** The host side of a passed-through device: what the host kernel did, read from the real host. */
-export interface HostSide {
-  readonly bdf: string;
-  readonly kernel: string;
-  /** VFIO_IRQ_INFO_NORESIZE for MSI-X, read from vfio (false: vectors can be added one at a time). */
-  readonly noresize: boolean;
-  snapshot(): Promise<HostSnapshot>;
-}
+import type { HostDeviceFacts, HostView } from './host-view.js';
 
 export interface CaseContext {
   readonly dut: Dut;
-  /** Present in suites run on a passed-through device. */
-  readonly host?: HostSide;
   readonly ev: Evidence;
   readonly build: QemuBuild;
   readonly device: DevicePlugin;
 }
 
+export interface VfioCaseContext extends CaseContext {
+  readonly host: HostView;
+}
+
+/** What a case runs on, as skipReason sees it before anything starts. */
 export interface Target {
   readonly build: QemuBuild;
   readonly device: DevicePlugin;
-  readonly host?: Omit<HostSide, 'snapshot'>;
+  readonly host?: HostDeviceFacts;
 }
 
-export interface CaseSpec {
+/** What the case asks of its device under test; a function when it depends on the device (a free BAR, say). */
+export type CaseDut = (Omit<DutOptions, 'hostDevice' | 'deliveryTimeoutMs'> & { readonly vfioProps?: string }) | ((device: DevicePlugin) => Omit<DutOptions, 'hostDevice' | 'deliveryTimeoutMs'> & { readonly vfioProps?: string });
+
+interface CaseBase {
   /** Short stable name, used in the case id. */
   readonly slug: string;
   readonly title: string;
   readonly pins: readonly CatalogId[];
   /** Why this case cannot run on the target, if it cannot (reported as a skip). */
-  readonly unsupported?: (t: Target) => string | undefined;
-  readonly dut?: Omit<DutOptions, 'passthrough'> & { readonly vfioProps?: string };
+  readonly skipReason?: (t: Target) => string | undefined;
+  readonly dut?: CaseDut;
+}
+
+export interface EmulatedCase extends CaseBase {
   readonly body: (ctx: CaseContext) => Promise<void>;
 }
 
-export interface SuiteSpec {
-  readonly name: string;
-  /** 'emulated': QEMU's own devices; 'vfio': a host device passed through. */
-  readonly kind: 'emulated' | 'vfio';
-  readonly cases: readonly CaseSpec[];
+export interface VfioCase extends CaseBase {
+  readonly body: (ctx: VfioCaseContext) => Promise<void>;
 }
+
+interface SuiteBase {
+  readonly name: string;
+  /**
+   * The module that exports the suite (its import.meta.url), so that a run
+   * in another process (the box, a bisect step) can load it by itself.
+   */
+  readonly module: string;
+}
+
+/** 'emulated': QEMU's own devices; 'vfio': a host device passed through. */
+export type SuiteSpec = (SuiteBase & { readonly kind: 'emulated'; readonly cases: readonly EmulatedCase[] }) | (SuiteBase & { readonly kind: 'vfio'; readonly cases: readonly VfioCase[] });
+
+export type CaseSpec = EmulatedCase | VfioCase;

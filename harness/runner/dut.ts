@@ -1,9 +1,11 @@
 /**
  * The device under test, assembled: a fresh QEMU with one device, the PCI
  * function with its BARs placed, the MSI-X (and MSI) drivers, a delivery
- * mailbox, and the device plugin bound to it. Cases get one of these.
+ * mailbox, and the device plugin's driver bound to it. Cases get one of
+ * these and need nothing below it: what they do to QEMU (kill it, read its
+ * stderr and traces, start the next one) is here too.
  */
-import type { DeviceHandle, DevicePlugin } from '../devices/device-plugin.js';
+import type { DeviceDriver, DeviceHandle, DevicePlugin } from '../devices/device-plugin.js';
 import { MsiDriver } from '../irq/msi.js';
 import { MsixDriver } from '../irq/msix.js';
 import { Mailbox } from '../irq/mailbox.js';
@@ -12,41 +14,53 @@ import { Window } from '../pci/bars.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
-import { Machine, type MachineConfig } from '../qemu/machine.js';
+import type { ExitStatus } from '../errors.js';
+import { Machine, type MachineConfig, type TraceEvent } from '../qemu/machine.js';
+import type { Entry } from '../timeline.js';
 
 export interface DutOptions {
   readonly traces?: readonly string[];
   readonly guestErrors?: boolean;
   readonly machine?: MachineConfig['machine'];
   readonly memoryMiB?: number;
-  /** Pass a host device through with vfio-pci instead of emulating the plugin's device. */
-  readonly passthrough?: { readonly hostBdf: string; readonly props?: string };
+  /** Pass this host device through with vfio-pci instead of emulating the plugin's device. */
+  readonly hostDevice?: { readonly bdf: string; readonly props?: string };
+  /** How long a wait for a delivery lasts (suite-wide; default 5 s). */
+  readonly deliveryTimeoutMs?: number;
 }
 
 const DUT_ID = 'dut';
 const DUT_SLOT = '04.0';
 const PASSTHROUGH_MEMORY_MIB = 32;
+const DELIVERY_TIMEOUT_MS = 5000;
+/** The mailbox slot MSI messages go to: above every MSI-X vector a device here has. */
+export const MSI_SLOT = 4096;
 
 export class Dut {
+  readonly msi: MsiDriver | undefined;
+
   private constructor(
-    readonly machine: Machine,
+    private readonly machine: Machine,
+    readonly build: QemuBuild,
     readonly plugin: DevicePlugin,
     readonly fn: PciFunction,
     readonly msix: MsixDriver,
-    readonly msi: MsiDriver | undefined,
+    msi: MsiDriver | undefined,
     readonly mailbox: Mailbox,
-    private readonly handle: DeviceHandle,
-  ) {}
+    private readonly driver: DeviceDriver,
+    private readonly opts: DutOptions,
+  ) {
+    this.msi = msi;
+  }
 
   static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}): Promise<Dut> {
     const machineType = opts.machine ?? 'q35';
+    const host = opts.hostDevice;
     const machine = await Machine.launch(build, {
       machine: machineType,
       // vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs.
-      ...(opts.memoryMiB || opts.passthrough ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
-      args: opts.passthrough
-        ? ['-device', ['vfio-pci', `host=${opts.passthrough.hostBdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(opts.passthrough.props ? [opts.passthrough.props] : [])].join(',')]
-        : plugin.qemuArgs(DUT_ID, DUT_SLOT),
+      ...(opts.memoryMiB || host ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
+      args: host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : plugin.qemuArgs(DUT_ID, DUT_SLOT),
       traces: opts.traces ?? [],
       guestErrors: opts.guestErrors ?? false,
     });
@@ -57,59 +71,86 @@ export class Dut {
       await fn.placeBars({ mmio: new Window('32-bit MMIO', 0xc0000000, 0xfec00000), io: new Window('I/O', 0xc000, 0x10000) });
       const msix = await MsixDriver.attach(fn);
       if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
+      // The plugin's device facts drive cases (relocation, physical table reads): hold it to them.
+      if (!host && msix.cap.tableBir !== plugin.msixTableBar) throw new Error(`the ${plugin.name} plugin says its MSI-X table is in BAR${plugin.msixTableBar}, the device has it in BAR${msix.cap.tableBir}`);
       const msi = await MsiDriver.attach(fn);
       const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID };
-      return new Dut(machine, plugin, fn, msix, msi, new Mailbox(machine.qtest), handle);
+      return new Dut(machine, build, plugin, fn, msix, msi, new Mailbox(machine.qtest), plugin.attach(handle), opts);
     } catch (e) {
       await machine.shutdown();
       throw e;
     }
   }
 
-  /** The device plugin's reset, bound to this device. */
+  /** A new device under test like this one (same build, device and options), in a new QEMU. */
+  restart(): Promise<Dut> {
+    return Dut.start(this.build, this.plugin, this.opts);
+  }
+
+  /** The device plugin's reset. */
   resetDevice(): Promise<void> {
-    return this.plugin.reset(this.handle);
+    return this.driver.reset();
   }
 
   /** Make the device signal `vector` once. */
   fire(vector: number): Promise<void> {
-    return this.plugin.fire(this.handle, vector);
+    return this.driver.fire(vector);
   }
 
   /** The plugin's holdCause (a cause held back by interrupt moderation); the plugin must have it. */
   holdCause(): Promise<void> {
-    if (!this.plugin.holdCause) throw new Error(`the ${this.plugin.name} plugin cannot hold a cause back`);
-    return this.plugin.holdCause(this.handle);
+    if (!this.driver.holdCause) throw new Error(`the ${this.plugin.name} plugin cannot hold a cause back`);
+    return this.driver.holdCause();
   }
 
   /** The plugin's raiseCause (one more cause at once, nothing reset first). */
   raiseCause(): Promise<void> {
-    if (!this.plugin.raiseCause) throw new Error(`the ${this.plugin.name} plugin cannot raise a cause`);
-    return this.plugin.raiseCause(this.handle);
+    if (!this.driver.raiseCause) throw new Error(`the ${this.plugin.name} plugin cannot raise a cause`);
+    return this.driver.raiseCause();
   }
 
-  /**
-   * Whether QEMU is still running after `action`: 'running', or how it
-   * ended with the assertion or error it printed last (for cases whose
-   * subject is QEMU surviving what the guest did).
-   */
-  async survives(action: () => Promise<void>): Promise<string> {
-    try {
-      await action();
-      await this.settle();
-      return 'running';
-    } catch (e) {
-      const status = await this.machine.exitStatus();
-      if (!status) throw e;
-      const last = this.machine.stderr().trimEnd().split('\n').filter((l) => /Assertion|abort|error/i.test(l)).at(-1) ?? '';
-      return `${status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`}: ${last.replace(/^.*?: (?=[^:]*: Assertion)/, '')}`;
-    }
+  /** Quiesce the device and enable MSI-X with every vector masked (the state a driver starts from). */
+  async enableAllMasked(): Promise<void> {
+    await this.resetDevice();
+    await this.msix.enable();
+  }
+
+  /** enableAllMasked, then route and unmask vector v. */
+  async unmaskedVector(v: number): Promise<void> {
+    await this.enableAllMasked();
+    await this.route(v);
+    await this.msix.unmask(v);
+  }
+
+  /** unmaskedVector, and one fire of v delivered: a vector in use. */
+  async liveVector(v: number): Promise<void> {
+    await this.unmaskedVector(v);
+    await this.fire(v);
+    await this.waitDelivered(v);
   }
 
   /** Point vector v at its mailbox slot (v) and clear the slot; the mask bit is left alone. */
   async route(vector: number): Promise<void> {
     await this.msix.program(vector, this.mailbox.message(vector));
     await this.mailbox.arm(vector);
+  }
+
+  /** Enable plain MSI with its message to MSI_SLOT (cleared). */
+  async enableMsi(): Promise<void> {
+    if (!this.msi) throw new Error(`${this.plugin.name} has no MSI capability`);
+    await this.msi.enable(this.mailbox.message(MSI_SLOT));
+    await this.mailbox.arm(MSI_SLOT);
+  }
+
+  /** Wait until mailbox slot `slot` (a vector, or MSI_SLOT) has its message; the suite's delivery timeout applies. */
+  waitDelivered(slot: number): Promise<void> {
+    const timeoutMs = this.opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+    return this.recordWait(`delivery to mailbox slot ${slot}`, timeoutMs, () => this.mailbox.waitDelivered(slot, timeoutMs));
+  }
+
+  /** Run `body`, a wait of the harness, recorded (begun, ended or given up) in this QEMU's timeline. */
+  recordWait<T>(what: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
+    return this.machine.log.wait(what, timeoutMs, body);
   }
 
   /**
@@ -133,6 +174,45 @@ export class Dut {
     await this.settle();
     const cfg = await configAccessFor[this.machine.machineType](this.machine.qtest);
     await this.fn.restoreBars(cfg);
+  }
+
+  /**
+   * Whether QEMU is still running after `action`: 'running', or how it
+   * ended with the assertion or error it printed last (for cases whose
+   * subject is QEMU surviving what the guest did).
+   */
+  async survives(action: () => Promise<void>): Promise<string> {
+    try {
+      await action();
+      await this.settle();
+      return 'running';
+    } catch (e) {
+      const status = await this.machine.exitStatus();
+      if (!status) throw e;
+      const last = this.stderr().trimEnd().split('\n').filter((l) => /Assertion|abort|error/i.test(l)).at(-1) ?? '';
+      return `${status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`}: ${last.replace(/^.*?: (?=[^:]*: Assertion)/, '')}`;
+    }
+  }
+
+  /** SIGKILL QEMU, as a crash would end it, and wait until it is gone. */
+  async kill(): Promise<ExitStatus> {
+    process.kill(this.machine.proc.pid, 'SIGKILL');
+    return this.machine.proc.exited;
+  }
+
+  /** QEMU's stderr so far (guest error logs, warnings, traces). */
+  stderr(): string {
+    return this.machine.stderr();
+  }
+
+  /** Trace events collected so far (the patterns in DutOptions.traces), optionally only those whose name starts with `prefix`. */
+  traces(prefix = ''): readonly TraceEvent[] {
+    return this.machine.traceEvents().filter((e) => e.name.startsWith(prefix));
+  }
+
+  /** What led here: protocol exchanges, QEMU's stderr and the waits, oldest first. */
+  timeline(): Entry[] {
+    return this.machine.log.snapshot();
   }
 
   shutdown(): ReturnType<Machine['shutdown']> {

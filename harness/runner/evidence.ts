@@ -9,42 +9,56 @@
 import { AssertionError } from 'node:assert';
 import { isDeepStrictEqual } from 'node:util';
 import type { Trait } from '../expect/traits.js';
+import { describeMismatch, type Observation, type View } from '../results/observation.js';
 
-export type View = 'guest' | 'qemu' | 'host';
+export { describeMismatch };
 
-export interface Observation {
-  readonly label: string;
-  readonly view: View;
-  readonly expected: unknown;
-  readonly observed: unknown;
-  readonly ok: boolean;
-}
-
-export class Evidence {
-  readonly items: Observation[] = [];
+/** Expectations on one view: `ev.guest`, `ev.qemu` or `ev.host`. */
+export class ViewEvidence {
+  constructor(
+    private readonly ev: Evidence,
+    readonly view: View,
+  ) {}
 
   /** Record whether `observed` equals `expected` (deep, strict); a mismatch fails the case at its end. */
-  expect<T>(label: string, observed: T, expected: T, view: View = 'guest'): boolean {
-    const ok = isDeepStrictEqual(observed, expected);
-    this.items.push({ label, view, expected: plain(expected), observed: plain(observed), ok });
-    return ok;
+  expect<T>(label: string, observed: T, expected: T): boolean {
+    return this.ev.record(this.view, label, observed, expected);
   }
 
   /**
    * Where builds legitimately differ: `expected` from the build's trait. A
    * trait that could not be determined records the observation, unasserted.
    */
-  expectPerTrait<T>(label: string, observed: T, trait: Trait, expected: (value: boolean) => T, view: View = 'guest'): boolean {
+  expectPerTrait<T>(label: string, observed: T, trait: Trait, expected: (value: boolean) => T): boolean {
     if (trait.value === 'unknown') {
-      this.items.push({ label, view, expected: `not asserted: trait unknown (${trait.source})`, observed: plain(observed), ok: true });
+      this.ev.items.push({ label, view: this.view, expected: `not asserted: trait unknown (${trait.source})`, observed: plain(observed), ok: true });
       return true;
     }
-    return this.expect(label, observed, expected(trait.value), view);
+    return this.expect(label, observed, expected(trait.value));
   }
 
   /** As expect, but a mismatch fails the case now (what follows depends on it). */
-  require<T>(label: string, observed: T, expected: T, view: View = 'guest'): void {
-    if (!this.expect(label, observed, expected, view)) throw this.failure();
+  require<T>(label: string, observed: T, expected: T): void {
+    if (!this.expect(label, observed, expected)) throw this.ev.failure();
+  }
+
+  /** Record what was seen, asserting nothing (context for the report, such as what changed on the host). */
+  note(label: string, observed: unknown): void {
+    this.ev.items.push({ label, view: this.view, expected: 'not asserted (recorded)', observed: plain(observed), ok: true });
+  }
+}
+
+export class Evidence {
+  readonly items: Observation[] = [];
+  readonly guest = new ViewEvidence(this, 'guest');
+  readonly qemu = new ViewEvidence(this, 'qemu');
+  readonly host = new ViewEvidence(this, 'host');
+
+  /** Record one comparison on `view`. */
+  record<T>(view: View, label: string, observed: T, expected: T): boolean {
+    const ok = isDeepStrictEqual(observed, expected);
+    this.items.push({ label, view, expected: plain(expected), observed: plain(observed), ok });
+    return ok;
   }
 
   get mismatches(): Observation[] {
@@ -56,7 +70,8 @@ export class Evidence {
     if (this.mismatches.length) throw this.failure();
   }
 
-  private failure(): AssertionError {
+  /** The failure naming every mismatch so far. */
+  failure(): AssertionError {
     const m = this.mismatches;
     const first = m[0]!;
     const lines = m.map(describeMismatch);
@@ -76,21 +91,4 @@ export function plain(v: unknown): unknown {
   }
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;
-}
-
-/** Arrays longer than this are shown as their differences only. */
-const LONG_ARRAY = 8;
-
-/** "view: label: expected X, observed Y"; for long arrays of the same length, only the entries that differ. */
-export function describeMismatch(o: Pick<Observation, 'view' | 'label' | 'expected' | 'observed'>): string {
-  const { expected: e, observed: v } = o;
-  if (Array.isArray(e) && Array.isArray(v) && e.length === v.length && e.length > LONG_ARRAY) {
-    const diffs = e.flatMap((x, i) => (isDeepStrictEqual(x, v[i]) ? [] : [`[${i}] expected ${show(x)}, observed ${show(v[i])}`]));
-    return `${o.view}: ${o.label}: ${e.length} entries, ${diffs.length} differ: ${diffs.slice(0, 8).join('; ')}${diffs.length > 8 ? '; ...' : ''}`;
-  }
-  return `${o.view}: ${o.label}: expected ${show(e)}, observed ${show(v)}`;
-}
-
-function show(v: unknown): string {
-  return typeof v === 'string' && v.startsWith('{') ? v : JSON.stringify(v);
 }

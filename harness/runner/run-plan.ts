@@ -1,52 +1,72 @@
 /**
- * Running suites for `run` and `compare`: emulated suites here, vfio suites
- * on the named host device or, with none named, in the box once per kernel
- * with every build in it. Sharding picks combinations before anything boots.
+ * Running suites for `run`, `compare` and a bisect step: emulated suites
+ * here, vfio suites on the named host device or, with none named, in the box
+ * once per kernel with every build in it. Sharding picks combinations
+ * before anything boots.
  */
+import os from 'node:os';
 import { resolveKernelSeries } from '../box/kernel.js';
-import type { DevicePlugin } from '../devices/device-plugin.js';
-import { devicePlugin, devicePlugins } from '../devices/index.js';
-import type { PassthroughDevice } from '../host/passthrough-device.js';
-import { comboKey, inShard, type Shard, shardText } from './shard.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
-import type { CaseResult } from '../results/run-report.js';
+import type { DevicePlugin } from '../devices/device-plugin.js';
+import { devicePlugin, devicePlugins, pluginForIds } from '../devices/index.js';
+import { EnvironmentError } from '../errors.js';
+import { hostDeviceIds, openHostDevice, type HostDevice } from '../host/host-device.js';
+import type { BindOptions } from '../host/vfio-binding.js';
+import { summarize, type CaseResult, type RunReport } from '../results/run-report.js';
+import { toolVersion } from '../results/tool-version.js';
 import type { SuiteSpec } from './case.js';
-import { runSuites } from './run-suite.js';
+import { buildRef, runSuites } from './run-suite.js';
+import { comboKey, inShard, type Shard } from './shard.js';
 import { runVfioInBox } from './vfio-in-box.js';
 
 /** The box's device: the one plugin the vfio suite runs on there. */
 const BOX_DEVICE = 'e1000e';
 export const DEFAULT_KERNELS = ['6.12'] as const;
 
-export interface CollectArgs {
+/** A host device opened for a run, with the plugin that drives it. */
+export interface HostDeviceUnderTest {
+  readonly host: HostDevice;
+  readonly plugin: DevicePlugin;
+}
+
+/** Open `--host-device BDF`: a plugin must know it (checked before anything is bound). */
+export async function openHostDeviceUnderTest(bdf: string, opts: BindOptions = {}): Promise<HostDeviceUnderTest> {
+  const ids = await hostDeviceIds(bdf);
+  const plugin = pluginForIds(ids.vendor, ids.device);
+  if (!plugin) throw new EnvironmentError(`no device plugin knows ${bdf} (${ids.vendor.toString(16)}:${ids.device.toString(16)})`, 'add a plugin in harness/devices/ that can make it fire vector N');
+  return { host: await openHostDevice(bdf, opts), plugin };
+}
+
+export interface PlanArgs {
   readonly suites: readonly SuiteSpec[];
   readonly builds: readonly QemuBuild[];
   /** Device plugin names for emulated suites (default all). */
   readonly devices?: readonly string[];
   readonly grep?: string;
   /** Set: vfio suites run on this device, here. */
-  readonly passthrough?: PassthroughDevice;
+  readonly hostDevice?: HostDeviceUnderTest;
   /** Box kernel series for vfio suites without a host device. */
   readonly kernels?: readonly string[];
   readonly shard?: Shard;
   /** The kernel name shard keys use here: "host", or the box series when this process runs inside a box. */
   readonly shardKernel?: string;
   readonly progress: (m: string) => void;
-  readonly onCase: (line: string) => void;
-  readonly caseLine: (r: CaseResult) => string;
+  /** Each case's result as it ends, here or in the box. */
+  readonly onResult: (r: CaseResult) => void;
+  /** Other output of a run in the box (its progress), line by line. */
+  readonly onBoxOutput?: (line: string) => void;
 }
 
-export async function collectResults(a: CollectArgs): Promise<CaseResult[]> {
+export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   const here = a.shardKernel ?? 'host';
   const select = (id: string, b: QemuBuild) => inShard(comboKey(id, b.spec, here), a.shard);
-  const onResult = (r: CaseResult) => a.onCase(a.caseLine(r));
   const grep = a.grep ? { grep: a.grep } : {};
   for (const suite of a.suites) {
-    if (suite.kind === 'emulated' || a.passthrough) {
-      const devices: readonly DevicePlugin[] = a.passthrough ? [a.passthrough.plugin] : a.devices?.length ? a.devices.map(devicePlugin) : devicePlugins;
-      const p = a.passthrough;
-      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, ...grep, select, onResult, ...(p ? { passthrough: { bdf: p.bdf, kernel: p.kernel, noresize: p.noresize } } : {}) })));
+    if (suite.kind === 'emulated' || a.hostDevice) {
+      const devices: readonly DevicePlugin[] = a.hostDevice ? [a.hostDevice.plugin] : a.devices?.length ? a.devices.map(devicePlugin) : devicePlugins;
+      const h = a.hostDevice?.host;
+      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, ...grep, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize } } : {}) })));
       continue;
     }
     // In the box: boot only the kernels this shard has combinations on.
@@ -60,16 +80,30 @@ export async function collectResults(a: CollectArgs): Promise<CaseResult[]> {
     const kernels = [...new Set(named)].filter(wanted);
     if (!kernels.length) continue;
     const r = await runVfioInBox({
-      suite: suite.name,
+      suite,
       builds: a.builds,
       kernels,
       device: BOX_DEVICE,
       ...grep,
-      extraArgs: (kernel) => (a.shard ? ['--shard', shardText(a.shard), '--shard-kernel', kernel] : []),
+      ...(a.shard ? { shard: a.shard } : {}),
       progress: a.progress,
-      onLine: a.onCase,
+      onResult: a.onResult,
+      onLine: a.onBoxOutput ?? (() => undefined),
     });
     out.push(...r.cases);
   }
   return out;
+}
+
+/** The report of a run: the tool, the host, the builds and every case. */
+export function runReport(started: Date, builds: readonly QemuBuild[], cases: CaseResult[]): RunReport {
+  return {
+    tool: { name: 'msix-harness', version: toolVersion() },
+    startedAt: started.toISOString(),
+    durationMs: Date.now() - started.getTime(),
+    host: { kernel: os.release(), node: process.version, cpus: os.cpus().length },
+    builds: builds.map(buildRef),
+    cases,
+    summary: summarize(cases),
+  };
 }

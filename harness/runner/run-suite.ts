@@ -14,9 +14,11 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import { versionString } from '../builds/qemu-build.js';
 import { killAllQemuNow } from '../qemu/qemu-process.js';
 import type { BuildRef, CaseResult, RawOutcome } from '../results/run-report.js';
-import { hostSnapshot } from '../host/host-snapshot.js';
-import type { CaseSpec, HostSide, SuiteSpec, Target } from './case.js';
+import { diffSnapshots } from '../host/host-snapshot.js';
+import type { CaseContext, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase } from './case.js';
+import { HostView, type HostDeviceFacts } from './host-view.js';
 import { Dut } from './dut.js';
+import { Timeline } from '../timeline.js';
 import { describeMismatch, Evidence } from './evidence.js';
 
 export interface RunOptions {
@@ -26,7 +28,9 @@ export interface RunOptions {
   readonly grep?: string;
   readonly caseTimeoutMs?: number;
   /** For 'vfio' suites: the host device passed through and what is known of it. */
-  readonly passthrough?: Omit<HostSide, 'snapshot'>;
+  readonly hostDevice?: HostDeviceFacts;
+  /** How long a case waits for a delivery or a host count (default 5 s). */
+  readonly deliveryTimeoutMs?: number;
   /** Which case x build combinations to run (sharding); default all. */
   readonly select?: (caseId: string, build: QemuBuild) => boolean;
   /** Called as each case ends (for progress output). */
@@ -56,7 +60,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
       for (const device of opts.devices) {
         const deviceSuite = Mocha.Suite.create(buildSuite, device.name);
         for (const c of suite.cases) {
-          const host = suite.kind === 'vfio' ? opts.passthrough : undefined;
+          const host = suite.kind === 'vfio' ? opts.hostDevice : undefined;
           const id = `${suite.name}.${device.name}.${c.slug}`;
           if (grep && !grep.test(`${id} ${c.title}`)) continue;
           if (opts.select && !opts.select(id, build)) continue;
@@ -68,7 +72,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
               meta.skipReason = reason;
               this.skip();
             }
-            await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence);
+            await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence, opts.deliveryTimeoutMs);
           });
           meta.result = {
             id,
@@ -144,15 +148,28 @@ function unsupported(suite: SuiteSpec, c: CaseSpec, t: Target): string | undefin
     if (!t.host) return 'no host device to pass through (name one with --host-device BDF, or run in the box)';
     if (!t.build.devices.has('vfio-pci')) return `QEMU ${t.build.label} has no vfio-pci device`;
   } else if (!t.build.devices.has(t.device.driver)) return `QEMU ${t.build.label} has no ${t.device.driver} device`;
-  return c.unsupported?.(t);
+  return c.skipReason?.(t);
 }
 
-async function runCase(c: CaseSpec, t: Target, ev: Evidence): Promise<void> {
-  const { vfioProps, ...dutOpts } = c.dut ?? {};
+async function runCase(c: CaseSpec, t: Target, ev: Evidence, deliveryTimeoutMs: number | undefined): Promise<void> {
+  const { vfioProps, ...dutOpts } = (typeof c.dut === 'function' ? c.dut(t.device) : c.dut) ?? {};
   const host = t.host;
-  const dut = await Dut.start(t.build, t.device, host ? { ...dutOpts, passthrough: { hostBdf: host.bdf, ...(vfioProps ? { props: vfioProps } : {}) } } : dutOpts);
+  const dut = await Dut.start(t.build, t.device, {
+    ...dutOpts,
+    ...(deliveryTimeoutMs ? { deliveryTimeoutMs } : {}),
+    ...(host ? { hostDevice: { bdf: host.bdf, ...(vfioProps ? { props: vfioProps } : {}) } } : {}),
+  });
   try {
-    await c.body({ dut, ev, build: t.build, device: t.device, ...(host ? { host: { ...host, snapshot: () => hostSnapshot(host.bdf) } } : {}) });
+    const ctx: CaseContext = { dut, ev, build: t.build, device: t.device };
+    if (host) {
+      const view = new HostView(host, deliveryTimeoutMs, (what, ms, body) => dut.recordWait(what, ms, body));
+      const before = await view.snapshot();
+      await (c as VfioCase).body({ ...ctx, host: view });
+      // What the case did to the host, for the report (asserted by the case where it matters).
+      ev.host.note('host changes during the case', diffSnapshots(before, await view.snapshot()));
+    } else {
+      await (c as EmulatedCase).body(ctx);
+    }
     ev.settle();
   } catch (e) {
     throw withDiagnostics(e, dut, ev);
@@ -166,8 +183,8 @@ function withDiagnostics(e: unknown, dut: Dut, ev: Evidence): unknown {
   if (!(e instanceof Error) || e.name === 'QemuExitedError') return e;
   // An error after soft mismatches: they are what went wrong first.
   if (e.name !== 'AssertionError' && ev.mismatches.length) e.message = `${ev.mismatches.map(describeMismatch).join('\n')}\nthen: ${e.message}`;
-  const stderr = dut.machine.stderr().trimEnd().split('\n').slice(-15).join('\n');
-  e.message += `\nlast exchanges:\n${dut.machine.log.snapshot().slice(-16).map((x) => `  ${x.channel} ${x.dir} ${x.text}`).join('\n')}`;
+  const stderr = dut.stderr().trimEnd().split('\n').slice(-15).join('\n');
+  e.message += `\nlast exchanges:\n${Timeline.format(dut.timeline().filter((x) => x.channel !== 'stderr').slice(-16))}`;
   if (stderr) e.message += `\nQEMU stderr (last lines):\n${stderr.replace(/^/gm, '  | ')}`;
   return e;
 }

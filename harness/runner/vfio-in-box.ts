@@ -1,29 +1,29 @@
 /**
  * The vfio suite with no host device named: run it inside the nested vfio
- * host (one boot per kernel, every build in each), by running this same CLI
- * there on the box's device, and collect its report. The builds are probed
- * here and handed over, so nothing is probed again under TCG.
+ * host (one boot per kernel, every build in each) with in-box-main.ts on
+ * the box's device, and collect each case's result as it ends. The builds
+ * are probed here and handed over, so nothing is probed again under TCG.
  */
 import { fileURLToPath } from 'node:url';
-import { BOX_DEVICE_BDF, runInBox } from '../box/box.js';
-import { EnvironmentError } from '../errors.js';
+import { runInBox } from '../box/box.js';
 import { serializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
-import type { CaseResult, RunReport } from '../results/run-report.js';
-
-export const BUILDS_ENV = 'MSIX_HARNESS_BUILDS';
-const BEGIN = '@@msix-harness-report-begin';
-const END = '@@msix-harness-report-end';
+import { EnvironmentError } from '../errors.js';
+import type { CaseResult } from '../results/run-report.js';
+import type { SuiteSpec } from './case.js';
+import { InBoxReader, jobEnv } from './in-box-protocol.js';
+import type { Shard } from './shard.js';
+import { suiteRef } from './suite-ref.js';
 
 export interface BoxRun {
-  readonly suite: string;
+  readonly suite: SuiteSpec;
   readonly builds: readonly QemuBuild[];
   readonly kernels: readonly string[];
   readonly device: string;
   readonly grep?: string;
-  /** More arguments for the run inside (e.g. --shard). */
-  readonly extraArgs?: (kernel: string) => readonly string[];
+  readonly shard?: Shard;
   readonly progress: (m: string) => void;
-  /** Each case line as the inner run prints it. */
+  readonly onResult?: (r: CaseResult) => void;
+  /** Every other line the run inside prints. */
   readonly onLine: (line: string) => void;
 }
 
@@ -33,40 +33,24 @@ export interface BoxRunResult {
   readonly boxes: { readonly kernel: string; readonly bootMs: number; readonly suiteMs: number }[];
 }
 
+const IN_BOX_MAIN = fileURLToPath(new URL('./in-box-main.js', import.meta.url));
+
 export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
-  const main = fileURLToPath(new URL('../cli/main.js', import.meta.url));
   const cases: CaseResult[] = [];
   const boxes: BoxRunResult['boxes'] = [];
   for (const kernel of o.kernels) {
-    o.progress(`vfio suite: no --host-device, running in the box (kernel ${kernel}, ${o.device} at ${BOX_DEVICE_BDF} on vfio-pci)`);
-    const b64: string[] = [];
-    let inReport = false;
-    const r = await runInBox({
-      kernel,
-      device: o.device,
-      command: [process.execPath, main, 'run', '--suite', o.suite, '--host-device', BOX_DEVICE_BDF, '--report-markers', ...(o.grep ? ['--grep', o.grep] : []), ...(o.extraArgs?.(kernel) ?? [])],
-      env: { [BUILDS_ENV]: serializeBuilds(o.builds) },
-      timeoutMs: 30 * 60_000,
-      progress: o.progress,
-      onOutput: (line) => {
-        if (line === BEGIN) inReport = true;
-        else if (line === END) inReport = false;
-        else if (inReport) b64.push(line);
-        else o.onLine(line);
-      },
-    });
-    if (!b64.length) throw new EnvironmentError(`the vfio suite in the box (kernel ${kernel}) gave no report (exit code ${r.exitCode})`, 'see the output above; run `msix-harness box -- …` to investigate');
-    const report = JSON.parse(Buffer.from(b64.join(''), 'base64').toString('utf8')) as RunReport;
+    o.progress(`${o.suite.name} suite: no --host-device, running in the box (kernel ${kernel}, ${o.device} on vfio-pci)`);
+    const mine: CaseResult[] = [];
+    const reader = new InBoxReader((r) => {
+      mine.push(r);
+      o.onResult?.(r);
+    }, o.onLine);
+    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: o.device, ...(o.grep ? { grep: o.grep } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel });
+    const r = await runInBox({ kernel, device: o.device, command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
+    if (r.exitCode !== 0 && !mine.length) throw new EnvironmentError(`the ${o.suite.name} suite in the box (kernel ${kernel}) ended with exit code ${r.exitCode} and no result`, 'see the output above; run `msix-harness box -- …` to investigate');
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);
-    cases.push(...report.cases);
+    cases.push(...mine);
     boxes.push({ kernel, bootMs: r.bootMs, suiteMs: r.commandMs });
   }
   return { cases, boxes };
-}
-
-/** The inner side: the report, base64 in short lines between markers (the serial console carries it). */
-export function reportForConsole(report: RunReport): string {
-  const b64 = Buffer.from(JSON.stringify(report)).toString('base64');
-  const lines = b64.match(/.{1,76}/g) ?? [];
-  return [BEGIN, ...lines, END].join('\n') + '\n';
 }

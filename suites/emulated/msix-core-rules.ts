@@ -4,8 +4,8 @@
  * freshly started QEMU, i.e. right after a machine reset.
  */
 import { PBA_WRITE_LOG } from '../../harness/expect/msix-core-rules.js';
-import type { CaseSpec, SuiteSpec } from '../../harness/runner/case.js';
-import type { Dut } from '../../harness/runner/dut.js';
+import type { EmulatedCase, SuiteSpec } from '../../harness/runner/case.js';
+import { MSI_SLOT, type Dut } from '../../harness/runner/dut.js';
 
 const FIRES = 3;
 
@@ -25,20 +25,20 @@ async function fireAndCount(dut: Dut, v: number): Promise<number> {
   return (await dut.mailbox.delivered(v)) ? 2 : 1;
 }
 
-const cases: CaseSpec[] = [
+const cases: EmulatedCase[] = [
   {
     slug: 'reset-state',
     title: 'after reset: MSI-X disabled, Function Mask clear, every entry masked and zero, PBA clear',
     pins: ['C15'],
     async body({ dut, ev }) {
       const ctl = await dut.msix.control();
-      ev.expect('Message Control Enable', ctl.enabled, false);
-      ev.expect('Message Control Function Mask', ctl.functionMasked, false);
+      ev.guest.expect('Message Control Enable', ctl.enabled, false);
+      ev.guest.expect('Message Control Function Mask', ctl.functionMasked, false);
       const entries = await dut.msix.entries();
-      ev.expect('entries masked', entries.map((e) => e.masked), entries.map(() => true));
-      ev.expect('entries address', entries.map((e) => e.address), entries.map(() => 0n));
-      ev.expect('entries data', entries.map((e) => e.data), entries.map(() => 0));
-      ev.expect('PBA', await dut.msix.pendingBits(), noPending(dut));
+      ev.guest.expect('entries masked', entries.map((e) => e.masked), entries.map(() => true));
+      ev.guest.expect('entries address', entries.map((e) => e.address), entries.map(() => 0n));
+      ev.guest.expect('entries data', entries.map((e) => e.data), entries.map(() => 0));
+      ev.guest.expect('PBA', await dut.msix.pendingBits(), noPending(dut));
     },
   },
   {
@@ -47,11 +47,11 @@ const cases: CaseSpec[] = [
     pins: ['C15'],
     async body({ dut, ev }) {
       await dut.msix.enable();
-      ev.expect('Enable after setting it', (await dut.msix.control()).enabled, true);
-      ev.expect('Function Mask after Enable', (await dut.msix.control()).functionMasked, false);
-      ev.expect('entries still masked', (await dut.msix.entries()).every((e) => e.masked), true);
+      ev.guest.expect('Enable after setting it', (await dut.msix.control()).enabled, true);
+      ev.guest.expect('Function Mask after Enable', (await dut.msix.control()).functionMasked, false);
+      ev.guest.expect('entries still masked', (await dut.msix.entries()).every((e) => e.masked), true);
       await dut.msix.disable();
-      ev.expect('Enable after clearing it', (await dut.msix.control()).enabled, false);
+      ev.guest.expect('Enable after clearing it', (await dut.msix.control()).enabled, false);
     },
   },
   {
@@ -66,8 +66,8 @@ const cases: CaseSpec[] = [
         await dut.msix.unmask(v);
         const counts: number[] = [];
         for (let i = 0; i < FIRES; i++) counts.push(await fireAndCount(dut, v));
-        ev.expect(`vector ${v}: messages per fire`, counts, new Array(FIRES).fill(1));
-        ev.expect(`vector ${v}: PBA after fires`, await dut.msix.pendingBits(), noPending(dut));
+        ev.guest.expect(`vector ${v}: messages per fire`, counts, new Array(FIRES).fill(1));
+        ev.guest.expect(`vector ${v}: PBA after fires`, await dut.msix.pendingBits(), noPending(dut));
       }
     },
   },
@@ -82,15 +82,15 @@ const cases: CaseSpec[] = [
       await dut.route(v);
       await dut.fire(v);
       await dut.settle();
-      ev.expect('delivered while masked', await dut.mailbox.delivered(v), false);
-      ev.expect('PBA after masked fire', await dut.msix.pendingBits(), onlyPending(dut, v));
+      ev.guest.expect('delivered while masked', await dut.mailbox.delivered(v), false);
+      ev.guest.expect('PBA after masked fire', await dut.msix.pendingBits(), onlyPending(dut, v));
       await dut.msix.unmask(v);
       await dut.settle();
-      ev.expect('delivered on unmask', await dut.mailbox.delivered(v), true);
-      ev.expect('PBA after unmask', await dut.msix.pendingBits(), noPending(dut));
+      ev.guest.expect('delivered on unmask', await dut.mailbox.delivered(v), true);
+      ev.guest.expect('PBA after unmask', await dut.msix.pendingBits(), noPending(dut));
       await dut.mailbox.arm(v);
       await dut.settle();
-      ev.expect('delivered again without a new fire', await dut.mailbox.delivered(v), false);
+      ev.guest.expect('delivered again without a new fire', await dut.mailbox.delivered(v), false);
     },
   },
   {
@@ -101,17 +101,17 @@ const cases: CaseSpec[] = [
       const v = dut.msix.vectors - 1;
       await dut.resetDevice();
       await dut.msix.enableWithFunctionMask();
-      ev.expect('Enable and Function Mask set together', await dut.msix.control().then((c) => [c.enabled, c.functionMasked]), [true, true]);
+      ev.guest.expect('Enable and Function Mask set together', await dut.msix.control().then((c) => [c.enabled, c.functionMasked]), [true, true]);
       await dut.route(v);
       await dut.msix.unmask(v);
       await dut.fire(v);
       await dut.settle();
-      ev.expect('delivered under Function Mask', await dut.mailbox.delivered(v), false);
-      ev.expect('PBA under Function Mask', await dut.msix.pendingBits(), onlyPending(dut, v));
+      ev.guest.expect('delivered under Function Mask', await dut.mailbox.delivered(v), false);
+      ev.guest.expect('PBA under Function Mask', await dut.msix.pendingBits(), onlyPending(dut, v));
       await dut.msix.setFunctionMask(false);
       await dut.settle();
-      ev.expect('delivered when Function Mask clears (entry unmasked)', await dut.mailbox.delivered(v), true);
-      ev.expect('PBA after clearing Function Mask', await dut.msix.pendingBits(), noPending(dut));
+      ev.guest.expect('delivered when Function Mask clears (entry unmasked)', await dut.mailbox.delivered(v), true);
+      ev.guest.expect('PBA after clearing Function Mask', await dut.msix.pendingBits(), noPending(dut));
       // Masked twice over: clearing one mask must not release the message.
       await dut.msix.setFunctionMask(true);
       await dut.msix.mask(v);
@@ -119,12 +119,12 @@ const cases: CaseSpec[] = [
       await dut.fire(v);
       await dut.msix.setFunctionMask(false);
       await dut.settle();
-      ev.expect('delivered when Function Mask clears but the entry is masked', await dut.mailbox.delivered(v), false);
-      ev.expect('PBA while the entry is still masked', await dut.msix.pendingBits(), onlyPending(dut, v));
+      ev.guest.expect('delivered when Function Mask clears but the entry is masked', await dut.mailbox.delivered(v), false);
+      ev.guest.expect('PBA while the entry is still masked', await dut.msix.pendingBits(), onlyPending(dut, v));
       await dut.msix.unmask(v);
       await dut.settle();
-      ev.expect('delivered on entry unmask', await dut.mailbox.delivered(v), true);
-      ev.expect('PBA at the end', await dut.msix.pendingBits(), noPending(dut));
+      ev.guest.expect('delivered on entry unmask', await dut.mailbox.delivered(v), true);
+      ev.guest.expect('PBA at the end', await dut.msix.pendingBits(), noPending(dut));
     },
   },
   {
@@ -133,7 +133,7 @@ const cases: CaseSpec[] = [
     pins: ['C15'],
     async body({ dut, ev }) {
       const v = 0;
-      const other = 20; // a mailbox slot no vector uses
+      const other = dut.msix.vectors; // a mailbox slot no vector uses
       await dut.resetDevice();
       await dut.msix.enable();
       await dut.route(v);
@@ -143,10 +143,10 @@ const cases: CaseSpec[] = [
       await dut.msix.program(v, dut.mailbox.message(other));
       await dut.msix.unmask(v);
       await dut.settle();
-      ev.expect('old address written', await dut.mailbox.read(v), 0);
-      ev.expect('new address got the new data', await dut.mailbox.delivered(other), true);
+      ev.guest.expect('old address written', await dut.mailbox.read(v), 0);
+      ev.guest.expect('new address got the new data', await dut.mailbox.delivered(other), true);
       const e = await dut.msix.entry(v);
-      ev.expect('entry reads back the rewrite', { address: e.address, data: e.data }, { address: BigInt(dut.mailbox.message(other).address), data: dut.mailbox.message(other).data });
+      ev.guest.expect('entry reads back the rewrite', { address: e.address, data: e.data }, { address: BigInt(dut.mailbox.message(other).address), data: dut.mailbox.message(other).data });
     },
   },
   {
@@ -160,15 +160,15 @@ const cases: CaseSpec[] = [
       await dut.msix.enable();
       await dut.route(v);
       await dut.msix.writePba(0, 0xffffffff);
-      ev.expect('PBA after writing ones with nothing pending', await dut.msix.pendingBits(), noPending(dut));
+      ev.guest.expect('PBA after writing ones with nothing pending', await dut.msix.pendingBits(), noPending(dut));
       await dut.fire(v);
       await dut.settle();
       await dut.msix.writePba(0, 0);
-      ev.expect('PBA after writing zero over a pending bit', await dut.msix.pendingBits(), onlyPending(dut, v));
+      ev.guest.expect('PBA after writing zero over a pending bit', await dut.msix.pendingBits(), onlyPending(dut, v));
       await dut.msix.unmask(v);
       await dut.settle();
-      ev.expect('the pending message is still delivered', await dut.mailbox.delivered(v), true);
-      ev.expectPerTrait('PBA write logged as guest error', PBA_WRITE_LOG.test(dut.machine.stderr()), build.traits.pbaWriteLogged, (logged) => logged, 'qemu');
+      ev.guest.expect('the pending message is still delivered', await dut.mailbox.delivered(v), true);
+      ev.qemu.expectPerTrait('PBA write logged as guest error', PBA_WRITE_LOG.test(dut.stderr()), build.traits.pbaWriteLogged, (logged) => logged);
     },
   },
   {
@@ -185,20 +185,20 @@ const cases: CaseSpec[] = [
       await dut.msix.writeEntryQword(v, 1, BigInt(msg.data)); // vector control 0: unmasked
       const e = await dut.msix.entry(v);
       const qword = build.traits.qwordTableAccess;
-      ev.expectPerTrait('entry after qword writes', { address: e.address, data: e.data, masked: e.masked }, qword, (accepted) => (accepted ? { address: BigInt(msg.address), data: msg.data, masked: false } : { address: 0n, data: 0, masked: true }));
-      ev.expectPerTrait('messages from one fire', await fireAndCount(dut, v), qword, (accepted) => (accepted ? 1 : 0));
+      ev.guest.expectPerTrait('entry after qword writes', { address: e.address, data: e.data, masked: e.masked }, qword, (accepted) => (accepted ? { address: BigInt(msg.address), data: msg.data, masked: false } : { address: 0n, data: 0, masked: true }));
+      ev.guest.expectPerTrait('messages from one fire', await fireAndCount(dut, v), qword, (accepted) => (accepted ? 1 : 0));
     },
   },
   {
     slug: 'held-cause-across-msix-enable',
     title: 'a cause held back by interrupt moderation while MSI-X is off, then MSI-X enabled and a new cause raised: QEMU keeps running',
     pins: ['C15'],
-    unsupported: ({ device }) => (device.holdCause && device.raiseCause ? undefined : `the ${device.name} plugin has no interrupt moderation to hold a cause back`),
+    skipReason: ({ device }) => (device.interruptModeration ? undefined : `the ${device.name} plugin has no interrupt moderation to hold a cause back`),
     async body({ dut, ev }) {
       await dut.resetDevice();
       await dut.holdCause();
       await dut.msix.enable();
-      ev.expect('QEMU after MSI-X enable and a new cause', await dut.survives(() => dut.raiseCause()), 'running', 'qemu');
+      ev.qemu.expect('QEMU after MSI-X enable and a new cause', await dut.survives(() => dut.raiseCause()), 'running');
     },
   },
   {
@@ -215,25 +215,24 @@ const cases: CaseSpec[] = [
       await dut.fire(b); // pending on masked b
       await dut.msix.setFunctionMask(true);
       await dut.settle();
-      ev.expect('PBA before reset', await dut.msix.pendingBits(), onlyPending(dut, b));
+      ev.guest.expect('PBA before reset', await dut.msix.pendingBits(), onlyPending(dut, b));
       await dut.machineReset();
       const ctl = await dut.msix.control();
-      ev.expect('Enable after reset', ctl.enabled, false);
-      ev.expect('Function Mask after reset', ctl.functionMasked, false);
+      ev.guest.expect('Enable after reset', ctl.enabled, false);
+      ev.guest.expect('Function Mask after reset', ctl.functionMasked, false);
       const entries = await dut.msix.entries();
-      ev.expect('entries masked after reset', entries.map((e) => e.masked), entries.map(() => true));
-      ev.expect('entries zero after reset', entries.map((e) => [e.address, e.data]), entries.map(() => [0n, 0]));
-      ev.expect('PBA after reset', await dut.msix.pendingBits(), noPending(dut));
+      ev.guest.expect('entries masked after reset', entries.map((e) => e.masked), entries.map(() => true));
+      ev.guest.expect('entries zero after reset', entries.map((e) => [e.address, e.data]), entries.map(() => [0n, 0]));
+      ev.guest.expect('PBA after reset', await dut.msix.pendingBits(), noPending(dut));
     },
   },
   {
     slug: 'msi-msix-switching',
     title: 'MSI -> MSI-X -> MSI: each mode delivers through its own message only',
     pins: ['C15'],
-    unsupported: ({ device }) => (device.fires.includes('msi') ? undefined : `the ${device.name} plugin fires MSI-X only (no plain MSI path)`),
+    skipReason: ({ device }) => (device.interruptModes.includes('msi') ? undefined : `the ${device.name} plugin fires MSI-X only (no plain MSI path)`),
     async body({ dut, ev }) {
-      const msi = dut.msi!;
-      const msiSlot = 30;
+      const msiSlot = MSI_SLOT;
       const v = 0;
       const slots = async () => [await dut.mailbox.delivered(msiSlot), await dut.mailbox.delivered(v)];
       const armBoth = async () => {
@@ -241,32 +240,32 @@ const cases: CaseSpec[] = [
         await dut.mailbox.arm(v);
       };
       await dut.resetDevice();
-      await msi.enable(dut.mailbox.message(msiSlot));
+      await dut.enableMsi();
       await armBoth();
       await dut.fire(0);
       await dut.settle();
-      ev.expect('MSI mode: [MSI slot, MSI-X slot] delivered', await slots(), [true, false]);
+      ev.guest.expect('MSI mode: [MSI slot, MSI-X slot] delivered', await slots(), [true, false]);
       // Quiesce before switching, as a driver would: QEMU 7.2's e1000e aborts
       // if a throttling timer armed in one mode is flushed in the other.
       await dut.resetDevice();
-      await msi.disable();
+      await dut.msi!.disable();
       await dut.msix.enable();
       await dut.route(v);
       await dut.msix.unmask(v);
       await armBoth();
       await dut.fire(v);
       await dut.settle();
-      ev.expect('MSI-X mode: [MSI slot, MSI-X slot] delivered', await slots(), [false, true]);
+      ev.guest.expect('MSI-X mode: [MSI slot, MSI-X slot] delivered', await slots(), [false, true]);
       await dut.resetDevice();
       await dut.msix.disable();
-      await msi.enable(dut.mailbox.message(msiSlot));
+      await dut.enableMsi();
       await armBoth();
       await dut.fire(0);
       await dut.settle();
-      ev.expect('back to MSI: [MSI slot, MSI-X slot] delivered', await slots(), [true, false]);
-      ev.expect('MSI-X Enable stayed clear', (await dut.msix.control()).enabled, false);
+      ev.guest.expect('back to MSI: [MSI slot, MSI-X slot] delivered', await slots(), [true, false]);
+      ev.guest.expect('MSI-X Enable stayed clear', (await dut.msix.control()).enabled, false);
     },
   },
 ];
 
-export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', cases };
+export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases };

@@ -7,10 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { BOX_DEVICE_BDF, runInBox } from '../../harness/box/box.js';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
-import { serializeBuilds } from '../../harness/builds/qemu-build.js';
-import { BUILDS_ENV } from '../../harness/runner/vfio-in-box.js';
+import { PROBED_BUILDS_ENV, serializeBuilds } from '../../harness/builds/qemu-build.js';
 
-const MAIN = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../bin/msix-harness.js', import.meta.url));
 const D = `/sys/bus/pci/devices/${BOX_DEVICE_BDF}`;
 
 describe('vfio binding of a named device (box, device on its host driver)', function () {
@@ -30,7 +29,7 @@ describe('vfio binding of a named device (box, device on its host driver)', func
       `${run} & pid=$!; i=0; while [ "$(drv)" != vfio-pci ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; sleep 1; kill -INT $pid; wait $pid; echo "rc-int $? $(drv)"`,
     ].join('\n');
     const out: string[] = [];
-    const r = await runInBox({ kernel: '6.12', device: 'e1000e', hostDriver: true, command: ['sh', '-c', script], env: { [BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
+    const r = await runInBox({ kernel: '6.12', device: 'e1000e', hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
     const text = out.join('\n');
     expect(r.exitCode, text).to.equal(0);
     expect(out, text).to.include('before e1000e override (null)');

@@ -4,14 +4,22 @@
  * and check each case reports the failure with the evidence that shows it.
  */
 import { expect } from 'chai';
-import type { DevicePlugin } from '../../harness/devices/device-plugin.js';
+import type { DeviceDriver, DeviceHandle, DevicePlugin } from '../../harness/devices/device-plugin.js';
 import { e1000e } from '../../harness/devices/e1000e.js';
 import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
 import type { QemuBuild } from '../../harness/builds/qemu-build.js';
 import { runSuites } from '../../harness/runner/run-suite.js';
 import { emulatedSuite } from '../../suites/emulated/msix-core-rules.js';
 
-const mutant = (name: string, fire: DevicePlugin['fire']): DevicePlugin => ({ ...e1000e, name, fire });
+/** e1000e with its driver's fire replaced (given the real driver and the handle). */
+const mutant = (name: string, fire: (real: DeviceDriver, dev: DeviceHandle, v: number) => Promise<void>): DevicePlugin => ({
+  ...e1000e,
+  name,
+  attach: (dev) => {
+    const real = e1000e.attach(dev);
+    return { ...real, fire: (v) => fire(real, dev, v) };
+  },
+});
 
 describe('cases fail when the device misbehaves', function () {
   this.timeout(60_000);
@@ -27,7 +35,7 @@ describe('cases fail when the device misbehaves', function () {
 
   it('a device that signals the wrong vector fails "delivers exactly once"', async () => {
     const r = await outcome(
-      mutant('wrong-vector', (dev, v) => e1000e.fire(dev, (v + 1) % 5)),
+      mutant('wrong-vector', (real, _dev, v) => real.fire((v + 1) % 5)),
       'unmasked-delivers-once',
     );
     expect(r.outcome).to.equal('failed');
@@ -45,7 +53,7 @@ describe('cases fail when the device misbehaves', function () {
   });
 
   it('a device plugin that cannot do its part is an error (the harness could not decide), not a QEMU failure', async () => {
-    const r = await outcome({ ...e1000e, name: 'broken-plugin', reset: async () => Promise.reject(new Error('plugin bug: register map missing')) }, 'unmasked-delivers-once');
+    const r = await outcome({ ...e1000e, name: 'broken-plugin', attach: (dev) => ({ ...e1000e.attach(dev), reset: async () => Promise.reject(new Error('plugin bug: register map missing')) }) }, 'unmasked-delivers-once');
     expect(r.outcome).to.equal('error');
     expect(r.rawOutcome).to.equal('error');
     expect(r.error?.message).to.contain('plugin bug');
@@ -53,7 +61,7 @@ describe('cases fail when the device misbehaves', function () {
 
   it('QEMU going away in the middle of a case is a failure (QEMU misbehaved), with how it ended', async () => {
     const r = await outcome(
-      mutant('qemu-gone', async (dev) => {
+      mutant('qemu-gone', async (_real, dev) => {
         await dev.qmp.execute('quit').catch(() => undefined);
         await dev.fn.qtest.readl(0);
       }),

@@ -43,7 +43,7 @@ describe('PCI layer and traces (real QEMU)', function () {
     try {
       await dut.msix.enable();
       await dut.settle();
-      const events = dut.machine.traceEvents('msix_write_config');
+      const events = dut.traces('msix_write_config');
       expect(events.length).to.be.greaterThan(0);
       expect(events.at(-1)!.args).to.match(/enabled 1/);
     } finally {

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bisectStep, GOOD, SKIP, BAD, type StepLog } from '../../harness/bisect/bisect-step.js';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
+import { suites } from '../../suites/index.js';
 
 const CASE = 'emulated.e1000e.reset-state';
 
@@ -41,7 +42,7 @@ describe('bisect steps judge by raw outcome: an error skips the commit', functio
 
   const step = async (breakE1000e: boolean, findFix = false) => {
     const log = path.join(top, `log-${breakE1000e}-${findFix}.jsonl`);
-    const code = await bisectStep({ src: tree(), caseId: CASE, kernel: '6.12', build: buildCmd(breakE1000e), log, ...(findFix ? { findFix } : {}) });
+    const code = await bisectStep({ suites, src: tree(), caseId: CASE, kernel: '6.12', build: buildCmd(breakE1000e), log, ...(findFix ? { findFix } : {}) });
     const entry = JSON.parse(fs.readFileSync(log, 'utf8').trim().split('\n').at(-1)!) as StepLog;
     return { code, entry };
   };

@@ -12,7 +12,7 @@ import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { runSuites } from '../../harness/runner/run-suite.js';
 import { emulatedSuite } from '../../suites/emulated/msix-core-rules.js';
 
-const MAIN = fileURLToPath(new URL('../../harness/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../bin/msix-harness.js', import.meta.url));
 const CASE = 'held-cause-across-msix-enable';
 
 describe('a real known QEMU bug: xfail where the release has it, pass where it was fixed', function () {

@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { bisect } from '../../harness/bisect/bisect.js';
 import { caseById } from '../../harness/bisect/case-id.js';
 import { EnvironmentError } from '../../harness/errors.js';
+import { suites } from '../../suites/index.js';
 
 const CASE = 'vfio.e1000e.seed-enable-all-masked';
 
@@ -19,7 +20,7 @@ describe('bisect guards', () => {
   let dir: string;
   const git = (...a: string[]) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
   const refusal = async (args: Partial<Parameters<typeof bisect>[0]>) => {
-    const e = await bisect({ src: dir, good: 'v1', bad: 'v2', caseId: CASE, kernel: '6.12', log: path.join(dir, '..', 'log.jsonl'), ...args }, () => undefined).catch((x: unknown) => x);
+    const e = await bisect({ suites, src: dir, good: 'v1', bad: 'v2', caseId: CASE, kernel: '6.12', log: path.join(dir, '..', 'log.jsonl'), ...args }, () => undefined).catch((x: unknown) => x);
     expect(e).to.be.instanceOf(EnvironmentError);
     return (e as Error).message;
   };
@@ -39,9 +40,9 @@ describe('bisect guards', () => {
   afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
   it('knows case ids and says what one looks like', () => {
-    expect(caseById(CASE).device).to.equal('e1000e');
-    expect(() => caseById('vfio.seed')).to.throw(EnvironmentError, /is not a case id/);
-    expect(() => caseById('vfio.e1000e.no-such-case')).to.throw(EnvironmentError);
+    expect(caseById(CASE, suites).device).to.equal('e1000e');
+    expect(() => caseById('vfio.seed', suites)).to.throw(EnvironmentError, /is not a case id/);
+    expect(() => caseById('vfio.e1000e.no-such-case', suites)).to.throw(EnvironmentError);
   });
 
   it('refuses a folder that is not a git tree', async () => {

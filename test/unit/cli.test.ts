@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { defaultSpecs } from '../../harness/builds/build-spec.js';
 
-const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../harness/cli/main.js');
+const main = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../bin/msix-harness.js');
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

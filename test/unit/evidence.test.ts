@@ -4,24 +4,24 @@ import { describeMismatch, Evidence, plain } from '../../harness/runner/evidence
 describe('evidence: soft, readable', () => {
   it('records every expectation and fails at the end, naming each mismatch with its view', () => {
     const ev = new Evidence();
-    expect(ev.expect('guest Enable', true, true)).to.equal(true);
-    expect(ev.expect('physical MSI-X Enable', false, true, 'host')).to.equal(false);
-    ev.expect('vfio-intx line back', false, true, 'host');
+    expect(ev.guest.expect('guest Enable', true, true)).to.equal(true);
+    expect(ev.host.expect('physical MSI-X Enable', false, true)).to.equal(false);
+    ev.host.expect('vfio-intx line back', false, true);
     expect(ev.items).to.have.length(3);
     expect(() => ev.settle()).to.throw(/2 expectations failed:\n {2}host: physical MSI-X Enable: expected true, observed false\n {2}host: vfio-intx line back/);
   });
 
   it('require stops the case at once', () => {
     const ev = new Evidence();
-    expect(() => ev.require('host line exists', false, true, 'host')).to.throw('host: host line exists: expected true, observed false');
+    expect(() => ev.host.require('host line exists', false, true)).to.throw('host: host line exists: expected true, observed false');
   });
 
   it('an unknown trait records the observation without asserting it', () => {
     const ev = new Evidence();
-    ev.expectPerTrait('vfio-msix lines', [0], { value: 'unknown', source: '8.1.50 is a development version' }, (x) => (x ? [] : [0]), 'host');
+    ev.host.expectPerTrait('vfio-msix lines', [0], { value: 'unknown', source: '8.1.50 is a development version' }, (x) => (x ? [] : [0]));
     expect(ev.items[0]).to.deep.include({ ok: true, observed: [0] });
     expect(String(ev.items[0]!.expected)).to.match(/not asserted: trait unknown \(8\.1\.50/);
-    ev.expectPerTrait('vfio-msix lines', [0], { value: true, source: 'binary' }, (x) => (x ? [] : [0]), 'host');
+    ev.host.expectPerTrait('vfio-msix lines', [0], { value: true, source: 'binary' }, (x) => (x ? [] : [0]));
     expect(ev.mismatches).to.have.length(1);
   });
 

@@ -1,0 +1,64 @@
+/**
+ * Everything the outer run and the run inside the box (in-box-main.ts)
+ * agree on: the job, handed in through the environment, and each case
+ * result, handed back over the serial console as base64 in short lines
+ * between markers as soon as the case ends.
+ */
+import type { CaseResult } from '../results/run-report.js';
+import type { Shard } from './shard.js';
+import type { SuiteRef } from './suite-ref.js';
+
+export interface InBoxJob {
+  /** The suite's module (its import.meta.url) and name: the inner run loads it itself. */
+  readonly suite: SuiteRef;
+  /** The builds, probed outside (serializeBuilds), so nothing is probed again under TCG. */
+  readonly builds: string;
+  /** The device plugin of the box's device. */
+  readonly device: string;
+  readonly grep?: string;
+  readonly shard?: Shard;
+  /** The kernel name shard keys use: the box's series. */
+  readonly shardKernel: string;
+}
+
+const JOB_ENV = 'MSIX_HARNESS_JOB';
+const BEGIN = '@@msix-harness-case-begin';
+const END = '@@msix-harness-case-end';
+/** Serial console lines stay short: long lines have come back garbled. */
+const LINE = 76;
+
+export function jobEnv(job: InBoxJob): Record<string, string> {
+  return { [JOB_ENV]: JSON.stringify(job) };
+}
+
+export function readJob(env: NodeJS.ProcessEnv): InBoxJob {
+  const text = env[JOB_ENV];
+  if (!text) throw new Error(`${JOB_ENV} is not set: in-box-main runs inside the box, started by the outer run (runner/vfio-in-box.ts)`);
+  return JSON.parse(text) as InBoxJob;
+}
+
+/** The inner side: one case result as console text. */
+export function caseForConsole(r: CaseResult): string {
+  const lines = Buffer.from(JSON.stringify(r)).toString('base64').match(new RegExp(`.{1,${LINE}}`, 'g')) ?? [];
+  return [BEGIN, ...lines, END].join('\n') + '\n';
+}
+
+/** The outer side: feeds console lines, hands back each case result as it completes and every other line as it is. */
+export class InBoxReader {
+  private block: string[] | undefined;
+
+  constructor(
+    private readonly onResult: (r: CaseResult) => void,
+    private readonly onOther: (line: string) => void,
+  ) {}
+
+  line(l: string): void {
+    if (l === BEGIN) this.block = [];
+    else if (l === END && this.block) {
+      const text = Buffer.from(this.block.join(''), 'base64').toString('utf8');
+      this.block = undefined;
+      this.onResult(JSON.parse(text) as CaseResult);
+    } else if (this.block) this.block.push(l);
+    else this.onOther(l);
+  }
+}

@@ -1,9 +1,9 @@
 /**
  * Turning what the user named into QEMU builds: a path, debian:<suite>
  * (or debian:newest), debian-src:<suite> (that suite's source package built
- * here, with the qtest accelerator), seed:released or seed:reverted (Debian's 7.2 built from source as released
- * or with the founding fix reverted), the QEMU_BINARY variable, or
- * qemu-system-x86_64 on PATH, in that order.
+ * here, with the qtest accelerator), a kind handed in by the caller (the
+ * regression fixtures' seed:released and seed:reverted), the QEMU_BINARY
+ * variable, or qemu-system-x86_64 on PATH, in that order.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,9 +15,15 @@ import { buildQemuTree } from './source-build.js';
 import { debianSourceBuild } from './debian-source-build.js';
 import { EnvironmentError } from '../errors.js';
 import { probeBuild, type QemuBuild } from './qemu-build.js';
-import { SEED_VARIANTS, seedRegressionBuild, type SeedVariant } from '../regressions/seed-revert.js';
+import type { BuildFiles } from './qemu-build.js';
 
-export async function resolveBuild(spec: string, progress: Progress): Promise<QemuBuild> {
+/** A kind of build spec, "<prefix>:<rest>", that a caller adds (the regression fixtures add seed:). */
+export interface SpecKind {
+  readonly prefix: string;
+  resolve(rest: string, progress: Progress): Promise<BuildFiles>;
+}
+
+export async function resolveBuild(spec: string, progress: Progress, kinds: readonly SpecKind[] = []): Promise<QemuBuild> {
   if (spec.startsWith('debian:')) {
     const d = await debianBuild(spec.slice('debian:'.length), progress);
     return probeBuild(spec, d);
@@ -26,12 +32,8 @@ export async function resolveBuild(spec: string, progress: Progress): Promise<Qe
     const b = await debianSourceBuild(spec.slice('debian-src:'.length), progress);
     return probeBuild(spec, b);
   }
-  if (spec.startsWith('seed:')) {
-    const variant = spec.slice('seed:'.length);
-    if (!(SEED_VARIANTS as readonly string[]).includes(variant)) throw new EnvironmentError(`unknown seed build "${spec}"`, `use ${SEED_VARIANTS.map((v) => `seed:${v}`).join(' or ')}`);
-    const b = await seedRegressionBuild(variant as SeedVariant, progress);
-    return probeBuild(spec, b);
-  }
+  const kind = kinds.find((k) => spec.startsWith(`${k.prefix}:`));
+  if (kind) return probeBuild(spec, await kind.resolve(spec.slice(kind.prefix.length + 1), progress));
   return probeBuild(spec, { binary: path.resolve(spec) });
 }
 

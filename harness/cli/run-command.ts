@@ -9,6 +9,7 @@ import { parseShard } from '../runner/shard.js';
 import { openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
 import { writeReport, type Reporter } from './write-report.js';
+import { seedSpec } from '../regressions/seed-revert.js';
 
 export type { Reporter };
 
@@ -88,7 +89,7 @@ export async function resolveBuilds(c: BuildChoice, progress: (m: string) => voi
   const note = (b: QemuBuild) => progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'}; ${describeLaunch(b.launch)})`);
   for (const spec of c.qemu.length || c.qemuSrc?.length ? c.qemu : defaultSpecs()) {
     progress(`resolving QEMU build ${spec}`);
-    builds.push(await resolveBuild(spec, progress));
+    builds.push(await resolveBuild(spec, progress, [seedSpec]));
     note(builds.at(-1)!);
   }
   for (const dir of c.qemuSrc ?? []) {

@@ -12,6 +12,8 @@ import { execa } from 'execa';
 import { debianSourceBuild, type BuiltQemu } from '../builds/debian-source-build.js';
 import { SOURCE_MARKER, sourceRoot, type DebianSource } from '../debian/debian-source.js';
 import { exists, type Progress } from '../debian/unpacked-packages.js';
+import type { SpecKind } from '../builds/build-spec.js';
+import { EnvironmentError } from '../errors.js';
 
 export const SEED_COMMIT = 'b0223e29af';
 const REVERT_MARKER = '.msix-harness-revert.json';
@@ -77,3 +79,12 @@ export const SEED_VARIANTS: readonly SeedVariant[] = ['released', 'reverted'];
 export function seedRegressionBuild(variant: SeedVariant, progress: Progress): Promise<BuiltQemu> {
   return debianSourceBuild('bookworm', progress, variant === 'released' ? undefined : (source) => revertedTree(source, progress));
 }
+
+/** `--qemu seed:released` and `--qemu seed:reverted`. */
+export const seedSpec: SpecKind = {
+  prefix: 'seed',
+  resolve(variant, progress) {
+    if (!(SEED_VARIANTS as readonly string[]).includes(variant)) throw new EnvironmentError(`unknown seed build "seed:${variant}"`, `use ${SEED_VARIANTS.map((v) => `seed:${v}`).join(' or ')}`);
+    return seedRegressionBuild(variant as SeedVariant, progress);
+  },
+};

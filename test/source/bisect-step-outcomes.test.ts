@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bisectStep, GOOD, SKIP, BAD, type StepLog } from '../../harness/bisect/bisect-step.js';
+import { seedSpec } from '../../harness/regressions/seed-revert.js';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { suites } from '../../suites/index.js';
 
@@ -24,7 +25,7 @@ describe('bisect steps judge by raw outcome: an error skips the commit', functio
   const tree = () => path.join(top, 'tree');
 
   before(async () => {
-    real = (await resolveBuild('seed:released', (m) => process.stderr.write(`      ${m}\n`))).binary;
+    real = (await resolveBuild('seed:released', (m) => process.stderr.write(`      ${m}\n`), [seedSpec])).binary;
     top = fs.mkdtempSync(path.join(os.tmpdir(), 'msix-harness-test-step-'));
     fs.mkdirSync(path.join(tree(), 'hw', 'pci'), { recursive: true });
     fs.writeFileSync(path.join(tree(), 'configure'), '#!/bin/sh\n');

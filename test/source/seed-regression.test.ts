@@ -8,6 +8,7 @@
  * mode, and fails only the cases that rest on the seed's behaviour.
  */
 import { expect } from 'chai';
+import { seedSpec } from '../../harness/regressions/seed-revert.js';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
 import type { QemuBuild } from '../../harness/builds/qemu-build.js';
 import { runVfioInBox } from '../../harness/runner/vfio-in-box.js';
@@ -35,8 +36,8 @@ describe('the seed regression (QEMU 7.2 from Debian source, released and with b0
   before(async function () {
     const progress = (m: string) => process.stderr.write(`      ${m}\n`);
     // Built one after the other: the reverted tree then compiles little beyond hw/vfio/pci.c (ccache).
-    released = await resolveBuild('seed:released', progress);
-    reverted = await resolveBuild('seed:reverted', progress);
+    released = await resolveBuild('seed:released', progress, [seedSpec]);
+    reverted = await resolveBuild('seed:reverted', progress, [seedSpec]);
     ({ cases: results } = await runVfioInBox({ suite: vfioSuite, builds: [released, reverted], kernels: ['6.12'], device: 'e1000e', progress, onLine: (l) => process.stderr.write(`      ${l}\n`) }));
   });
 

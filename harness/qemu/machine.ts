@@ -45,6 +45,8 @@ export class Machine {
     readonly machineType: MachineType,
     traces: readonly string[],
   ) {
+    // QEMU's stderr joins the protocol exchanges in one timeline, so an error shows what QEMU said when.
+    proc.onStderrLine((line) => log.record('stderr', '<', line));
     if (traces.length) {
       const re = new RegExp(`^(?:\\d+@\\d+\\.\\d+:)?(${traces.map(globToRe).join('|')}) ?(.*)$`);
       proc.onStderrLine((line) => {
@@ -79,7 +81,7 @@ export class Machine {
       // Without -qtest-log none QEMU echoes every qtest exchange to stderr, which halves the command rate.
       argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', '-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-qmp', 'chardev:qmp'],
     });
-    const log = new Timeline(64);
+    const log = new Timeline();
     const explainClose = async (base: ChannelClosedError): Promise<Error> => {
       const status = await Promise.race([proc.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
       if (!status) return new ChannelClosedError(base.channel, 'QEMU closed its protocol socket but is still running', base.exchanges);
@@ -127,6 +129,8 @@ export class Machine {
   /** Stop QEMU: QMP quit, then SIGTERM, then SIGKILL, each with a bounded wait. Idempotent. */
   shutdown(): Promise<ExitStatus | 'unkillable'> {
     this.stopped ??= (async () => {
+      // Nothing more goes over qtest: calls from now on are refused as 'closing', not lost.
+      this.qtest.close('machine shutting down');
       const r = await this.proc.shutdown(
         [
           { stage: 'quit', timeoutMs: 2000 },
@@ -135,7 +139,6 @@ export class Machine {
         ],
         this.qmp.state === 'ready' ? () => this.qmp.execute('quit', undefined, 2000) : undefined,
       );
-      this.qtest.close('machine shut down');
       this.qmp.close('machine shut down');
       return r.status;
     })();

@@ -3,9 +3,9 @@
  * from the device's BAR, so a case can show that what the guest wrote never
  * reached it (vfio traps the table and keeps the host's values there).
  */
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
+import { HELPERS } from './helpers.js';
 import type { PhysicalMsix } from './pci-sysfs.js';
 
 export interface PhysicalEntry {
@@ -18,9 +18,8 @@ const ENTRY_BYTES = 16;
 
 export async function readPhysicalTable(bdf: string, msix: PhysicalMsix, first = 0, count = msix.tableSize): Promise<PhysicalEntry[]> {
   if (first < 0 || count < 1 || first + count > msix.tableSize) throw new RangeError(`entries ${first}..${first + count - 1} are outside the table of ${msix.tableSize}`);
-  const helper = fileURLToPath(new URL('../../../harness/host/read-bar.py', import.meta.url));
   const offset = msix.tableOffset + first * ENTRY_BYTES;
-  const r = await execa('python3', [helper, bdf, String(msix.tableBir), String(offset), String(count * ENTRY_BYTES)], { reject: false, timeout: 10_000 });
+  const r = await execa('python3', [HELPERS.readBar, bdf, String(msix.tableBir), String(offset), String(count * ENTRY_BYTES)], { reject: false, timeout: 10_000 });
   if (r.exitCode !== 0) throw new EnvironmentError(`cannot read the physical MSI-X table of ${bdf}: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`, 'run as root; kernels built with CONFIG_IO_STRICT_DEVMEM (Debian\'s) refuse to map a BAR that a driver (vfio) holds unless booted with iomem=relaxed (the box is), and lockdown refuses it always');
   const d = r.stdout.trim().split('\n').map((h) => parseInt(h, 16));
   return Array.from({ length: count }, (_, i) => ({

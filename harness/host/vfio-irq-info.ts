@@ -3,9 +3,9 @@
  * clear: "dyn") is read from vfio itself, never inferred from the kernel
  * version. Node cannot issue ioctls, so a small Python helper does.
  */
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { EnvironmentError } from '../errors.js';
+import { HELPERS } from './helpers.js';
 
 export interface VfioMsixInfo {
   readonly count: number;
@@ -14,9 +14,7 @@ export interface VfioMsixInfo {
 
 /** Read it before QEMU opens the device: vfio lets one user hold a group. */
 export async function readVfioMsixInfo(bdf: string): Promise<VfioMsixInfo> {
-  // The helper stays in the source tree; dist/ mirrors the layout two levels down.
-  const helper = fileURLToPath(new URL('../../../harness/host/vfio-irq-info.py', import.meta.url));
-  const r = await execa('python3', [helper, bdf], { reject: false, timeout: 10_000 });
+  const r = await execa('python3', [HELPERS.vfioIrqInfo, bdf], { reject: false, timeout: 10_000 });
   if (r.exitCode !== 0) throw new EnvironmentError(`cannot read vfio MSI-X info of ${bdf}: ${(r.stderr || r.stdout).trim().split('\n').at(-1)}`, `bind ${bdf} to vfio-pci and make sure no other process (QEMU) holds its IOMMU group`);
   const j = JSON.parse(r.stdout) as { count: number; noresize: boolean };
   return { count: j.count, noresize: j.noresize };

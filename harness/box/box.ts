@@ -8,14 +8,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { Timeline } from '../timeline.js';
 import { LineChannel } from '../protocol/line-channel.js';
-import { QmpClient } from '../protocol/qmp-client.js';
+import type { QmpClient } from '../protocol/qmp-client.js';
 import { debianBuild } from '../builds/debian-build.js';
-import { EnvironmentError, describeExit } from '../errors.js';
+import { BoxError, EnvironmentError, describeExit } from '../errors.js';
 import { QemuProcess } from '../qemu/qemu-process.js';
+import { connectQmp, qmpArgs, QMP_SOCKET } from '../qemu/qmp-socket.js';
 import { SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
-import { BoxError } from '../errors.js';
 import type { Progress } from './debian-packages.js';
 import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
 import { jobArchive } from './job-archive.js';
@@ -105,18 +104,18 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
       ...['-fsdev', 'local,path=/,readonly=on,security_model=none,multidevs=remap,id=hostroot', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot'],
       ...['-kernel', p.kernel.vmlinuz, '-append', 'console=ttyS0 intel_iommu=on iomem=relaxed panic=-1 quiet loglevel=3'],
     ],
-    sockets: ['serial.sock', 'qmp.sock'],
+    sockets: ['serial.sock', QMP_SOCKET],
     argsFor: (sock) => {
       // The private folder exists now: the run's initrd (job archive + cached image) goes there.
       const initrd = sock('initrd.img');
       fs.writeFileSync(initrd, Buffer.concat([job, fs.readFileSync(p.initramfs.file)]), { mode: 0o600 });
-      return ['-initrd', initrd, '-chardev', `socket,id=ser,path=${sock('serial.sock')}`, '-serial', 'chardev:ser', '-chardev', `socket,id=qmp,path=${sock('qmp.sock')}`, '-qmp', 'chardev:qmp'];
+      return ['-initrd', initrd, '-chardev', `socket,id=ser,path=${sock('serial.sock')}`, '-serial', 'chardev:ser', ...qmpArgs(sock(QMP_SOCKET))];
     },
   });
   const tail: string[] = [];
   let qmp: QmpClient | undefined;
   try {
-    qmp = await QmpClient.connect(new LineChannel(sockets[1]!, { name: 'qmp' }), { log: new Timeline(16), timeoutMs: 10_000 });
+    qmp = await connectQmp(sockets[1]!);
     const outcome = await watchConsole(new LineChannel(sockets[0]!, { name: 'serial' }), nonce, tail, proc, o);
     const end = performance.now();
     const fail = (reason: string) => new BoxError(reason, tail.slice(-TAIL_LINES), proc.commandLine);

@@ -6,9 +6,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { execa } from 'execa';
-import { Timeline } from '../timeline.js';
-import { LineChannel } from '../protocol/line-channel.js';
-import { QmpClient, type QmpVersion } from '../protocol/qmp-client.js';
+import type { QmpVersion } from '../protocol/qmp-client.js';
+import { connectQmp, qmpArgs, QMP_SOCKET } from '../qemu/qmp-socket.js';
 import { QemuProcess, checkExecutable } from '../qemu/qemu-process.js';
 import { EnvironmentError } from '../errors.js';
 import { KNOWN_BUGS } from '../expect/known-bugs.js';
@@ -70,13 +69,13 @@ export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuB
     env,
     launch,
     args: [...dataArgs, '-machine', 'none', '-accel', 'tcg', '-S', '-nodefaults', '-display', 'none'],
-    sockets: ['qmp.sock'],
-    argsFor: (p) => ['-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-qmp', 'chardev:qmp'],
+    sockets: [QMP_SOCKET],
+    argsFor: (p) => qmpArgs(p(QMP_SOCKET)),
   });
   let version: QmpVersion;
   let hasQtest = false;
   try {
-    const qmp = await QmpClient.connect(new LineChannel(sockets[0]!, { name: 'qmp' }), { log: new Timeline(16), timeoutMs: 10_000 });
+    const qmp = await connectQmp(sockets[0]!);
     version = qmp.version;
     // `-accel help` leaves qtest out on purpose (up to 7.2 at least), so ask QOM which accelerator classes exist.
     const types = (await qmp.execute('qom-list-types', { implements: 'accel', abstract: false })) as { name: string }[];

@@ -21,7 +21,7 @@ export interface HostSnapshot {
 
 export async function hostSnapshot(bdf: string, roots: HostRoots = REAL_HOST): Promise<HostSnapshot> {
   const [config, msiIrqs, interrupts] = await Promise.all([readConfig(bdf, roots), readMsiIrqs(bdf, roots), fs.readFile(path.join(roots.proc, 'interrupts'), 'utf8')]);
-  const caps = physicalCapabilities(config);
+  const caps = await physicalCapabilities(config);
   const mine = new Set(msiIrqs.map((i) => i.irq));
   const lines = parseProcInterrupts(interrupts).filter((l) => (typeof l.irq === 'number' && mine.has(l.irq)) || l.chipBdf === bdf || l.vfio?.bdf === bdf);
   return { bdf, kernel: os.release(), ...(caps.msix ? { msix: caps.msix } : {}), ...(caps.msi ? { msi: caps.msi } : {}), msiIrqs, lines };

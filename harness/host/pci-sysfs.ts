@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
+import { capabilityChain, CapId } from '../pci/capabilities.js';
 
 export interface HostRoots {
   readonly sys: string;
@@ -41,22 +42,15 @@ export interface HostIrq {
   readonly perCpu?: readonly number[];
 }
 
-const CAP_MSI = 0x05;
-const CAP_MSIX = 0x11;
-
 /** MSI and MSI-X state from a raw config space image (at least 256 bytes). */
-export function physicalCapabilities(config: Buffer): { msi?: PhysicalMsi; msix?: PhysicalMsix } {
+export async function physicalCapabilities(config: Buffer): Promise<{ msi?: PhysicalMsi; msix?: PhysicalMsix }> {
   const out: { msi?: PhysicalMsi; msix?: PhysicalMsix } = {};
-  if (config.length < 256 || !(config.readUInt16LE(0x06) & 0x10)) return out;
-  let ptr = config[0x34]! & 0xfc;
-  const seen = new Set<number>();
-  while (ptr && !seen.has(ptr)) {
-    seen.add(ptr);
-    const id = config[ptr]!;
+  if (config.length < 256) return out;
+  const read = (offset: number, size: 1 | 2 | 4) => config.readUIntLE(offset, size);
+  for (const { id, offset: ptr } of await capabilityChain(read)) {
     const control = config.readUInt16LE(ptr + 2);
-    if (id === CAP_MSIX) out.msix = { offset: ptr, enabled: !!(control & 0x8000), functionMasked: !!(control & 0x4000), tableSize: (control & 0x7ff) + 1, tableBir: config[ptr + 4]! & 7, tableOffset: (config.readUInt32LE(ptr + 4) & ~7) >>> 0, pbaBir: config[ptr + 8]! & 7 };
-    if (id === CAP_MSI) out.msi = { offset: ptr, enabled: !!(control & 1) };
-    ptr = config[ptr + 1]! & 0xfc;
+    if (id === CapId.MSIX) out.msix = { offset: ptr, enabled: !!(control & 0x8000), functionMasked: !!(control & 0x4000), tableSize: (control & 0x7ff) + 1, tableBir: config[ptr + 4]! & 7, tableOffset: (config.readUInt32LE(ptr + 4) & ~7) >>> 0, pbaBir: config[ptr + 8]! & 7 };
+    if (id === CapId.MSI) out.msi = { offset: ptr, enabled: !!(control & 1) };
   }
   return out;
 }

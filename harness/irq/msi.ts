@@ -6,21 +6,19 @@ import type { MsixMessage } from './msix.js';
 const CONTROL = 2;
 const ENABLE = 1 << 0;
 const ADDR64 = 1 << 7;
-const PER_VECTOR_MASK = 1 << 8;
 
 export class MsiDriver {
   private constructor(
     readonly fn: PciFunction,
     readonly offset: number,
     readonly is64: boolean,
-    readonly perVectorMask: boolean,
   ) {}
 
   static async attach(fn: PciFunction): Promise<MsiDriver | undefined> {
     const offset = await fn.findCapability(CapId.MSI);
     if (offset === undefined) return undefined;
     const control = await fn.read(offset + CONTROL, 2);
-    return new MsiDriver(fn, offset, !!(control & ADDR64), !!(control & PER_VECTOR_MASK));
+    return new MsiDriver(fn, offset, !!(control & ADDR64));
   }
 
   private get dataOffset(): number {

@@ -10,11 +10,6 @@ export const CapId = {
   MSIX: 0x11,
 } as const;
 
-export const ExtCapId = {
-  AER: 0x0001,
-  SRIOV: 0x0010,
-} as const;
-
 export interface Capability {
   readonly id: number;
   readonly offset: number;
@@ -24,18 +19,26 @@ const STATUS = 0x06;
 const STATUS_CAP_LIST = 1 << 4;
 const CAP_PTR = 0x34;
 
-export async function walkCapabilities(cfg: ConfigAccess, bdf: Bdf): Promise<Capability[]> {
-  if (!((await cfg.read(bdf, STATUS, 2)) & STATUS_CAP_LIST)) return [];
+/** Reads `size` bytes of config space at `offset`, little-endian: from a live device or from a saved image. */
+export type ConfigReader = (offset: number, size: 1 | 2 | 4) => number | Promise<number>;
+
+/** The standard capability list (guest side over qtest, host side over a sysfs config image). */
+export async function capabilityChain(read: ConfigReader): Promise<Capability[]> {
+  if (!((await read(STATUS, 2)) & STATUS_CAP_LIST)) return [];
   const caps: Capability[] = [];
   const seen = new Set<number>();
-  let ptr = (await cfg.read(bdf, CAP_PTR, 1)) & 0xfc;
+  let ptr = (await read(CAP_PTR, 1)) & 0xfc;
   while (ptr && !seen.has(ptr) && caps.length < 48) {
     seen.add(ptr);
-    const w = await cfg.read(bdf, ptr, 2);
+    const w = await read(ptr, 2);
     caps.push({ id: w & 0xff, offset: ptr });
     ptr = (w >> 8) & 0xfc;
   }
   return caps;
+}
+
+export function walkCapabilities(cfg: ConfigAccess, bdf: Bdf): Promise<Capability[]> {
+  return capabilityChain((offset, size) => cfg.read(bdf, offset, size));
 }
 
 export async function walkExtendedCapabilities(cfg: ConfigAccess, bdf: Bdf): Promise<Capability[]> {

@@ -1,6 +1,7 @@
 /**
  * qtest client: sends ops over a line channel and routes replies in order.
- * Asynchronous "IRQ raise|lower N" lines are kept apart from replies.
+ * Asynchronous "IRQ raise|lower N" lines (sent once a test intercepts an
+ * IRQ) are never taken for replies: they stay in the timeline only.
  *
  * States: 'open', then the session's end states (protocol/session.ts):
  * 'failed' after a timeout or a malformed reply, 'closed' when the peer went
@@ -16,15 +17,9 @@ import {
   UnsupportedCommandError,
 } from '../errors.js';
 import type { LineChannel } from './line-channel.js';
-import { Waiters } from './waiters.js';
 import * as ops from './qtest-ops.js';
 import type { Address, QtestOp } from './qtest-ops.js';
 
-
-export interface IrqEvent {
-  readonly level: 'raise' | 'lower';
-  readonly line: number;
-}
 
 export interface QtestClientOptions {
   readonly log: Timeline;
@@ -57,14 +52,11 @@ interface Pending {
 }
 
 const CHANNEL = 'qtest';
-const IRQ_HISTORY = 4096;
 
 export class QtestClient extends Session<'open'> {
   private queue: Pending[] = [];
   private head = 0;
   private readonly timeoutMs: number;
-  private readonly irqs: IrqEvent[] = [];
-  private readonly irqWaiters: Waiters<IrqEvent>;
 
   constructor(
     channel: LineChannel,
@@ -72,7 +64,6 @@ export class QtestClient extends Session<'open'> {
   ) {
     super(channel, opts.log, 'open', opts.explainClose);
     this.timeoutMs = opts.timeoutMs ?? 10_000;
-    this.irqWaiters = new Waiters(opts.log);
   }
 
   /** Run one op and return its typed reply. */
@@ -105,34 +96,13 @@ export class QtestClient extends Session<'open'> {
   readl = (a: Address) => this.run(ops.readl(a));
   readq = (a: Address) => this.run(ops.readq(a));
   read = (a: Address, n: number) => this.run(ops.read(a, n));
-  b64read = (a: Address, n: number) => this.run(ops.b64read(a, n));
   write = (a: Address, data: Uint8Array) => this.run(ops.write(a, data));
-  b64write = (a: Address, data: Uint8Array) => this.run(ops.b64write(a, data));
   memset = (a: Address, n: number, byte: number) => this.run(ops.memset(a, n, byte));
   endianness = () => this.run(ops.endianness());
-  irqInterceptIn = (qomPath: string) => this.run(ops.irqInterceptIn(qomPath));
-  irqInterceptOut = (qomPath: string) => this.run(ops.irqInterceptOut(qomPath));
-  setIrqIn = (qomPath: string, name: string, num: number, level: number) => this.run(ops.setIrqIn(qomPath, name, num, level));
 
   clockStep(ns?: number | bigint): Promise<bigint> {
     this.requireClock('clock_step');
     return this.run(ops.clockStep(ns));
-  }
-
-  clockSet(ns: number | bigint): Promise<bigint> {
-    this.requireClock('clock_set');
-    return this.run(ops.clockSet(ns));
-  }
-
-  /** IRQ lines seen so far (bounded history), oldest first. */
-  irqHistory(): readonly IrqEvent[] {
-    return this.irqs;
-  }
-
-  /** Wait for an IRQ line matching `match` that arrives after this call. */
-  waitIrq(match: (e: IrqEvent) => boolean, what: string, timeoutMs = this.timeoutMs): Promise<IrqEvent> {
-    if (this.state !== 'open') return this.refuse(`wait for ${what}`);
-    return this.irqWaiters.wait(match, what, timeoutMs);
   }
 
   private requireClock(cmd: string): void {
@@ -187,12 +157,7 @@ export class QtestClient extends Session<'open'> {
   }
 
   private onIrq(line: string): void {
-    const m = /^IRQ (raise|lower) (-?\d+)$/.exec(line);
-    if (!m) return this.fail(new MalformedReplyError(CHANNEL, line, 'IRQ raise N or IRQ lower N', this.log.snapshot()));
-    const e: IrqEvent = { level: m[1] as 'raise' | 'lower', line: Number(m[2]) };
-    if (this.irqs.length >= IRQ_HISTORY) this.irqs.shift();
-    this.irqs.push(e);
-    this.irqWaiters.offer(e);
+    if (!/^IRQ (raise|lower) (-?\d+)$/.test(line)) return this.fail(new MalformedReplyError(CHANNEL, line, 'IRQ raise N or IRQ lower N', this.log.snapshot()));
   }
 
   private onTimeout(timeoutMs: number): void {
@@ -222,6 +187,5 @@ export class QtestClient extends Session<'open'> {
     }
     this.queue = [];
     this.head = 0;
-    this.irqWaiters.rejectAll(err);
   }
 }

@@ -44,11 +44,6 @@ function size(v: number): number {
   return v;
 }
 
-function token(what: string, v: string): string {
-  if (typeof v !== 'string' || v.length === 0 || /\s/.test(v)) throw new InvalidArgumentError(`${what} must be a non-empty string without whitespace, got ${JSON.stringify(v)}`);
-  return v;
-}
-
 const HEX_RE = /^0x[0-9a-fA-F]+$/;
 
 const none = (rest: string): void => {
@@ -73,14 +68,6 @@ function hexBytes(n: number) {
   };
 }
 
-function b64Bytes(n: number) {
-  return (rest: string): Buffer => {
-    const b = Buffer.from(rest, 'base64');
-    if (b.length !== n || !/^[A-Za-z0-9+/=]*$/.test(rest)) throw `OK followed by ${n} bytes of base64`;
-    return b;
-  };
-}
-
 const op = <T>(line: string, parse: (rest: string) => T): QtestOp<T> => ({ line, parse });
 
 /** Port I/O. */
@@ -102,11 +89,8 @@ export const readl = (a: Address) => op(`readl ${hex(u64('address', a))}`, num);
 export const readq = (a: Address) => op(`readq ${hex(u64('address', a))}`, big);
 
 export const read = (a: Address, n: number) => op(`read ${hex(u64('address', a))} ${hex(size(n))}`, hexBytes(n));
-export const b64read = (a: Address, n: number) => op(`b64read ${hex(u64('address', a))} ${hex(size(n))}`, b64Bytes(n));
 export const write = (a: Address, data: Uint8Array) =>
   op(`write ${hex(u64('address', a))} ${hex(size(data.length))} 0x${Buffer.from(data).toString('hex')}`, none);
-export const b64write = (a: Address, data: Uint8Array) =>
-  op(`b64write ${hex(u64('address', a))} ${hex(size(data.length))} ${Buffer.from(data).toString('base64')}`, none);
 export const memset = (a: Address, n: number, byte: number) => op(`memset ${hex(u64('address', a))} ${hex(size(n))} ${hex(uint('byte', byte, 0xff))}`, none);
 
 export const endianness = () =>
@@ -121,10 +105,5 @@ const clockValue = (rest: string): bigint => {
   return BigInt(rest);
 };
 export const clockStep = (ns?: number | bigint) => op(ns === undefined ? 'clock_step' : `clock_step ${u64('ns', ns)}`, clockValue);
-export const clockSet = (ns: number | bigint) => op(`clock_set ${u64('ns', ns)}`, clockValue);
 
 /** GPIO interception: the device's IRQ lines are reported as asynchronous "IRQ raise|lower N" lines. */
-export const irqInterceptIn = (qomPath: string) => op(`irq_intercept_in ${token('QOM path', qomPath)}`, none);
-export const irqInterceptOut = (qomPath: string) => op(`irq_intercept_out ${token('QOM path', qomPath)}`, none);
-export const setIrqIn = (qomPath: string, name: string, num: number, level: number) =>
-  op(`set_irq_in ${token('QOM path', qomPath)} ${token('IRQ name', name)} ${uint('IRQ number', num, 0xffff)} ${level === 0 ? 0 : 1}`, none);

@@ -7,7 +7,8 @@
 import { Timeline } from '../timeline.js';
 
 import { LineChannel } from '../protocol/line-channel.js';
-import { QmpClient } from '../protocol/qmp-client.js';
+import type { QmpClient } from '../protocol/qmp-client.js';
+import { connectQmp, qmpArgs, QMP_SOCKET } from './qmp-socket.js';
 import { QtestClient } from '../protocol/qtest-client.js';
 import { ChannelClosedError, describeExit, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
 import type { QemuBinary } from './launch.js';
@@ -77,9 +78,9 @@ export class Machine {
       env: build.env,
       launch: build.launch,
       args,
-      sockets: ['qtest.sock', 'qmp.sock'],
+      sockets: ['qtest.sock', QMP_SOCKET],
       // Without -qtest-log none QEMU echoes every qtest exchange to stderr, which halves the command rate.
-      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', '-chardev', `socket,id=qmp,path=${p('qmp.sock')}`, '-qmp', 'chardev:qmp'],
+      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', ...qmpArgs(p(QMP_SOCKET))],
     });
     const log = new Timeline();
     const explainClose = async (base: ChannelClosedError): Promise<Error> => {
@@ -94,7 +95,7 @@ export class Machine {
         explainClose,
         clock: build.accel === 'qtest' ? { available: true } : { available: false, why: `QEMU ${build.label} has no qtest accelerator, so it runs with -accel tcg -S and its virtual clock cannot be stepped` },
       });
-      const qmp = await QmpClient.connect(new LineChannel(sockets[1]!, { name: 'qmp' }), { log, timeoutMs, handshakeTimeoutMs: timeoutMs, explainClose });
+      const qmp = await connectQmp(sockets[1]!, { log, timeoutMs, handshakeTimeoutMs: timeoutMs, explainClose });
       return new Machine(build, proc, qtest, qmp, log, machineType, traces);
     } catch (e) {
       await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);

@@ -27,5 +27,3 @@ export function inShard(key: string, shard: Shard | undefined): boolean {
   const h = createHash('sha256').update(key).digest().readUInt32BE(0);
   return (h % shard.count) + 1 === shard.index;
 }
-
-export const shardText = (s: Shard) => `${s.index}/${s.count}`;

@@ -101,7 +101,7 @@ describe('host view: sysfs', () => {
       const hasMsix = s.msiIrqs.some((i) => i.mode === 'msix');
       expect(s.msix?.enabled ?? false, `${bdf} MSI-X Enable`).to.equal(hasMsix);
       for (const i of s.msiIrqs) expect(s.lines.map((l) => l.irq), `${bdf} irq ${i.irq} in /proc/interrupts`).to.include(i.irq);
-      expect(physicalCapabilities(await readConfig(bdf)).msix?.tableSize ?? 0).to.be.at.least(s.msiIrqs.filter((i) => i.mode === 'msix').length);
+      expect((await physicalCapabilities(await readConfig(bdf))).msix?.tableSize ?? 0).to.be.at.least(s.msiIrqs.filter((i) => i.mode === 'msix').length);
     }
   });
 });

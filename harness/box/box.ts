@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { LineChannel } from '../protocol/line-channel.js';
 import type { QmpClient } from '../protocol/qmp-client.js';
-import { debianBuild } from '../builds/debian-build.js';
+import { fetchDebianQemu } from '../builds/debian-build.js';
 import { BoxError, EnvironmentError, describeExit } from '../errors.js';
 import { QemuProcess } from '../qemu/qemu-process.js';
 import { connectQmp, qmpArgs, QMP_SOCKET } from '../qemu/qmp-socket.js';
@@ -81,7 +81,7 @@ export async function provisionBox(kernelSeries: string, device: string, progres
   const initramfs = await provisionInitramfs(kernel, progress);
   const spec = DEVICES[device];
   if (spec.outer === 'system') return { kernel, initramfs, outer: { binary: SYSTEM_QEMU, args: [], env: {}, launch: SYSTEM_LIBRARIES, label: `${SYSTEM_QEMU}` } };
-  const d = await debianBuild(spec.outer.slice('debian:'.length), progress);
+  const d = await fetchDebianQemu(spec.outer.slice('debian:'.length), progress);
   return { kernel, initramfs, outer: { binary: d.binary, args: d.dataDirs.flatMap((x) => ['-L', x]), env: d.env, launch: d.launch, label: `${d.debianVersion} (${spec.outer})` } };
 }
 

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { execa } from 'execa';
 import { cacheRoot } from '../cache/cache-dir.js';
-import { debianBuild, type Progress } from './debian-build.js';
-import { buildQemuTree } from './source-build.js';
-import { debianSourceBuild } from './debian-source-build.js';
+import { fetchDebianQemu, type Progress } from './debian-build.js';
+import { compileQemuTree } from './source-build.js';
+import { compileDebianSource } from './debian-source-build.js';
 import { EnvironmentError } from '../errors.js';
 import { probeBuild, type QemuBuild } from './qemu-build.js';
 import type { BuildFiles } from './qemu-build.js';
@@ -25,11 +25,11 @@ export interface SpecKind {
 
 export async function resolveBuild(spec: string, progress: Progress, kinds: readonly SpecKind[] = []): Promise<QemuBuild> {
   if (spec.startsWith('debian:')) {
-    const d = await debianBuild(spec.slice('debian:'.length), progress);
+    const d = await fetchDebianQemu(spec.slice('debian:'.length), progress);
     return probeBuild(spec, d);
   }
   if (spec.startsWith('debian-src:')) {
-    const b = await debianSourceBuild(spec.slice('debian-src:'.length), progress);
+    const b = await compileDebianSource(spec.slice('debian-src:'.length), progress);
     return probeBuild(spec, b);
   }
   const kind = kinds.find((k) => spec.startsWith(`${k.prefix}:`));
@@ -56,8 +56,8 @@ export async function resolveSourceBuild(dir: string, progress: Progress, buildC
   // tree (../hw/...), so ccache serves one tree's objects to another, and bisect steps rebuild little.
   const buildDir = path.join(src, BUILD_FOLDER);
   const id = `${path.basename(src)}-${createHash('sha256').update(src).digest('hex').slice(0, 8)}`;
-  const b = await buildQemuTree(src, { buildDir, logFile: path.join(cacheRoot(), 'logs', `${id}.log`), progress, ...(buildCmd ? { command: buildCmd } : {}) });
-  const dataDirs = b.dataDirs.some((d) => fs.existsSync(path.join(d, FIRMWARE_PROBE))) ? b.dataDirs : [...b.dataDirs, ...(await debianBuild('bookworm', progress)).dataDirs];
+  const b = await compileQemuTree(src, { buildDir, logFile: path.join(cacheRoot(), 'logs', `${id}.log`), progress, ...(buildCmd ? { command: buildCmd } : {}) });
+  const dataDirs = b.dataDirs.some((d) => fs.existsSync(path.join(d, FIRMWARE_PROBE))) ? b.dataDirs : [...b.dataDirs, ...(await fetchDebianQemu('bookworm', progress)).dataDirs];
   return probeBuild(`src:${src}@${await describe(src)}`, { binary: b.binary, dataDirs, sourceTree: src });
 }
 

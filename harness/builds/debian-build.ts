@@ -41,8 +41,8 @@ export type { Progress };
 
 const SUITE_RE = /^[a-z]+(-[a-z]+)?$/;
 
-export async function debianBuild(suite: string, progress: Progress): Promise<UnpackedDebianBuild> {
-  if (suite === 'newest') return debianBuild(await newestSuite(progress), progress);
+export async function fetchDebianQemu(suite: string, progress: Progress): Promise<UnpackedDebianBuild> {
+  if (suite === 'newest') return fetchDebianQemu(await newestSuite(progress), progress);
   if (!SUITE_RE.test(suite)) throw new EnvironmentError(`"${suite}" is not a Debian suite name`, 'use debian:bookworm, debian:trixie, debian:sid, debian:<suite>-backports or debian:newest');
   const base = path.join(cacheRoot(), 'debian', suite);
   const apt = new PrivateApt(path.join(base, 'apt'));

@@ -8,9 +8,9 @@
  */
 import path from 'node:path';
 import { buildToolsEnv } from './build-tools.js';
-import { debianBuild } from './debian-build.js';
+import { fetchDebianQemu } from './debian-build.js';
 import { debianQemuSource, sourceRoot, type DebianSource } from '../debian/debian-source.js';
-import { buildQemuTree } from './source-build.js';
+import { compileQemuTree } from './source-build.js';
 import type { Progress } from '../debian/unpacked-packages.js';
 
 /** What probeBuild needs, plus where it came from. */
@@ -27,12 +27,12 @@ export interface BuiltQemu {
  * Build `suite`'s qemu source; `tree` may hand back another tree made from
  * it (a copy with a revert applied) to build instead.
  */
-export async function debianSourceBuild(suite: string, progress: Progress, tree?: (source: DebianSource) => Promise<string>): Promise<BuiltQemu> {
+export async function compileDebianSource(suite: string, progress: Progress, tree?: (source: DebianSource) => Promise<string>): Promise<BuiltQemu> {
   const source = await debianQemuSource(progress, { suite });
   const srcDir = tree ? await tree(source) : source.dir;
-  const firmware = (await debianBuild(source.suite, progress)).dataDirs;
+  const firmware = (await fetchDebianQemu(source.suite, progress)).dataDirs;
   const logFile = path.join(sourceRoot(), 'logs', `${path.basename(srcDir)}.log`);
   const env = await buildToolsEnv(srcDir, suite, progress);
-  const b = await buildQemuTree(srcDir, { progress, logFile, env });
+  const b = await compileQemuTree(srcDir, { progress, logFile, env });
   return { binary: b.binary, dataDirs: [...b.dataDirs, ...firmware], srcDir, logFile, debianVersion: source.debianVersion };
 }

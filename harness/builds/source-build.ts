@@ -72,7 +72,7 @@ export interface TreeBuild {
 }
 
 /** Configure (if needed) and build `srcDir`; returns the x86_64 system emulator. */
-export async function buildQemuTree(srcDir: string, opts: BuildOptions): Promise<TreeBuild> {
+export async function compileQemuTree(srcDir: string, opts: BuildOptions): Promise<TreeBuild> {
   const src = path.resolve(srcDir);
   const buildDir = path.resolve(opts.buildDir ?? path.join(src, 'build'));
   const { progress, logFile } = opts;

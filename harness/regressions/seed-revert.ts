@@ -9,7 +9,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { debianSourceBuild, type BuiltQemu } from '../builds/debian-source-build.js';
+import { compileDebianSource, type BuiltQemu } from '../builds/debian-source-build.js';
 import { SOURCE_MARKER, sourceRoot, type DebianSource } from '../debian/debian-source.js';
 import { exists, type Progress } from '../debian/unpacked-packages.js';
 import type { SpecKind } from '../builds/build-spec.js';
@@ -76,8 +76,8 @@ export const SEED_VARIANTS: readonly SeedVariant[] = ['released', 'reverted'];
  * takes seconds. Firmware comes from Debian's own 7.2 data packages, as
  * Debian's source tree has none.
  */
-export function seedRegressionBuild(variant: SeedVariant, progress: Progress): Promise<BuiltQemu> {
-  return debianSourceBuild('bookworm', progress, variant === 'released' ? undefined : (source) => revertedTree(source, progress));
+export function compileSeedRegression(variant: SeedVariant, progress: Progress): Promise<BuiltQemu> {
+  return compileDebianSource('bookworm', progress, variant === 'released' ? undefined : (source) => revertedTree(source, progress));
 }
 
 /** `--qemu seed:released` and `--qemu seed:reverted`. */
@@ -85,6 +85,6 @@ export const seedSpec: SpecKind = {
   prefix: 'seed',
   resolve(variant, progress) {
     if (!(SEED_VARIANTS as readonly string[]).includes(variant)) throw new EnvironmentError(`unknown seed build "seed:${variant}"`, `use ${SEED_VARIANTS.map((v) => `seed:${v}`).join(' or ')}`);
-    return seedRegressionBuild(variant as SeedVariant, progress);
+    return compileSeedRegression(variant as SeedVariant, progress);
   },
 };

@@ -1,4 +1,7 @@
-/** JUnit XML as GitLab and Jenkins read it: one testsuite per suite x build, one testcase per case. */
+/**
+ * JUnit XML as GitLab and Jenkins read it: one testsuite per suite x build x
+ * host kernel (for a vfio run in the box, the box's kernel), one testcase per case.
+ */
 import junitModule, { type Builder } from 'junit-report-builder';
 
 // A CommonJS module whose default export is a builder instance.
@@ -9,7 +12,7 @@ export function toJunit(report: RunReport): string {
   const b = junit.newBuilder();
   const groups = new Map<string, CaseResult[]>();
   for (const c of report.cases) {
-    const key = `${c.suite} on QEMU ${c.qemu.label}`;
+    const key = `${c.suite} on QEMU ${c.qemu.label}, host kernel ${c.hostKernel}`;
     groups.set(key, [...(groups.get(key) ?? []), c]);
   }
   for (const [name, cases] of groups) {

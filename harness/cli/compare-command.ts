@@ -11,6 +11,9 @@ import { EnvironmentError } from '../errors.js';
 import { caseLine } from '../report/console-report.js';
 import type { SuiteSpec } from '../runner/case.js';
 import { openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
+import { migrationHolds, runMigrationMatrix } from '../runner/migration-matrix.js';
+import { migrationText } from '../report/migration-text.js';
+import { devicePlugin } from '../devices/index.js';
 import { ExitCode, exitForSummary } from './exit-codes.js';
 import { resolveBuilds, suiteByName } from './run-command.js';
 import { writeReport, type Reporter } from './write-report.js';
@@ -32,6 +35,8 @@ export interface CompareArgs {
   readonly strict?: boolean;
   readonly reporter: Reporter;
   readonly out?: string;
+  /** The migration matrix instead: each build's migration cases saved on every build and loaded on every build. */
+  readonly migrate?: boolean;
 }
 
 export async function compareCommand(a: CompareArgs, available: readonly SuiteSpec[]): Promise<number> {
@@ -40,6 +45,7 @@ export async function compareCommand(a: CompareArgs, available: readonly SuiteSp
   if (a.qemu.length < 2 && !a.baseline) progress('compare: one build named; the matrix will have one column per kernel');
   if (a.baseline && !a.qemu.includes(a.baseline)) throw new EnvironmentError(`the baseline "${a.baseline}" is not one of the --qemu builds`, `add --qemu ${a.baseline}, or name one of: ${a.qemu.join(', ')}`);
   if (a.expectFixed?.length && !a.baseline) throw new EnvironmentError('--expect-fixed needs --baseline (the build where the cases fail)', 'add --baseline BUILD, the build without the backport');
+  if (a.migrate) return compareMigration(a, available, started, progress);
   const suites = a.suite.map((n) => suiteByName(available, n));
   const shard = a.shard ? parseShard(a.shard) : undefined;
   const builds = await resolveBuilds(a, progress);
@@ -68,4 +74,19 @@ export async function compareCommand(a: CompareArgs, available: readonly SuiteSp
   } finally {
     dut?.host.binding.restoreNow();
   }
+}
+
+/** compare --migrate: source x destination for every build named, on the emulated suite's migration cases. */
+async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[], started: Date, progress: (m: string) => void): Promise<number> {
+  const suite = suiteByName(available, 'emulated');
+  const builds = await resolveBuilds(a, progress);
+  const device = devicePlugin(a.device[0] ?? 'e1000e');
+  progress(`migration matrix: ${builds.length} x ${builds.length} pairs on ${device.name} (vfio devices here have no migration support)`);
+  const cells = await runMigrationMatrix({ suite, builds, device, onResult: (r) => process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`) });
+  const cases = cells.flatMap((c) => c.results);
+  if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
+  const report = runReport(started, builds, cases);
+  await writeReport(report, a.reporter, a.out);
+  process.stdout.write(`\n${migrationText(cases)}\n`);
+  return migrationHolds(cells) ? ExitCode.OK : ExitCode.FAILED;
 }

@@ -68,7 +68,8 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
-    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean }) => {
+    .option('--migrate', 'the migration matrix instead: MSI-X state saved on each --qemu build and loaded on each (emulated device, --device, default e1000e); forward and same-build pairs must pass')
+    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean; migrate?: boolean }) => {
       exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] }, suites);
     });
   program

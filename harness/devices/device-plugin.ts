@@ -50,6 +50,8 @@ export interface DevicePlugin {
   readonly freeBar?: number;
   /** Whether the driver can hold a cause back and raise another (holdCause, raiseCause): devices with interrupt moderation. */
   readonly interruptModeration?: boolean;
+  /** False for devices QEMU refuses to migrate (they block a migration). */
+  readonly migratable?: boolean;
   /** Arguments that add the device to QEMU's command line. */
   qemuArgs(qemuId: string, pciAddr: string): string[];
   /** The driver for one placed device. */

@@ -315,6 +315,8 @@ export const nvme: DevicePlugin = {
   pciIds: [[0x1b36, 0x0010]],
   interruptModes: ['msix'],
   msixTableBar: 0,
+  // QEMU's nvme registers an unmigratable vmstate.
+  migratable: false,
   qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
   attach,
 };

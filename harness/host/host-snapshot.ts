@@ -1,6 +1,6 @@
 /**
- * A snapshot of the host's interrupt state for one device, and the
- * difference between two: what a case compares with the guest's view.
+ * A snapshot of the host's interrupt state for one device: what a case
+ * compares with the guest's view.
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -30,28 +30,4 @@ export async function hostSnapshot(bdf: string, roots: HostRoots = REAL_HOST): P
 /** The device's vfio lines of one kind, by vector. */
 export function vfioLines(s: HostSnapshot, kind: VfioAction['kind']): InterruptLine[] {
   return s.lines.filter((l) => l.vfio?.kind === kind).sort((a, b) => (a.vfio!.vector ?? 0) - (b.vfio!.vector ?? 0));
-}
-
-export interface HostDiff {
-  readonly msixEnable?: readonly [boolean | undefined, boolean | undefined];
-  readonly irqsAdded: readonly number[];
-  readonly irqsRemoved: readonly number[];
-  /** Count increase per line present in both, keyed by the line's first action. */
-  readonly countDeltas: Readonly<Record<string, number>>;
-}
-
-export function diffSnapshots(a: HostSnapshot, b: HostSnapshot): HostDiff {
-  const ia = new Set(a.msiIrqs.map((i) => i.irq));
-  const ib = new Set(b.msiIrqs.map((i) => i.irq));
-  const countDeltas: Record<string, number> = {};
-  for (const lb of b.lines) {
-    const la = a.lines.find((x) => x.irq === lb.irq && x.actions[0] === lb.actions[0]);
-    if (la && lb.total !== la.total) countDeltas[lb.actions[0] ?? String(lb.irq)] = lb.total - la.total;
-  }
-  return {
-    ...(a.msix?.enabled !== b.msix?.enabled ? { msixEnable: [a.msix?.enabled, b.msix?.enabled] as const } : {}),
-    irqsAdded: [...ib].filter((i) => !ia.has(i)),
-    irqsRemoved: [...ia].filter((i) => !ib.has(i)),
-    countDeltas,
-  };
 }

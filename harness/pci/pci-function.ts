@@ -87,6 +87,15 @@ export class PciFunction {
     await this.setCommand(Command.IO | Command.MEMORY | Command.BUS_MASTER);
   }
 
+  /**
+   * Take over the BAR placement of another function that was this one
+   * before a migration: the config space came across, the addresses are
+   * the same, only the QEMU behind them is new.
+   */
+  adoptBars(from: PciFunction): void {
+    for (const b of from.bars.values()) this.bars.set(b.index, new Bar(this.qtest, b.info, b.address));
+  }
+
   bar(index: number): Bar {
     const b = this.bars.get(index);
     if (!b) throw new Error(`${this.name} has no placed BAR${index} (placed: ${[...this.bars.keys()].join(', ') || 'none'})`);

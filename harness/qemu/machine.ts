@@ -10,7 +10,7 @@ import { LineChannel } from '../protocol/line-channel.js';
 import type { QmpClient } from '../protocol/qmp-client.js';
 import { connectQmp, qmpArgs, QMP_SOCKET } from './qmp-socket.js';
 import { QtestClient } from '../protocol/qtest-client.js';
-import { ChannelClosedError, describeExit, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
+import { ChannelClosedError, describeExit, ProtocolTimeoutError, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
 import type { QemuBinary } from './launch.js';
 import { QemuProcess } from './qemu-process.js';
 
@@ -25,6 +25,10 @@ export interface MachineConfig {
   readonly traces?: readonly string[];
   /** Log the guest's errors (-d guest_errors) so cases can check them. */
   readonly guestErrors?: boolean;
+  /** A versioned machine type (e.g. pc-q35-7.2), for migration between builds; its bus ops are `machine`'s. */
+  readonly machineVersion?: string;
+  /** Start waiting for an incoming migration (-incoming defer): load one with migrateIn. */
+  readonly incoming?: boolean;
   readonly timeoutMs?: number;
 }
 
@@ -64,13 +68,14 @@ export class Machine {
     const accel = build.accel === 'qtest' ? ['-accel', 'qtest'] : ['-accel', 'tcg', '-S'];
     const args = [
       ...build.dataDirs.flatMap((d) => ['-L', d]),
-      '-machine', machineType,
+      '-machine', cfg.machineVersion ?? machineType,
       ...accel,
       '-m', `${cfg.memoryMiB ?? 128}M`,
       '-nodefaults',
       '-display', 'none',
       ...traces.flatMap((t) => ['-trace', t]),
       ...(cfg.guestErrors ? ['-d', 'guest_errors'] : []),
+      ...(cfg.incoming ? ['-incoming', 'defer'] : []),
       ...(cfg.args ?? []),
     ];
     const { proc, sockets } = await QemuProcess.spawn({
@@ -105,6 +110,43 @@ export class Machine {
       }
       throw e;
     }
+  }
+
+  /**
+   * Save the whole machine state to `file` (QMP migrate to an exec: URI,
+   * which every build here has), waiting for QEMU to report it completed.
+   */
+  async migrateOut(file: string, timeoutMs = 30_000): Promise<void> {
+    await this.qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
+    await this.pollMigration('the outgoing migration', timeoutMs, (s) => s === 'completed');
+  }
+
+  /** Load a state saved by migrateOut into this machine, started with `incoming`. */
+  async migrateIn(file: string, timeoutMs = 30_000): Promise<void> {
+    await this.qmp.execute('migrate-incoming', { uri: `exec:cat ${shellQuote(file)}` });
+    // Loading ends with the VM out of 'inmigrate' (running or paused, as the source was); QEMU exits if it refuses the stream.
+    await this.log.wait('the incoming migration to load', timeoutMs, async () => {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const { status } = await this.qmp.execute<{ status: string }>('query-status');
+        if (status !== 'inmigrate') return;
+        if (performance.now() > deadline) throw new ProtocolTimeoutError('the incoming migration to load (query-status still inmigrate)', timeoutMs, this.log.snapshot());
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+  }
+
+  private async pollMigration(what: string, timeoutMs: number, done: (status: string) => boolean): Promise<void> {
+    await this.log.wait(what, timeoutMs, async () => {
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const r = await this.qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+        if (r.status === 'failed') throw new Error(`QEMU reports ${what} failed: ${r['error-desc'] ?? 'no reason given'}`);
+        if (r.status && done(r.status)) return;
+        if (performance.now() > deadline) throw new ProtocolTimeoutError(`${what} (query-migrate status ${r.status ?? 'none'})`, timeoutMs, this.log.snapshot());
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
   }
 
   /** Trace events collected so far, optionally only those named `name`. */
@@ -145,6 +187,11 @@ export class Machine {
     })();
     return this.stopped;
   }
+}
+
+/** A file name for the exec: migration URIs, which QEMU hands to /bin/sh. */
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function globToRe(glob: string): string {

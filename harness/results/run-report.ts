@@ -37,6 +37,8 @@ export interface CaseResult {
   readonly hostKernel: string;
   /** For cases on a passed-through device: the host device and the host property expectations depend on. */
   readonly hostDevice?: { readonly bdf: string; readonly noresize: boolean };
+  /** For a case run with `compare --migrate`: the build the device under test was migrated to (qemu is the source). */
+  readonly migratedTo?: BuildRef;
   readonly outcome: Outcome;
   /** Before the known bugs were taken into account (bisect and the gate use this). Absent in older reports: then the outcome. */
   readonly rawOutcome?: RawOutcome;

@@ -29,7 +29,8 @@ export interface Target {
 }
 
 /** What the case asks of its device under test; a function when it depends on the device (a free BAR, say). */
-export type CaseDut = (Omit<DutOptions, 'hostDevice' | 'deliveryTimeoutMs'> & { readonly vfioProps?: string }) | ((device: DevicePlugin) => Omit<DutOptions, 'hostDevice' | 'deliveryTimeoutMs'> & { readonly vfioProps?: string });
+type CaseDutOptions = Omit<DutOptions, 'hostDevice' | 'deliveryTimeoutMs' | 'migrateTo' | 'machineVersion'> & { readonly vfioProps?: string };
+export type CaseDut = CaseDutOptions | ((device: DevicePlugin) => CaseDutOptions);
 
 interface CaseBase {
   /** Short stable name, used in the case id. */
@@ -39,6 +40,8 @@ interface CaseBase {
   /** Why this case cannot run on the target, if it cannot (reported as a skip). */
   readonly skipReason?: (t: Target) => string | undefined;
   readonly dut?: CaseDut;
+  /** The case migrates its device under test (dut.migrate()): compare --migrate runs these, source x destination. */
+  readonly migrates?: boolean;
 }
 
 export interface EmulatedCase extends CaseBase {

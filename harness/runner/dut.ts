@@ -17,6 +17,9 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import type { ExitStatus } from '../errors.js';
 import { Machine, type MachineConfig, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 export interface DutOptions {
   readonly traces?: readonly string[];
@@ -27,6 +30,10 @@ export interface DutOptions {
   readonly hostDevice?: { readonly bdf: string; readonly props?: string };
   /** How long a wait for a delivery lasts (suite-wide; default 5 s). */
   readonly deliveryTimeoutMs?: number;
+  /** A versioned machine type both sides of a migration have (e.g. pc-q35-7.2). */
+  readonly machineVersion?: string;
+  /** Where migrate() goes by default (compare --migrate); else the same build. */
+  readonly migrateTo?: QemuBuild;
 }
 
 const DUT_ID = 'dut';
@@ -36,49 +43,110 @@ const DELIVERY_TIMEOUT_MS = 5000;
 /** The mailbox slot MSI messages go to: above every MSI-X vector a device here has. */
 export const MSI_SLOT = 4096;
 
-export class Dut {
+/** What a Dut is made of on one QEMU; a migration replaces all of it at once. */
+interface Parts {
+  readonly machine: Machine;
+  readonly build: QemuBuild;
+  readonly fn: PciFunction;
+  readonly msix: MsixDriver;
   readonly msi: MsiDriver | undefined;
+  readonly mailbox: Mailbox;
+  readonly driver: DeviceDriver;
+}
 
+function machineConfig(plugin: DevicePlugin, opts: DutOptions): MachineConfig {
+  const host = opts.hostDevice;
+  return {
+    machine: opts.machine ?? 'q35',
+    ...(opts.machineVersion ? { machineVersion: opts.machineVersion } : {}),
+    // vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs.
+    ...(opts.memoryMiB || host ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
+    args: host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : plugin.qemuArgs(DUT_ID, DUT_SLOT),
+    traces: opts.traces ?? [],
+    guestErrors: opts.guestErrors ?? false,
+  };
+}
+
+export class Dut {
   private constructor(
-    private readonly machine: Machine,
-    readonly build: QemuBuild,
+    private parts: Parts,
     readonly plugin: DevicePlugin,
-    readonly fn: PciFunction,
-    readonly msix: MsixDriver,
-    msi: MsiDriver | undefined,
-    readonly mailbox: Mailbox,
-    private readonly driver: DeviceDriver,
     private readonly opts: DutOptions,
-  ) {
-    this.msi = msi;
-  }
+  ) {}
 
   static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}): Promise<Dut> {
-    const machineType = opts.machine ?? 'q35';
-    const host = opts.hostDevice;
-    const machine = await Machine.launch(build, {
-      machine: machineType,
-      // vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs.
-      ...(opts.memoryMiB || host ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
-      args: host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : plugin.qemuArgs(DUT_ID, DUT_SLOT),
-      traces: opts.traces ?? [],
-      guestErrors: opts.guestErrors ?? false,
-    });
+    const machine = await Machine.launch(build, machineConfig(plugin, opts));
     try {
-      const cfg = await configAccessFor[machineType](machine.qtest);
-      const fn = new PciFunction(machine.qtest, cfg, parseBdf(`00:${DUT_SLOT}`));
-      if (!(await fn.ids())) throw new Error(`no PCI function at 00:${DUT_SLOT} after adding ${plugin.name}`);
-      await fn.placeBars({ mmio: new Window('32-bit MMIO', 0xc0000000, 0xfec00000), io: new Window('I/O', 0xc000, 0x10000) });
-      const msix = await MsixDriver.attach(fn);
-      if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
-      // The plugin's device facts drive cases (relocation, physical table reads): hold it to them.
-      if (!host && msix.cap.tableBir !== plugin.msixTableBar) throw new Error(`the ${plugin.name} plugin says its MSI-X table is in BAR${plugin.msixTableBar}, the device has it in BAR${msix.cap.tableBir}`);
-      const msi = await MsiDriver.attach(fn);
-      const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID };
-      return new Dut(machine, build, plugin, fn, msix, msi, new Mailbox(machine.qtest), plugin.attach(handle), opts);
+      return new Dut(await Dut.assemble(machine, build, plugin, opts), plugin, opts);
     } catch (e) {
       await machine.shutdown();
       throw e;
+    }
+  }
+
+  /** The function, its drivers and the plugin's driver on `machine`; BARs placed afresh, or taken over after a migration. */
+  private static async assemble(machine: Machine, build: QemuBuild, plugin: DevicePlugin, opts: DutOptions, migratedFrom?: PciFunction): Promise<Parts> {
+    const host = opts.hostDevice;
+    const cfg = await configAccessFor[machine.machineType](machine.qtest);
+    const fn = new PciFunction(machine.qtest, cfg, parseBdf(`00:${DUT_SLOT}`));
+    if (!(await fn.ids())) throw new Error(`no PCI function at 00:${DUT_SLOT} after adding ${plugin.name}`);
+    if (migratedFrom) fn.adoptBars(migratedFrom);
+    else await fn.placeBars({ mmio: new Window('32-bit MMIO', 0xc0000000, 0xfec00000), io: new Window('I/O', 0xc000, 0x10000) });
+    const msix = await MsixDriver.attach(fn);
+    if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
+    // The plugin's device facts drive cases (relocation, physical table reads): hold it to them.
+    if (!host && msix.cap.tableBir !== plugin.msixTableBar) throw new Error(`the ${plugin.name} plugin says its MSI-X table is in BAR${plugin.msixTableBar}, the device has it in BAR${msix.cap.tableBir}`);
+    const msi = await MsiDriver.attach(fn);
+    const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID };
+    return { machine, build, fn, msix, msi, mailbox: new Mailbox(machine.qtest), driver: plugin.attach(handle) };
+  }
+
+  private get machine(): Machine {
+    return this.parts.machine;
+  }
+  /** The build the device under test runs on now (after a migration: the destination's). */
+  get build(): QemuBuild {
+    return this.parts.build;
+  }
+  get fn(): PciFunction {
+    return this.parts.fn;
+  }
+  get msix(): MsixDriver {
+    return this.parts.msix;
+  }
+  get msi(): MsiDriver | undefined {
+    return this.parts.msi;
+  }
+  get mailbox(): Mailbox {
+    return this.parts.mailbox;
+  }
+  private get driver(): DeviceDriver {
+    return this.parts.driver;
+  }
+
+  /**
+   * Migrate the running device under test into a fresh QEMU of `to` (default
+   * the same build), through a state file: the old QEMU saves and is shut
+   * down, the new one loads, and from then on this Dut is the new one. A
+   * destination that refuses the state fails with QEMU's own error.
+   */
+  async migrate(to: QemuBuild = this.opts.migrateTo ?? this.build): Promise<void> {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'msix-harness-migration-'));
+    try {
+      const file = path.join(dir, 'state');
+      await this.machine.migrateOut(file);
+      await this.machine.shutdown();
+      const machine = await Machine.launch(to, { ...machineConfig(this.plugin, this.opts), incoming: true });
+      try {
+        await machine.migrateIn(file);
+        this.parts = await Dut.assemble(machine, to, this.plugin, this.opts, this.parts.fn);
+      } catch (e) {
+        // The runner shuts down the Dut's machine: until the new one is complete, that is the old, stopped one.
+        await machine.shutdown();
+        throw e;
+      }
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
     }
   }
 

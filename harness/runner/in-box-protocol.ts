@@ -4,6 +4,7 @@
  * result, handed back over the serial console as base64 in short lines
  * between markers as soon as the case ends.
  */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { CaseResult } from '../results/run-report.js';
 import type { Shard } from './shard.js';
 import type { SuiteRef } from './suite-ref.js';
@@ -37,9 +38,9 @@ export function readJob(env: NodeJS.ProcessEnv): InBoxJob {
   return JSON.parse(text) as InBoxJob;
 }
 
-/** The inner side: one case result as console text. */
+/** The inner side: one case result as console text (deflated: every byte crosses an emulated UART). */
 export function caseForConsole(r: CaseResult): string {
-  const lines = Buffer.from(JSON.stringify(r)).toString('base64').match(new RegExp(`.{1,${LINE}}`, 'g')) ?? [];
+  const lines = deflateRawSync(JSON.stringify(r)).toString('base64').match(new RegExp(`.{1,${LINE}}`, 'g')) ?? [];
   return [BEGIN, ...lines, END].join('\n') + '\n';
 }
 
@@ -55,7 +56,7 @@ export class InBoxReader {
   line(l: string): void {
     if (l === BEGIN) this.block = [];
     else if (l === END && this.block) {
-      const text = Buffer.from(this.block.join(''), 'base64').toString('utf8');
+      const text = inflateRawSync(Buffer.from(this.block.join(''), 'base64')).toString('utf8');
       this.block = undefined;
       this.onResult(JSON.parse(text) as CaseResult);
     } else if (this.block) this.block.push(l);

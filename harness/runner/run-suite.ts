@@ -14,7 +14,6 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import { versionString } from '../builds/qemu-build.js';
 import { killAllQemuNow } from '../qemu/qemu-process.js';
 import type { BuildRef, CaseResult, RawOutcome } from '../results/run-report.js';
-import { diffSnapshots } from '../host/host-snapshot.js';
 import type { CaseContext, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase } from './case.js';
 import { HostView, type HostDeviceFacts } from './host-view.js';
 import { Dut } from './dut.js';
@@ -31,6 +30,8 @@ export interface RunOptions {
   readonly hostDevice?: HostDeviceFacts;
   /** How long a case waits for a delivery or a host count (default 5 s). */
   readonly deliveryTimeoutMs?: number;
+  /** Migrations in the cases go to this build, on this versioned machine type both builds have (compare --migrate). */
+  readonly migration?: { readonly to: QemuBuild; readonly machineVersion: string };
   /** Which case x build combinations to run (sharding); default all. */
   readonly select?: (caseId: string, build: QemuBuild) => boolean;
   /** Called as each case ends (for progress output). */
@@ -72,7 +73,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
               meta.skipReason = reason;
               this.skip();
             }
-            await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence, opts.deliveryTimeoutMs);
+            await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence, opts);
           });
           meta.result = {
             id,
@@ -82,6 +83,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
             qemu: buildRef(build),
             hostKernel,
             ...(host ? { hostDevice: { bdf: host.bdf, noresize: host.noresize } } : {}),
+            ...(opts.migration ? { migratedTo: buildRef(opts.migration.to) } : {}),
             pins: c.pins,
             evidence: [],
           };
@@ -151,22 +153,21 @@ function unsupported(suite: SuiteSpec, c: CaseSpec, t: Target): string | undefin
   return c.skipReason?.(t);
 }
 
-async function runCase(c: CaseSpec, t: Target, ev: Evidence, deliveryTimeoutMs: number | undefined): Promise<void> {
+async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptions, 'deliveryTimeoutMs' | 'migration'>): Promise<void> {
+  const { deliveryTimeoutMs, migration } = opts;
   const { vfioProps, ...dutOpts } = (typeof c.dut === 'function' ? c.dut(t.device) : c.dut) ?? {};
   const host = t.host;
   const dut = await Dut.start(t.build, t.device, {
     ...dutOpts,
     ...(deliveryTimeoutMs ? { deliveryTimeoutMs } : {}),
+    ...(migration ? { migrateTo: migration.to, machineVersion: migration.machineVersion } : {}),
     ...(host ? { hostDevice: { bdf: host.bdf, ...(vfioProps ? { props: vfioProps } : {}) } } : {}),
   });
   try {
     const ctx: CaseContext = { dut, ev, build: t.build, device: t.device };
     if (host) {
       const view = new HostView(host, deliveryTimeoutMs, (what, ms, body) => dut.recordWait(what, ms, body));
-      const before = await view.snapshot();
       await (c as VfioCase).body({ ...ctx, host: view });
-      // What the case did to the host, for the report (asserted by the case where it matters).
-      ev.host.note('host changes during the case', diffSnapshots(before, await view.snapshot()));
     } else {
       await (c as EmulatedCase).body(ctx);
     }

@@ -266,6 +266,41 @@ const cases: EmulatedCase[] = [
       ev.guest.expect('MSI-X Enable stayed clear', (await dut.msix.control()).enabled, false);
     },
   },
+  {
+    slug: 'migration-keeps-msix-state',
+    title: 'migrated with MSI-X live: Enable, Function Mask, every entry and the PBA arrive unchanged; a vector pending before is delivered once on unmask after the load, not before',
+    pins: ['C15', 'C16'],
+    migrates: true,
+    skipReason: ({ device }) => (device.migratable === false ? `QEMU's ${device.name} cannot be migrated (unmigratable device)` : undefined),
+    async body({ dut, ev }) {
+      const live = 0;
+      const pending = dut.msix.vectors - 1;
+      await dut.enableAllMasked();
+      for (let v = 0; v < dut.msix.vectors; v++) await dut.route(v);
+      await dut.msix.unmask(live);
+      await dut.fire(pending);
+      await dut.settle();
+      ev.guest.require('PBA before migration', await dut.msix.pendingBits(), onlyPending(dut, pending));
+      const state = async () => ({ control: await dut.msix.control(), entries: await dut.msix.entries(), pba: await dut.msix.pendingBits() });
+      const before = await state();
+      await dut.mailbox.arm(pending);
+      await dut.migrate();
+      const after = await state();
+      ev.guest.expect('Enable and Function Mask after migration', after.control, before.control);
+      ev.guest.expect('table entries (address, data, mask) after migration', after.entries, before.entries);
+      ev.guest.expect('PBA after migration', after.pba, before.pba);
+      await dut.settle();
+      ev.guest.expect('pending vector delivered by the load itself', await dut.mailbox.delivered(pending), false);
+      await dut.msix.unmask(pending);
+      await dut.settle();
+      ev.guest.expect('pending vector delivered on unmask after the load', await dut.mailbox.delivered(pending), true);
+      await dut.mailbox.arm(pending);
+      await dut.settle();
+      ev.guest.expect('delivered again without a new fire', await dut.mailbox.delivered(pending), false);
+      ev.guest.expect('PBA after the unmask', await dut.msix.pendingBits(), noPending(dut));
+      ev.guest.expect('the live vector delivers once per fire on the destination', await fireAndCount(dut, live), 1);
+    },
+  },
 ];
 
 export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases };

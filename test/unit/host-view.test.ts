@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { diffSnapshots, hostSnapshot, vfioLines } from '../../harness/host/host-snapshot.js';
+import { hostSnapshot, vfioLines } from '../../harness/host/host-snapshot.js';
 import { physicalCapabilities, readConfig, REAL_HOST } from '../../harness/host/pci-sysfs.js';
 import { msiVector, parseInterruptLine, parseProcInterrupts } from '../../harness/host/proc-interrupts.js';
 import { parseVfioAction } from '../../harness/host/vfio-action.js';
@@ -74,15 +74,6 @@ describe('host view: sysfs', () => {
     expect(s.msiIrqs[0]).to.deep.include({ irq: 28, chip: 'PCI-MSIX-0000:00:01.0', hwirq: 0, actions: ['virtio0-config'] });
     expect(s.lines.map((l) => l.irq)).to.deep.equal(s.msiIrqs.map((i) => i.irq));
     expect(vfioLines(s, 'msix')).to.deep.equal([]);
-  });
-
-  it('diffs two snapshots: Enable, IRQs and counts', async () => {
-    const a = await hostSnapshot('0000:00:01.0', roots);
-    const b = { ...a, msix: { ...a.msix!, enabled: false }, msiIrqs: a.msiIrqs.slice(1), lines: a.lines.map((l) => (l.irq === 31 ? { ...l, total: l.total + 3 } : l)) };
-    const d = diffSnapshots(a, b);
-    expect(d.msixEnable).to.deep.equal([true, false]);
-    expect(d.irqsRemoved).to.deep.equal([28]);
-    expect(d.countDeltas).to.deep.equal({ 'virtio0-stats': 3 });
   });
 
   it('a BDF that does not exist is an EnvironmentError', async () => {

@@ -4,28 +4,34 @@
  * Firing vector N uses the configuration-change interrupt: point msix_config
  * at N, make sure DRIVER_OK is set (virtio drops config interrupts before
  * it), then toggle the link through QMP set_link, which changes the status
- * field and notifies. Queue vectors would need rings in guest memory.
+ * field and notifies (the link's state is read from the device's own
+ * config each time). Queue vectors would need rings in guest memory.
  */
 import { CapId } from '../pci/capabilities.js';
 import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 
 const CFG_TYPE_COMMON = 1;
+const CFG_TYPE_DEVICE = 4;
+/** virtio_net_config.status, and its VIRTIO_NET_S_LINK_UP bit. */
+const NET_STATUS = 6;
+const NET_S_LINK_UP = 1;
 const COMMON = { MSIX_CONFIG: 0x10, DEVICE_STATUS: 0x14 } as const;
 const STATUS_DRIVER_OK = 4;
 const NO_VECTOR = 0xffff;
 
-async function commonConfig(dev: DeviceHandle): Promise<{ bar: number; offset: number }> {
+/** Where a virtio configuration structure of `type` is: its BAR and offset (from the vendor capability). */
+async function configStructure(dev: DeviceHandle, type: number): Promise<{ bar: number; offset: number }> {
   for (const cap of await dev.fn.capabilities()) {
     if (cap.id !== CapId.VENDOR) continue;
-    if ((await dev.fn.read(cap.offset + 3, 1)) !== CFG_TYPE_COMMON) continue;
+    if ((await dev.fn.read(cap.offset + 3, 1)) !== type) continue;
     return { bar: await dev.fn.read(cap.offset + 4, 1), offset: await dev.fn.read(cap.offset + 8, 4) };
   }
-  throw new Error(`${dev.fn.name}: no virtio common configuration capability (is this a modern virtio device?)`);
+  throw new Error(`${dev.fn.name}: no virtio configuration capability of type ${type} (is this a modern virtio device?)`);
 }
 
+const commonConfig = (dev: DeviceHandle) => configStructure(dev, CFG_TYPE_COMMON);
+
 function attach(dev: DeviceHandle): DeviceDriver {
-  /** The link state: set_link only notifies when it changes. */
-  let linkUp = true;
   return {
   async reset() {
     const c = await commonConfig(dev);
@@ -40,9 +46,10 @@ function attach(dev: DeviceHandle): DeviceDriver {
     if (got !== vector) throw new RangeError(`virtio-net-pci refused config vector ${vector} (reads back 0x${got.toString(16)}${got === NO_VECTOR ? ', NO_VECTOR' : ''})`);
     const status = await bar.readb(c.offset + COMMON.DEVICE_STATUS);
     if (!(status & STATUS_DRIVER_OK)) await bar.writeb(c.offset + COMMON.DEVICE_STATUS, status | STATUS_DRIVER_OK);
-    const up = !linkUp;
-    await dev.qmp.execute('set_link', { name: dev.qemuId, up });
-    linkUp = up;
+    // set_link notifies only on a change: flip the link from what the device says it is now (also right after a migration).
+    const d = await configStructure(dev, CFG_TYPE_DEVICE);
+    const linkUp = !!((await dev.fn.bar(d.bar).readw(d.offset + NET_STATUS)) & NET_S_LINK_UP);
+    await dev.qmp.execute('set_link', { name: dev.qemuId, up: !linkUp });
   },
 };
 }

@@ -131,7 +131,7 @@ export class Machine {
         const { status } = await this.qmp.execute<{ status: string }>('query-status');
         if (status !== 'inmigrate') return;
         if (performance.now() > deadline) throw new ProtocolTimeoutError('the incoming migration to load (query-status still inmigrate)', timeoutMs, this.log.snapshot());
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 5));
       }
     });
   }
@@ -144,7 +144,7 @@ export class Machine {
         if (r.status === 'failed') throw new Error(`QEMU reports ${what} failed: ${r['error-desc'] ?? 'no reason given'}`);
         if (r.status && done(r.status)) return;
         if (performance.now() > deadline) throw new ProtocolTimeoutError(`${what} (query-migrate status ${r.status ?? 'none'})`, timeoutMs, this.log.snapshot());
-        await new Promise((r) => setTimeout(r, 20));
+        await new Promise((r) => setTimeout(r, 5));
       }
     });
   }

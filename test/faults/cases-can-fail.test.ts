@@ -71,6 +71,23 @@ describe('cases fail when the device misbehaves', function () {
     expect(r.error?.message).to.match(/exit code 0|exited/i);
   });
 
+  it('a device that goes silent after a migration fails "migration keeps MSI-X state" on the destination side', async () => {
+    let attached = 0;
+    const goesSilent: DevicePlugin = {
+      ...e1000e,
+      name: 'silent-after-migration',
+      attach: (dev) => {
+        const real = e1000e.attach(dev);
+        // The second attach is the destination QEMU's device.
+        return ++attached === 1 ? real : { ...real, fire: async () => undefined };
+      },
+    };
+    const r = await outcome(goesSilent, 'migration-keeps-msix-state');
+    expect(r.outcome).to.equal('failed');
+    expect(r.evidence.filter((e) => !e.ok).map((e) => e.label)).to.deep.equal(['the live vector delivers once per fire on the destination']);
+    expect(r.evidence.find((e) => e.label === 'PBA after migration')?.ok).to.equal(true);
+  });
+
   it('soft evidence: every view is recorded, the case fails at its end naming each mismatch', async () => {
     const r = await outcome(mutant('silent', async () => undefined), 'function-mask-pends');
     expect(r.outcome).to.equal('failed');

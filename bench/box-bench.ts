@@ -8,6 +8,7 @@ import { provisionBox, runInBox } from '../harness/box/box.js';
 import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import type { QemuBuild } from '../harness/builds/qemu-build.js';
 import { vfioSuite } from '../suites/vfio/host-tracks-guest.js';
+import { e1000e } from '../harness/devices/e1000e.js';
 
 const BOOTS = 3;
 
@@ -22,7 +23,7 @@ export async function benchBox(builds: readonly QemuBuild[], kernel = '6.12'): P
   console.log(`\nbox (kernel ${kernel}, e1000e on vfio-pci)`);
   console.log(`  boot to command start (median of ${BOOTS}): ${median(boots)} ms [${boots.join(', ')}] (goal <= 4000: ${verdict(median(boots) <= 4000)})`);
   for (const build of builds) {
-    const r = await runVfioInBox({ suite: vfioSuite, builds: [build], kernels: [kernel], device: 'e1000e', progress, onLine: () => undefined });
+    const r = await runVfioInBox({ suite: vfioSuite, builds: [build], kernels: [kernel], device: e1000e, progress, onLine: () => undefined });
     const times = r.cases.map((c) => c.durationMs);
     const failed = r.cases.filter((c) => c.outcome === 'failed').length;
     const box = r.boxes[0]!;

@@ -16,6 +16,7 @@ import { PROBED_BUILDS_ENV, serializeBuilds, type QemuBuild } from '../harness/b
 import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import { START_MARK, startToReady } from './start-to-ready.js';
 import { vfioSuite } from '../suites/vfio/host-tracks-guest.js';
+import { e1000e } from '../harness/devices/e1000e.js';
 
 const MAIN = fileURLToPath(new URL('../bin/msix-harness.js', import.meta.url));
 const START_SCRIPT = fileURLToPath(new URL('./start-to-ready.js', import.meta.url));
@@ -67,7 +68,7 @@ export async function benchProvision(builds: readonly QemuBuild[], kernel = 'new
   }
 
   console.log('\nvfio case median per build, in one box (kernel 6.12)');
-  const r = await runVfioInBox({ suite: vfioSuite, builds, kernels: ['6.12'], device: 'e1000e', progress, onLine: () => undefined });
+  const r = await runVfioInBox({ suite: vfioSuite, builds, kernels: ['6.12'], device: e1000e, progress, onLine: () => undefined });
   const medians = new Map(builds.map((b) => [b.spec, median(r.cases.filter((c) => c.qemu.spec === b.spec).map((c) => c.durationMs))]));
   const systemMedians = builds.filter((b) => b.launch.libraries === 'system').map((b) => medians.get(b.spec)!);
   const systemRef = systemMedians.length ? median(systemMedians) : undefined;

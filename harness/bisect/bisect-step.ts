@@ -57,7 +57,7 @@ export async function bisectStep(a: StepArgs): Promise<number> {
     const build = await resolveSourceBuild(a.src, progress, a.build);
     buildMs = Math.round(performance.now() - t0);
     const grep = `^${a.caseId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `;
-    const results = await runPlan({ suites: [suite], builds: [build], devices: [device], kernels: [a.kernel], grep, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
+    const results = await runPlan({ suites: [suite], builds: [build], devices: [device], boxDevices: [device], kernels: [a.kernel], grep, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
     const caseMs = Math.round(performance.now() - t0) - buildMs;
     const result = results.find((r) => r.id === a.caseId);
     if (!result) return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `the case did not run (${results.length} results)` }, SKIP);

@@ -26,6 +26,7 @@ const DEVICES = {
   e1000e: { qemuDevice: 'e1000e', outer: 'system' },
   // igb appeared in QEMU 8.0; the system QEMU of bookworm is 7.2.
   igb: { qemuDevice: 'igb', outer: 'debian:bookworm-backports' },
+  nvme: { qemuDevice: 'nvme', outer: 'system' },
 } as const;
 export type BoxDevice = keyof typeof DEVICES;
 export const BOX_DEVICES = Object.keys(DEVICES) as BoxDevice[];
@@ -38,6 +39,12 @@ export interface BoxOptions {
   /** A series (6.1, 6.12, 7.3 ...) or newest. */
   readonly kernel: KernelSeries;
   readonly device: BoxDevice | string;
+  /**
+   * The device's -device value in the outer QEMU, when the run needs more
+   * than its driver name (a device plugin's own properties: nvme's vector
+   * and queue counts); its addr is always the box device's slot.
+   */
+  readonly deviceProps?: string;
   readonly command: readonly string[];
   /** Working directory of the command (a path of this machine, seen read-only). Default: process.cwd(). */
   readonly cwd?: string;
@@ -100,7 +107,7 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
       ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', '2G'],
       ...['-nodefaults', '-display', 'none', '-no-reboot', '-no-user-config'],
       // The IOMMU must come before the devices it translates for.
-      ...['-device', 'intel-iommu,intremap=on', '-device', `${DEVICES[device].qemuDevice},addr=03.0`],
+      ...['-device', 'intel-iommu,intremap=on', '-device', `${DEVICES[device].qemuDevice},addr=03.0${o.deviceProps ? `,${o.deviceProps}` : ''}`],
       ...['-fsdev', 'local,path=/,readonly=on,security_model=none,multidevs=remap,id=hostroot', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot'],
       ...['-kernel', p.kernel.vmlinuz, '-append', 'console=ttyS0 intel_iommu=on iomem=relaxed panic=-1 quiet loglevel=3'],
     ],

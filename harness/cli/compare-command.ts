@@ -24,6 +24,8 @@ export interface CompareArgs {
   readonly build?: string;
   readonly suite: readonly string[];
   readonly kernel?: readonly string[];
+  /** Box devices for the vfio suite when no host device is named. */
+  readonly boxDevice?: readonly string[];
   readonly device: readonly string[];
   readonly grep?: string;
   readonly hostDevice?: string;
@@ -58,6 +60,7 @@ export async function compareCommand(a: CompareArgs, available: readonly SuiteSp
       ...(a.grep ? { grep: a.grep } : {}),
       ...(dut ? { hostDevice: dut } : {}),
       ...(a.kernel ? { kernels: a.kernel } : {}),
+      ...(a.boxDevice ? { boxDevices: a.boxDevice } : {}),
       ...(shard ? { shard } : {}),
       progress,
       onResult: (r) => process.stderr.write(caseLine(r) + '\n'),

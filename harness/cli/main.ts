@@ -46,8 +46,9 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
     .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (any series Debian ships: 6.1, 6.12, 6.16 ... 7.3, or newest; default 6.12)', commaList)
+    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme; default e1000e)', commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
-    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; shard?: string; strict?: boolean }) => {
+    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean }) => {
       exit = await runCommand(o, suites);
     });
   program
@@ -58,6 +59,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--build <cmd>', BUILD_HELP)
     .option('--suite <name,...>', 'suites, comma-separated (emulated, vfio)', commaList)
     .option('--kernel <series,...>', 'box kernels for the vfio suite, comma-separated (any series Debian ships: 6.1, 6.12 ... 7.3, or newest; default 6.12)', commaList)
+    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme; default e1000e)', commaList)
     .option('--device <name>', 'device plugin for emulated suites (repeatable; default all)', collect, [])
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
@@ -69,7 +71,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
     .option('--migrate', 'the migration matrix instead: MSI-X state saved on each --qemu build and loaded on each (emulated device, --device, default e1000e); forward and same-build pairs must pass')
-    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean; migrate?: boolean }) => {
+    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean; migrate?: boolean }) => {
       exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] }, suites);
     });
   program

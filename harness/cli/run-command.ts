@@ -29,6 +29,8 @@ export interface RunArgs {
   readonly force?: boolean;
   /** Box kernels for the vfio suite when no host device is named. */
   readonly kernel?: readonly string[];
+  /** Box devices for the vfio suite when no host device is named. */
+  readonly boxDevice?: readonly string[];
   /** "i/n": run only this shard of the case x build x kernel combinations. */
   readonly shard?: string;
   /** Known QEMU bugs (xfail) fail the run too. */
@@ -60,6 +62,7 @@ export async function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): P
       ...(args.grep ? { grep: args.grep } : {}),
       ...(dut ? { hostDevice: dut } : {}),
       ...(args.kernel ? { kernels: args.kernel } : {}),
+      ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
       ...(shard ? { shard } : {}),
       progress,
       onResult: (r) => print(caseLine(r)),

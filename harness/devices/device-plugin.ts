@@ -44,6 +44,8 @@ export interface DevicePlugin {
   readonly pciIds: readonly (readonly [vendor: number, device: number])[];
   /** Interrupt modes the driver's fire() can drive (MSI fires vector 0 only). */
   readonly interruptModes: readonly InterruptMode[];
+  /** MSI-X table size (as the plugin's qemuArgs and deviceProps configure the device). */
+  readonly msixVectors: number;
   /** The BAR that holds the device's own MSI-X table (on the physical device, for passthrough). */
   readonly msixTableBar: number;
   /** A BAR the device leaves unused, where vfio-pci can relocate the MSI-X table (x-msix-relocation); none: undefined. */
@@ -52,6 +54,8 @@ export interface DevicePlugin {
   readonly interruptModeration?: boolean;
   /** False for devices QEMU refuses to migrate (they block a migration). */
   readonly migratable?: boolean;
+  /** -device properties the device needs besides id and addr (also given to the box's outer QEMU when the device is passed through there). */
+  readonly deviceProps?: string;
   /** Arguments that add the device to QEMU's command line. */
   qemuArgs(qemuId: string, pciAddr: string): string[];
   /** The driver for one placed device. */

@@ -78,6 +78,7 @@ export const e1000e: DevicePlugin = {
   driver: 'e1000e',
   pciIds: [[0x8086, 0x10d3]],
   interruptModes: ['msix', 'msi'],
+  msixVectors: 5,
   msixTableBar: 3,
   freeBar: 4,
   interruptModeration: true,

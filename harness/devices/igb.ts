@@ -35,6 +35,7 @@ export const igb: DevicePlugin = {
   driver: 'igb',
   pciIds: [[0x8086, 0x10c9]],
   interruptModes: ['msix'],
+  msixVectors: 10,
   msixTableBar: 3,
   qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
   attach,

@@ -314,9 +314,11 @@ export const nvme: DevicePlugin = {
   driver: 'nvme',
   pciIds: [[0x1b36, 0x0010]],
   interruptModes: ['msix'],
+  msixVectors: MSIX_VECTORS,
   msixTableBar: 0,
   // QEMU's nvme registers an unmigratable vmstate.
   migratable: false,
+  deviceProps: `serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`,
   qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
   attach,
 };

@@ -59,6 +59,7 @@ export const virtioNetPci: DevicePlugin = {
   driver: 'virtio-net-pci',
   pciIds: [[0x1af4, 0x1041]],
   interruptModes: ['msix'],
+  msixVectors: 4,
   msixTableBar: 1,
   qemuArgs: (id, addr) => ['-device', `virtio-net-pci,id=${id},addr=${addr},romfile=,disable-legacy=on`],
   attach,

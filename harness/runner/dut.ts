@@ -96,6 +96,7 @@ export class Dut {
     if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
     // The plugin's device facts drive cases (relocation, physical table reads): hold it to them.
     if (!host && msix.cap.tableBir !== plugin.msixTableBar) throw new Error(`the ${plugin.name} plugin says its MSI-X table is in BAR${plugin.msixTableBar}, the device has it in BAR${msix.cap.tableBir}`);
+    if (msix.vectors !== plugin.msixVectors) throw new Error(`the ${plugin.name} plugin says its device has ${plugin.msixVectors} MSI-X vectors, the device has ${msix.vectors}`);
     const msi = await MsiDriver.attach(fn);
     const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID };
     return { machine, build, fn, msix, msi, mailbox: new Mailbox(machine.qtest), driver: plugin.attach(handle) };

@@ -19,8 +19,8 @@ import { buildRef, runSuites } from './run-suite.js';
 import { comboKey, inShard, type Shard } from './shard.js';
 import { runVfioInBox } from './vfio-in-box.js';
 
-/** The box's device: the one plugin the vfio suite runs on there. */
-const BOX_DEVICE = 'e1000e';
+/** The box's devices the vfio suite runs on there by default. */
+export const DEFAULT_BOX_DEVICES = ['e1000e'] as const;
 export const DEFAULT_KERNELS = ['6.12'] as const;
 
 /** A host device opened for a run, with the plugin that drives it. */
@@ -47,6 +47,8 @@ export interface PlanArgs {
   readonly hostDevice?: HostDeviceUnderTest;
   /** Box kernel series for vfio suites without a host device. */
   readonly kernels?: readonly string[];
+  /** Box devices (plugin names: e1000e, igb, nvme) for vfio suites without a host device. */
+  readonly boxDevices?: readonly string[];
   readonly shard?: Shard;
   /** The kernel name shard keys use here: "host", or the box series when this process runs inside a box. */
   readonly shardKernel?: string;
@@ -69,28 +71,30 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
       out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, ...grep, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize } } : {}) })));
       continue;
     }
-    // In the box: boot only the kernels this shard has combinations on.
+    // In the box: one boot per device and kernel, only those this shard has combinations on.
     const grepRe = a.grep ? new RegExp(a.grep) : undefined;
-    const wanted = (kernel: string) =>
-      suite.cases.some((c) => {
-        const id = `${suite.name}.${BOX_DEVICE}.${c.slug}`;
-        return (!grepRe || grepRe.test(`${id} ${c.title}`)) && a.builds.some((b) => inShard(comboKey(id, b.spec, kernel), a.shard));
-      });
     const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
-    const kernels = [...new Set(named)].filter(wanted);
-    if (!kernels.length) continue;
-    const r = await runVfioInBox({
-      suite,
-      builds: a.builds,
-      kernels,
-      device: BOX_DEVICE,
-      ...grep,
-      ...(a.shard ? { shard: a.shard } : {}),
-      progress: a.progress,
-      onResult: a.onResult,
-      onLine: a.onBoxOutput ?? (() => undefined),
-    });
-    out.push(...r.cases);
+    for (const device of (a.boxDevices?.length ? a.boxDevices : DEFAULT_BOX_DEVICES).map(devicePlugin)) {
+      const wanted = (kernel: string) =>
+        suite.cases.some((c) => {
+          const id = `${suite.name}.${device.name}.${c.slug}`;
+          return (!grepRe || grepRe.test(`${id} ${c.title}`)) && a.builds.some((b) => inShard(comboKey(id, b.spec, kernel), a.shard));
+        });
+      const kernels = [...new Set(named)].filter(wanted);
+      if (!kernels.length) continue;
+      const r = await runVfioInBox({
+        suite,
+        builds: a.builds,
+        kernels,
+        device,
+        ...grep,
+        ...(a.shard ? { shard: a.shard } : {}),
+        progress: a.progress,
+        onResult: a.onResult,
+        onLine: a.onBoxOutput ?? (() => undefined),
+      });
+      out.push(...r.cases);
+    }
   }
   return out;
 }

@@ -9,6 +9,7 @@ import { runInBox } from '../box/box.js';
 import { serializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
 import { EnvironmentError } from '../errors.js';
 import type { CaseResult } from '../results/run-report.js';
+import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { SuiteSpec } from './case.js';
 import { InBoxReader, jobEnv } from './in-box-protocol.js';
 import type { Shard } from './shard.js';
@@ -18,7 +19,8 @@ export interface BoxRun {
   readonly suite: SuiteSpec;
   readonly builds: readonly QemuBuild[];
   readonly kernels: readonly string[];
-  readonly device: string;
+  /** The device plugin of the box's device (the box has e1000e, igb and nvme). */
+  readonly device: DevicePlugin;
   readonly grep?: string;
   readonly shard?: Shard;
   readonly progress: (m: string) => void;
@@ -39,14 +41,14 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
   const cases: CaseResult[] = [];
   const boxes: BoxRunResult['boxes'] = [];
   for (const kernel of o.kernels) {
-    o.progress(`${o.suite.name} suite: no --host-device, running in the box (kernel ${kernel}, ${o.device} on vfio-pci)`);
+    o.progress(`${o.suite.name} suite: no --host-device, running in the box (kernel ${kernel}, ${o.device.name} on vfio-pci)`);
     const mine: CaseResult[] = [];
     const reader = new InBoxReader((r) => {
       mine.push(r);
       o.onResult?.(r);
     }, o.onLine);
-    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: o.device, ...(o.grep ? { grep: o.grep } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel });
-    const r = await runInBox({ kernel, device: o.device, command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
+    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: o.device.name, ...(o.grep ? { grep: o.grep } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel });
+    const r = await runInBox({ kernel, device: o.device.name, ...(o.device.deviceProps ? { deviceProps: o.device.deviceProps } : {}), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
     if (r.exitCode !== 0 && !mine.length) throw new EnvironmentError(`the ${o.suite.name} suite in the box (kernel ${kernel}) ended with exit code ${r.exitCode} and no result`, 'see the output above; run `msix-harness box -- …` to investigate');
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);
     cases.push(...mine);

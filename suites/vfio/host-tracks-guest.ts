@@ -81,6 +81,33 @@ const cases: VfioCase[] = [
     },
   },
   {
+    slug: 'masked-fire-second-pba-dword',
+    title: 'a vector past 31 (the second PBA dword): a masked fire pends there and the host line for that vector counts it; unmask delivers once',
+    pins: ['C2', 'C6'],
+    skipReason: ({ device }) => (device.msixVectors <= 32 ? `the ${device.name} has ${device.msixVectors} vectors, all in the first PBA dword` : undefined),
+    async body(ctx) {
+      const { dut, ev, host } = ctx;
+      const v = dut.msix.vectors - 1;
+      await dut.liveVector(v);
+      await dut.msix.mask(v);
+      await dut.mailbox.arm(v);
+      const before = await host.count(v);
+      await dut.fire(v);
+      await host.waitCount(v, (before ?? 0) + 1);
+      await dut.settle();
+      ev.guest.expect('guest delivery while masked', await dut.mailbox.delivered(v), false);
+      const dword = v >> 5;
+      ev.guest.expect(`guest PBA dword ${dword} while masked (pending vectors)`, (await dut.msix.pendingBits()).slice(dword * 32, dword * 32 + 32), Array.from({ length: Math.min(32, dut.msix.vectors - dword * 32) }, (_, i) => dword * 32 + i === v));
+      ev.host.expect(`host count increase on vfio-msix[${v}] while masked`, ((await host.count(v)) ?? 0) - (before ?? 0), 1);
+      await dut.msix.unmask(v);
+      await dut.waitDelivered(v);
+      await dut.mailbox.arm(v);
+      await dut.settle();
+      ev.guest.expect('second delivery after unmask', await dut.mailbox.delivered(v), false);
+      ev.guest.expect('guest PBA bit after unmask', await dut.msix.pending(v), false);
+    },
+  },
+  {
     slug: 'function-mask-pends',
     title: 'Function Mask holds a fire pending and clearing it delivers once; the host vector stays',
     pins: ['C2', 'C15'],

@@ -15,6 +15,7 @@ import { runVfioInBox } from '../../harness/runner/vfio-in-box.js';
 import type { CaseResult } from '../../harness/results/run-report.js';
 import { revertDummyVector } from '../../harness/regressions/seed-revert.js';
 import { vfioSuite } from '../../suites/vfio/host-tracks-guest.js';
+import { e1000e } from '../../harness/devices/e1000e.js';
 
 /**
  * With the dummy vector gone, host MSI-X stays off until a vector is used, so
@@ -38,7 +39,7 @@ describe('the seed regression (QEMU 7.2 from Debian source, released and with b0
     // Built one after the other: the reverted tree then compiles little beyond hw/vfio/pci.c (ccache).
     released = await resolveBuild('seed:released', progress, [seedSpec]);
     reverted = await resolveBuild('seed:reverted', progress, [seedSpec]);
-    ({ cases: results } = await runVfioInBox({ suite: vfioSuite, builds: [released, reverted], kernels: ['6.12'], device: 'e1000e', progress, onLine: (l) => process.stderr.write(`      ${l}\n`) }));
+    ({ cases: results } = await runVfioInBox({ suite: vfioSuite, builds: [released, reverted], kernels: ['6.12'], device: e1000e, progress, onLine: (l) => process.stderr.write(`      ${l}\n`) }));
   });
 
   it('the revert refuses a source it does not recognise', () => {

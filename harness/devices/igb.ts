@@ -36,6 +36,7 @@ export const igb: DevicePlugin = {
   pciIds: [[0x8086, 0x10c9]],
   interruptModes: ['msix'],
   msixVectors: 10,
+  freeBar: 5,
   msixTableBar: 3,
   qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
   attach,

@@ -315,6 +315,7 @@ export const nvme: DevicePlugin = {
   pciIds: [[0x1b36, 0x0010]],
   interruptModes: ['msix'],
   msixVectors: MSIX_VECTORS,
+  freeBar: 2,
   msixTableBar: 0,
   // QEMU's nvme registers an unmigratable vmstate.
   migratable: false,

@@ -84,7 +84,7 @@ const cases: VfioCase[] = [
     slug: 'masked-fire-second-pba-dword',
     title: 'a vector past 31 (the second PBA dword): a masked fire pends there and the host line for that vector counts it; unmask delivers once',
     pins: ['C2', 'C6'],
-    skipReason: ({ device }) => (device.msixVectors <= 32 ? `the ${device.name} has ${device.msixVectors} vectors, all in the first PBA dword` : undefined),
+    skipReason: ({ device }) => (device.msixVectors <= 32 ? `the ${device.name} device has ${device.msixVectors} vectors, all in the first PBA dword` : undefined),
     async body(ctx) {
       const { dut, ev, host } = ctx;
       const v = dut.msix.vectors - 1;
@@ -144,6 +144,117 @@ const cases: VfioCase[] = [
       await dut.mailbox.arm(v);
       await dut.fire(v);
       await dut.waitDelivered(v);
+    },
+  },
+  {
+    slug: 'enable-with-function-mask',
+    title: 'Enable together with Function Mask: the host is in MSI-X mode; an entry unmasked under Function Mask gets no host vector until Function Mask clears, then delivers',
+    pins: ['C1', 'C12', 'C15'],
+    async body(ctx) {
+      const { dut, ev, host, build } = ctx;
+      const v = dut.msix.vectors - 1;
+      await dut.resetDevice();
+      await dut.msix.enableWithFunctionMask();
+      ev.guest.expect('guest Enable and Function Mask', await dut.msix.control().then((c) => [c.enabled, c.functionMasked]), [true, true]);
+      let s = await host.state();
+      ev.host.expect('physical MSI-X Enable and vectors allocated under Function Mask', [s.msixEnabled, s.allocated], [true, 1]);
+      await dut.route(v);
+      await dut.msix.unmask(v);
+      s = await host.state();
+      ev.host.expect(`entry ${v} unmasked under Function Mask: vectors allocated, vfio-msix[${v}] line`, [s.allocated, s.msixLines.includes(v)], [1, false]);
+      await dut.msix.setFunctionMask(false);
+      s = await host.state();
+      ev.host.expect(`vfio-msix[${v}] line once Function Mask clears`, s.msixLines.includes(v), true);
+      ev.host.expectPerTrait('host vectors allocated once Function Mask clears', s.allocated, build.traits.perVectorAllocation, (perVector) => (perVector && !host.noresize ? 2 : v + 1));
+      const before = (await host.count(v)) ?? 0;
+      await dut.fire(v);
+      await dut.waitDelivered(v);
+      await host.waitCount(v, before + 1);
+    },
+  },
+  {
+    slug: 'counts-across-later-unmask',
+    title: "a later first unmask of another vector leaves a live vector's host IRQ and count alone on dyn hosts from 8.2, and re-creates them (count back to 0) otherwise",
+    pins: ['C12', 'C13'],
+    async body(ctx) {
+      const { dut, ev, host, build } = ctx;
+      const a = 0;
+      const b = dut.msix.vectors - 1;
+      const fires = 3;
+      await dut.unmaskedVector(a);
+      const start = (await host.count(a)) ?? 0;
+      for (let i = 0; i < fires; i++) {
+        await dut.mailbox.arm(a);
+        await dut.fire(a);
+        await dut.waitDelivered(a);
+      }
+      await host.waitCount(a, start + fires);
+      const before = (await host.count(a)) ?? 0;
+      await dut.route(b);
+      await dut.msix.unmask(b);
+      ev.host.expectPerTrait(`host count of vfio-msix[${a}] after the first unmask of ${b}`, (await host.count(a)) ?? 0, build.traits.perVectorAllocation, (perVector) => (perVector && !host.noresize ? before : 0));
+      await dut.mailbox.arm(a);
+      await dut.fire(a);
+      await dut.waitDelivered(a);
+    },
+  },
+  {
+    slug: 'no-lost-interrupt-while-adding',
+    title: 'a vector fired just before another vector is first unmasked is still delivered, once, every time (dyn and noresize hosts alike)',
+    pins: ['C12', 'C13', 'C15'],
+    async body(ctx) {
+      const { dut, ev } = ctx;
+      const a = 0;
+      await dut.unmaskedVector(a);
+      const added: number[] = [];
+      const counts: number[] = [];
+      for (let b = 1; b < Math.min(dut.msix.vectors, 9); b++) {
+        await dut.route(b);
+        await dut.mailbox.arm(a);
+        // No wait between the fire and the unmask: the host may be re-creating every vector while A's interrupt is in flight.
+        await dut.fire(a);
+        await dut.msix.unmask(b);
+        await dut.waitDelivered(a).catch(() => undefined);
+        let n = (await dut.mailbox.delivered(a)) ? 1 : 0;
+        if (n) {
+          await dut.mailbox.arm(a);
+          await dut.settle();
+          if (await dut.mailbox.delivered(a)) n++;
+        }
+        added.push(b);
+        counts.push(n);
+      }
+      ev.guest.expect(`deliveries of vector ${a} per fire, each fire followed by the first unmask of vector ${added.join(', ')}`, counts, added.map(() => 1));
+      ev.guest.expect(`PBA after the last delivery`, await dut.msix.pending(a), false);
+    },
+  },
+  {
+    slug: 'address-data-update',
+    title: 'address and data rewritten while masked take effect on unmask, and rewritten while unmasked take effect on the next fire; the host vector stays',
+    pins: ['C7', 'C15'],
+    async body(ctx) {
+      const { dut, ev, host } = ctx;
+      const v = 0;
+      const [first, second] = [dut.msix.vectors, dut.msix.vectors + 1]; // mailbox slots no vector uses
+      await dut.liveVector(v);
+      const line = async () => (await host.state()).msixLines.includes(v);
+      await dut.msix.mask(v);
+      await dut.msix.program(v, dut.mailbox.message(first));
+      await dut.mailbox.arm(first);
+      await dut.mailbox.arm(v);
+      await dut.msix.unmask(v);
+      await dut.fire(v);
+      await dut.waitDelivered(first);
+      ev.guest.expect('rewritten while masked: the old slot', await dut.mailbox.read(v), 0);
+      ev.host.expect('host line kept across the masked rewrite', await line(), true);
+      await dut.msix.program(v, dut.mailbox.message(second));
+      await dut.mailbox.arm(first);
+      await dut.mailbox.arm(second);
+      await dut.fire(v);
+      await dut.waitDelivered(second);
+      ev.guest.expect('rewritten while unmasked: the previous slot', await dut.mailbox.read(first), 0);
+      ev.guest.expect('entry reads back the last rewrite', await dut.msix.entry(v).then((e) => [e.address, e.data]), [BigInt(dut.mailbox.message(second).address), dut.mailbox.message(second).data]);
+      ev.host.expect('host line kept across the unmasked rewrite', await line(), true);
     },
   },
   {

@@ -62,8 +62,13 @@ describe('bisect guards', () => {
     git('bisect', 'reset');
   });
 
-  it('leaves HEAD on its branch after a refusal', async () => {
-    await refusal({ caseId: 'nope' });
+  it('leaves HEAD on its branch when git bisect run stops after it started (a step that cannot run)', async () => {
+    // Commits between good and bad, so git bisect start checks out one in the middle before the step fails.
+    for (const n of [3, 4, 5]) {
+      fs.writeFileSync(path.join(dir, 'f'), `v${n}`);
+      git('commit', '-q', '-am', `v${n}`);
+    }
+    expect(await refusal({ bad: 'HEAD', step: () => ['/nonexistent/bisect-step'] })).to.contain('git bisect run stopped');
     expect(git('symbolic-ref', '--short', 'HEAD')).to.equal('main');
     expect(fs.existsSync(path.join(dir, '.git', 'BISECT_START'))).to.equal(false);
   });

@@ -15,7 +15,7 @@ const BOOTS = 3;
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 
-export async function benchBox(builds: readonly QemuBuild[], kernel = '6.12'): Promise<void> {
+export async function benchBox(builds: readonly QemuBuild[], grep?: string, kernel = '6.12'): Promise<void> {
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   await provisionBox(kernel, 'e1000e', progress);
   const boots: number[] = [];
@@ -23,7 +23,7 @@ export async function benchBox(builds: readonly QemuBuild[], kernel = '6.12'): P
   console.log(`\nbox (kernel ${kernel}, e1000e on vfio-pci)`);
   console.log(`  boot to command start (median of ${BOOTS}): ${median(boots)} ms [${boots.join(', ')}] (goal <= 4000: ${verdict(median(boots) <= 4000)})`);
   for (const build of builds) {
-    const r = await runVfioInBox({ suite: vfioSuite, builds: [build], kernels: [kernel], device: e1000e, progress, onLine: () => undefined });
+    const r = await runVfioInBox({ suite: vfioSuite, builds: [build], kernels: [kernel], device: e1000e, ...(grep ? { grep } : {}), progress, onLine: () => undefined });
     const times = r.cases.map((c) => c.durationMs);
     const failed = r.cases.filter((c) => c.outcome === 'failed').length;
     const box = r.boxes[0]!;

@@ -16,7 +16,11 @@
  *   - the full matrix, every Debian QEMU x 6.1, 6.12, newest, both suites,
  *     in one compare (bench/matrix-bench.ts).
  *   - bisect --find-fix of the same history for a known bug's fix (7.2.20).
- * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix` picks parts.
+ *   - the vfio suite per box device (e1000e, igb, nvme) on the newest build
+ *     (bench/devices-bench.ts), and a migration case against plain emulated
+ *     cases (bench/migration-bench.ts).
+ * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration` picks parts;
+ * `--grep RE` limits the box's vfio suite to matching cases (to compare with an older suite).
  * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
  * (bookworm, bookworm-backports, trixie, newest).
  */
@@ -32,6 +36,8 @@ import { benchBisect, benchFindFix } from './bisect-bench.js';
 import { benchMatrix } from './matrix-bench.js';
 import { benchProvision } from './provision-bench.js';
 import { startToReady } from './start-to-ready.js';
+import { benchDevices } from './devices-bench.js';
+import { benchMigration } from './migration-bench.js';
 
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
@@ -92,8 +98,10 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix']);
-  const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1);
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration']);
+  const grepAt = argv.indexOf('--grep');
+  const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
+  const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1 && i !== grepAt && i !== grepAt + 1);
   const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'];
   const builds: QemuBuild[] = [];
   for (const spec of specs) {
@@ -119,7 +127,9 @@ async function main(): Promise<void> {
     console.log(`  pipelined / sync (harness): ${(hp / hs).toFixed(1)} x (goal >= 10: ${verdict(hp / hs >= 10)})`);
     console.log(`  start to ready (median of ${STARTS}): ${ready.toFixed(1)} ms`);
   }
-  if (only.has('box')) await benchBox(builds);
+  if (only.has('box')) await benchBox(builds, grep);
+  if (only.has('devices')) await benchDevices(builds.at(-1)!);
+  if (only.has('migration')) await benchMigration(builds.at(-1)!);
   if (only.has('compare')) await benchCompare(specs.slice(0, 2));
   if (only.has('provision')) await benchProvision(builds);
   if (only.has('matrix')) await benchMatrix(specs);

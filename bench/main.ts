@@ -19,6 +19,8 @@
  *   - the vfio suite per box device (e1000e, igb, nvme) on the newest build
  *     (bench/devices-bench.ts), and a migration case against plain emulated
  *     cases (bench/migration-bench.ts).
+ *   - only with --only flakes: the emulated suite 20 times and the vfio suite
+ *     5 times in one box, cases whose outcome changed (bench/flakes-bench.ts).
  * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration` picks parts;
  * `--grep RE` limits the box's vfio suite to matching cases (to compare with an older suite).
  * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
@@ -38,6 +40,7 @@ import { benchProvision } from './provision-bench.js';
 import { startToReady } from './start-to-ready.js';
 import { benchDevices } from './devices-bench.js';
 import { benchMigration } from './migration-bench.js';
+import { benchFlakes } from './flakes-bench.js';
 
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
@@ -130,6 +133,8 @@ async function main(): Promise<void> {
   if (only.has('box')) await benchBox(builds, grep);
   if (only.has('devices')) await benchDevices(builds.at(-1)!);
   if (only.has('migration')) await benchMigration(builds.at(-1)!);
+  // Long (about half an hour): only when asked for.
+  if (only.has('flakes')) await benchFlakes(builds.at(-1)!);
   if (only.has('compare')) await benchCompare(specs.slice(0, 2));
   if (only.has('provision')) await benchProvision(builds);
   if (only.has('matrix')) await benchMatrix(specs);

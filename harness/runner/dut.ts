@@ -68,6 +68,9 @@ function machineConfig(plugin: DevicePlugin, opts: DutOptions): MachineConfig {
 }
 
 export class Dut {
+  /** Shutdowns of QEMUs this Dut migrated away from, still ending. */
+  private readonly retired: Promise<unknown>[] = [];
+
   private constructor(
     private parts: Parts,
     readonly plugin: DevicePlugin,
@@ -135,9 +138,19 @@ export class Dut {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'msix-harness-migration-'));
     try {
       const file = path.join(dir, 'state');
-      await this.machine.migrateOut(file);
-      await this.machine.shutdown();
-      const machine = await Machine.launch(to, { ...machineConfig(this.plugin, this.opts), incoming: true });
+      // The destination starts while the source saves: it waits for the stream (-incoming defer) anyway.
+      const starting = Machine.launch(to, { ...machineConfig(this.plugin, this.opts), incoming: true });
+      const saved = await this.machine.migrateOut(file).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const machine = await starting;
+      if (saved !== undefined) {
+        await machine.shutdown();
+        throw saved;
+      }
+      // The source has nothing more to say: it stops while the destination loads (Dut.shutdown waits for it).
+      this.retired.push(this.machine.shutdown());
       try {
         await machine.migrateIn(file);
         this.parts = await Dut.assemble(machine, to, this.plugin, this.opts, this.parts.fn);
@@ -284,7 +297,9 @@ export class Dut {
     return this.machine.log.snapshot();
   }
 
-  shutdown(): ReturnType<Machine['shutdown']> {
-    return this.machine.shutdown();
+  async shutdown(): ReturnType<Machine['shutdown']> {
+    const status = await this.machine.shutdown();
+    await Promise.all(this.retired);
+    return status;
   }
 }

@@ -211,6 +211,13 @@ export class Dut {
     await this.waitDelivered(v);
   }
 
+  /** Clear v's mailbox slot, fire v and wait for its delivery. */
+  async fireAndWait(v: number): Promise<void> {
+    await this.mailbox.arm(v);
+    await this.fire(v);
+    await this.waitDelivered(v);
+  }
+
   /** Point vector v at its mailbox slot (v) and clear the slot; the mask bit is left alone. */
   async route(vector: number): Promise<void> {
     await this.msix.program(vector, this.mailbox.message(vector));

@@ -39,9 +39,7 @@ const cases: VfioCase[] = [
       ev.host.expect(`host line vfio-msix[${v}] exists after unmask`, before !== undefined, true);
       let delivered = 0;
       for (let i = 0; i < fires; i++) {
-        await dut.mailbox.arm(v);
-        await dut.fire(v);
-        await dut.waitDelivered(v);
+        await dut.fireAndWait(v);
         delivered++;
       }
       await dut.mailbox.arm(v);
@@ -141,9 +139,7 @@ const cases: VfioCase[] = [
       // Per-vector allocation on a dyn host: the enable-time vector 0 plus v; otherwise QEMU re-enables with vectors 0..v.
       ev.host.expectPerTrait('host vectors allocated', s.allocated, build.traits.perVectorAllocation, (perVector) => (perVector && !host.noresize ? 2 : v + 1));
       ev.host.expectPerTrait('vfio-msix lines', s.msixLines, build.traits.invalidFdEnable, (invalidFd) => (invalidFd ? [v] : [0, v]));
-      await dut.mailbox.arm(v);
-      await dut.fire(v);
-      await dut.waitDelivered(v);
+      await dut.fireAndWait(v);
     },
   },
   {
@@ -184,18 +180,14 @@ const cases: VfioCase[] = [
       await dut.unmaskedVector(a);
       const start = (await host.count(a)) ?? 0;
       for (let i = 0; i < fires; i++) {
-        await dut.mailbox.arm(a);
-        await dut.fire(a);
-        await dut.waitDelivered(a);
+        await dut.fireAndWait(a);
       }
       await host.waitCount(a, start + fires);
       const before = (await host.count(a)) ?? 0;
       await dut.route(b);
       await dut.msix.unmask(b);
       ev.host.expectPerTrait(`host count of vfio-msix[${a}] after the first unmask of ${b}`, (await host.count(a)) ?? 0, build.traits.perVectorAllocation, (perVector) => (perVector && !host.noresize ? before : 0));
-      await dut.mailbox.arm(a);
-      await dut.fire(a);
-      await dut.waitDelivered(a);
+      await dut.fireAndWait(a);
     },
   },
   {
@@ -275,9 +267,7 @@ const cases: VfioCase[] = [
       await dut.msix.enable();
       const s = await host.state();
       ev.host.expect('physical MSI-X Enable after re-enable', s.msixEnabled, true);
-      await dut.mailbox.arm(1);
-      await dut.fire(1);
-      await dut.waitDelivered(1);
+      await dut.fireAndWait(1);
     },
   },
   {

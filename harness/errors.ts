@@ -99,6 +99,8 @@ export class BoxError extends HarnessError {
     readonly reason: string,
     readonly consoleTail: readonly string[],
     readonly commandLine: readonly string[],
+    /** The kernel died while booting, before the command started: nothing of the command's doing. */
+    readonly duringBoot = false,
   ) {
     super(`nested host (box) failed: ${reason}\nlast ${consoleTail.length} console lines:\n${consoleTail.map((l) => `  | ${l}`).join('\n') || '  (none)'}\nouter QEMU: ${commandLine.join(' ')}`);
   }

@@ -25,7 +25,9 @@ import { e1000e } from '../../harness/devices/e1000e.js';
  *   registered, so the host lines after the first unmask are [0, v], not [v];
  * - qemu-killed-mid-case: the next QEMU's all-masked enable must reach the host.
  */
-const DEPENDS_ON_SEED = ['seed-enable-all-masked', 'first-unmask-high-vector', 'qemu-killed-mid-case'];
+const DEPENDS_ON_SEED = ['seed-enable-all-masked', 'enable-with-function-mask', 'first-unmask-high-vector', 'qemu-killed-mid-case'];
+/** Cases the e1000e cannot run (it has 5 vectors, all in the first PBA dword). */
+const NOT_FOR_E1000E = ['masked-fire-second-pba-dword'];
 
 const slug = (c: CaseResult) => c.id.split('.').at(-1)!;
 
@@ -52,10 +54,11 @@ describe('the seed regression (QEMU 7.2 from Debian source, released and with b0
     expect(reverted.sha256).to.not.equal(released.sha256);
   });
 
-  it('the released build passes every vfio case', () => {
+  it('the released build passes every vfio case that applies to the e1000e', () => {
     const mine = results.filter((c) => c.qemu.spec === 'seed:released');
     expect(mine.length).to.be.greaterThan(5);
-    expect(mine.filter((c) => c.outcome !== 'passed').map((c) => `${slug(c)}: ${c.outcome} ${c.error?.message ?? ''}`)).to.deep.equal([]);
+    expect(mine.filter((c) => c.outcome === 'skipped').map(slug)).to.deep.equal(NOT_FOR_E1000E);
+    expect(mine.filter((c) => c.outcome !== 'passed' && c.outcome !== 'skipped').map((c) => `${slug(c)}: ${c.outcome} ${c.error?.message ?? ''}`)).to.deep.equal([]);
   });
 
   it('the reverted build fails the seed case: guest Enable=1, physical MSI-X Enable-', () => {

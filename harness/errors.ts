@@ -21,6 +21,8 @@ export type ErrorKind =
   | 'qtest-command'
   | 'qmp-command'
   | 'unsupported'
+  /** QEMU reported a migration it was asked for as failed. */
+  | 'migration-failed'
   /** An interrupt QEMU should have delivered to the guest never came. */
   | 'missing-delivery'
   /** An interrupt QEMU should have caused on the host never reached the host's count. */
@@ -39,7 +41,7 @@ export abstract class HarnessError extends Error {
 }
 
 /** Kinds that mean QEMU misbehaved (a case failure), as opposed to the harness or the machine being unable to judge. */
-export const QEMU_FAULT_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'missing-delivery', 'missing-host-interrupt']);
+export const QEMU_FAULT_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'migration-failed', 'missing-delivery', 'missing-host-interrupt']);
 
 export class EnvironmentError extends HarnessError {
   readonly kind = 'environment';
@@ -199,6 +201,18 @@ export class QmpCommandError extends HarnessError {
     exchanges: readonly Entry[],
   ) {
     super(`QMP ${command} failed: ${errorClass}: ${desc}`, exchanges);
+  }
+}
+
+/** QEMU reported the migration failed (query-migrate status "failed"), with its own reason. */
+export class MigrationFailedError extends HarnessError {
+  readonly kind = 'migration-failed';
+  constructor(
+    readonly direction: 'outgoing' | 'incoming',
+    readonly reason: string,
+    exchanges: readonly Entry[],
+  ) {
+    super(`QEMU reports the ${direction} migration failed: ${reason}`, exchanges);
   }
 }
 

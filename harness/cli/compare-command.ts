@@ -11,7 +11,8 @@ import { EnvironmentError } from '../errors.js';
 import { caseLine } from '../report/console-report.js';
 import type { SuiteSpec } from '../runner/case.js';
 import { openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
-import { migrationHolds, runMigrationMatrix } from '../runner/migration-matrix.js';
+import { runMigrationMatrix } from '../runner/migration-matrix.js';
+import { migrationHolds } from '../results/migration-direction.js';
 import { migrationText } from '../report/migration-text.js';
 import { devicePlugin } from '../devices/index.js';
 import { ExitCode, exitForSummary } from './exit-codes.js';
@@ -85,11 +86,10 @@ async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[],
   const builds = await resolveBuilds(a, progress);
   const device = devicePlugin(a.device[0] ?? 'e1000e');
   progress(`migration matrix: ${builds.length} x ${builds.length} pairs on ${device.name} (vfio devices here have no migration support)`);
-  const cells = await runMigrationMatrix({ suite, builds, device, onResult: (r) => process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`) });
-  const cases = cells.flatMap((c) => c.results);
+  const cases = await runMigrationMatrix({ suite, builds, device, onResult: (r) => process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`) });
   if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
   const report = runReport(started, builds, cases);
   await writeReport(report, a.reporter, a.out);
   process.stdout.write(`\n${migrationText(cases)}\n`);
-  return migrationHolds(cells) ? ExitCode.OK : ExitCode.FAILED;
+  return migrationHolds(cases) ? ExitCode.OK : ExitCode.FAILED;
 }

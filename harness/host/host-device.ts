@@ -36,9 +36,9 @@ export async function hostDeviceIds(bdf: string): Promise<PciIds> {
   }
 }
 
-/** Open the device for passthrough: bind it to vfio-pci if needed and read its vfio MSI-X properties. */
-export async function openHostDevice(bdf: string, opts: BindOptions = {}): Promise<HostDevice> {
-  const ids = await hostDeviceIds(bdf);
+/** Open the device for passthrough: bind it to vfio-pci if needed and read its vfio MSI-X properties (`ids` when the caller has read them). */
+export async function openHostDevice(bdf: string, opts: BindOptions = {}, ids?: PciIds): Promise<HostDevice> {
+  ids ??= await hostDeviceIds(bdf);
   if (process.getuid?.() !== 0) throw new EnvironmentError('passing a device through needs root (vfio, sysfs config space)', 'run as root');
   const binding = await VfioBinding.bind(bdf, opts);
   try {

@@ -10,7 +10,7 @@ import { LineChannel } from '../protocol/line-channel.js';
 import type { QmpClient } from '../protocol/qmp-client.js';
 import { connectQmp, qmpArgs, QMP_SOCKET } from './qmp-socket.js';
 import { QtestClient } from '../protocol/qtest-client.js';
-import { ChannelClosedError, describeExit, ProtocolTimeoutError, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
+import { ChannelClosedError, describeExit, MigrationFailedError, ProtocolTimeoutError, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
 import type { QemuBinary } from './launch.js';
 import { QemuProcess } from './qemu-process.js';
 
@@ -31,6 +31,9 @@ export interface MachineConfig {
   readonly incoming?: boolean;
   readonly timeoutMs?: number;
 }
+
+/** How often a QMP poll asks again (a migration of a small guest takes tens of ms). */
+const POLL_MS = 5;
 
 export interface TraceEvent {
   readonly name: string;
@@ -118,33 +121,27 @@ export class Machine {
    */
   async migrateOut(file: string, timeoutMs = 30_000): Promise<void> {
     await this.qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
-    await this.pollMigration('the outgoing migration', timeoutMs, (s) => s === 'completed');
+    await this.pollQmp('the outgoing migration to complete', timeoutMs, async () => {
+      const r = await this.qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+      if (r.status === 'failed') throw new MigrationFailedError('outgoing', r['error-desc'] ?? 'no reason given', this.log.snapshot());
+      return r.status === 'completed';
+    });
   }
 
   /** Load a state saved by migrateOut into this machine, started with `incoming`. */
   async migrateIn(file: string, timeoutMs = 30_000): Promise<void> {
     await this.qmp.execute('migrate-incoming', { uri: `exec:cat ${shellQuote(file)}` });
     // Loading ends with the VM out of 'inmigrate' (running or paused, as the source was); QEMU exits if it refuses the stream.
-    await this.log.wait('the incoming migration to load', timeoutMs, async () => {
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const { status } = await this.qmp.execute<{ status: string }>('query-status');
-        if (status !== 'inmigrate') return;
-        if (performance.now() > deadline) throw new ProtocolTimeoutError('the incoming migration to load (query-status still inmigrate)', timeoutMs, this.log.snapshot());
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    });
+    await this.pollQmp('the incoming migration to load', timeoutMs, async () => (await this.qmp.execute<{ status: string }>('query-status')).status !== 'inmigrate');
   }
 
-  private async pollMigration(what: string, timeoutMs: number, done: (status: string) => boolean): Promise<void> {
+  /** Ask QEMU until `done` says so, recorded as one wait in the timeline; a timeout says what it waited for. */
+  private async pollQmp(what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<void> {
     await this.log.wait(what, timeoutMs, async () => {
       const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const r = await this.qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
-        if (r.status === 'failed') throw new Error(`QEMU reports ${what} failed: ${r['error-desc'] ?? 'no reason given'}`);
-        if (r.status && done(r.status)) return;
-        if (performance.now() > deadline) throw new ProtocolTimeoutError(`${what} (query-migrate status ${r.status ?? 'none'})`, timeoutMs, this.log.snapshot());
-        await new Promise((r) => setTimeout(r, 5));
+      while (!(await done())) {
+        if (performance.now() > deadline) throw new ProtocolTimeoutError(what, timeoutMs, this.log.snapshot());
+        await new Promise((r) => setTimeout(r, POLL_MS));
       }
     });
   }

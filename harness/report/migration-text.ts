@@ -3,16 +3,10 @@
  * destination, each cell the outcome of the migration cases there, and
  * below it what went wrong, in QEMU's words where QEMU refused the state.
  */
+import { migrationDirection } from '../results/migration-direction.js';
 import type { CaseResult } from '../results/run-report.js';
 
 const SYMBOL: Record<string, string> = { passed: 'ok', failed: 'FAIL', error: 'ERROR', skipped: 'skip', xfail: 'xfail', xpass: 'XPASS' };
-
-const version = (v: string) => v.split('.').map(Number);
-function directionOf(from: string, to: string): 'same' | 'forward' | 'backward' {
-  const a = version(from), b = version(to);
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? 'forward' : 'backward';
-  return 'same';
-}
 
 export function migrationText(cases: readonly CaseResult[]): string {
   const mig = cases.filter((c) => c.migratedTo);
@@ -25,7 +19,7 @@ export function migrationText(cases: readonly CaseResult[]): string {
   for (const s of sources) {
     const cells = dests.map((d) => {
       const here = mig.filter((c) => c.qemu.label === s && c.migratedTo!.label === d);
-      const dir = here[0] ? directionOf(here[0].qemu.version, here[0].migratedTo!.version) : 'same';
+      const dir = here[0] ? migrationDirection(here[0].qemu, here[0].migratedTo!) : 'same';
       const worst = here.find((c) => c.outcome !== 'passed') ?? here[0];
       for (const c of here.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped')) notes.push(`  ${s} -> ${d} (${dir}) ${c.device}: ${c.error?.message.split('\n').find((l) => /qemu|migrat|load|error/i.test(l)) ?? c.error?.message.split('\n')[0] ?? c.outcome}`);
       return `${worst ? SYMBOL[worst.outcome] : '-'}${dir === 'backward' ? ' (bwd)' : ''}`.padEnd(col);

@@ -139,15 +139,12 @@ export class Dut {
     try {
       const file = path.join(dir, 'state');
       // The destination starts while the source saves: it waits for the stream (-incoming defer) anyway.
-      const starting = Machine.launch(to, { ...machineConfig(this.plugin, this.opts), incoming: true });
-      const saved = await this.machine.migrateOut(file).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      const machine = await starting;
-      if (saved !== undefined) {
+      const [saved, started] = await Promise.allSettled([this.machine.migrateOut(file), Machine.launch(to, { ...machineConfig(this.plugin, this.opts), incoming: true })]);
+      if (started.status === 'rejected') throw saved.status === 'rejected' ? saved.reason : started.reason;
+      const machine = started.value;
+      if (saved.status === 'rejected') {
         await machine.shutdown();
-        throw saved;
+        throw saved.reason;
       }
       // The source has nothing more to say: it stops while the destination loads (Dut.shutdown waits for it).
       this.retired.push(this.machine.shutdown());

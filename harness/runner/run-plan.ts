@@ -34,7 +34,7 @@ export async function openHostDeviceUnderTest(bdf: string, opts: BindOptions = {
   const ids = await hostDeviceIds(bdf);
   const plugin = pluginForIds(ids.vendor, ids.device);
   if (!plugin) throw new EnvironmentError(`no device plugin knows ${bdf} (${ids.vendor.toString(16)}:${ids.device.toString(16)})`, 'add a plugin in harness/devices/ that can make it fire vector N');
-  return { host: await openHostDevice(bdf, opts), plugin };
+  return { host: await openHostDevice(bdf, opts, ids), plugin };
 }
 
 export interface PlanArgs {

@@ -68,7 +68,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
           const meta: CaseMeta = {};
           const test = new Mocha.Test(c.title, async function (this: Mocha.Context) {
             meta.evidence = new Evidence();
-            const reason = unsupported(suite, c, { build, device, ...(host ? { host } : {}) });
+            const reason = skipReasonFor(suite, c, { build, device, ...(host ? { host } : {}) });
             if (reason) {
               meta.skipReason = reason;
               this.skip();
@@ -132,7 +132,6 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   return results;
 }
 
-
 /**
  * failed: an expectation did not hold, an awaited interrupt never came, or
  * QEMU died during the case (a crash or abort); error: anything else (a
@@ -145,7 +144,8 @@ export function classify(err: Error, evidence: Evidence | undefined): 'failed' |
   return 'error';
 }
 
-function unsupported(suite: SuiteSpec, c: CaseSpec, t: Target): string | undefined {
+/** Why the case cannot run on the target (reported as a skip): the suite's needs, then the case's own. */
+function skipReasonFor(suite: SuiteSpec, c: CaseSpec, t: Target): string | undefined {
   if (suite.kind === 'vfio') {
     if (!t.host) return 'no host device to pass through (name one with --host-device BDF, or run in the box)';
     if (!t.build.devices.has('vfio-pci')) return `QEMU ${t.build.label} has no vfio-pci device`;
@@ -181,7 +181,8 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
 
 /** A failed expectation also shows the last protocol exchanges and QEMU's stderr. */
 function withDiagnostics(e: unknown, dut: Dut, ev: Evidence): unknown {
-  if (!(e instanceof Error) || e.name === 'QemuExitedError') return e;
+  // QEMU's exit already carries its timeline and stderr.
+  if (!(e instanceof Error) || (e instanceof HarnessError && e.kind === 'qemu-exited')) return e;
   // An error after soft mismatches: they are what went wrong first.
   if (e.name !== 'AssertionError' && ev.mismatches.length) e.message = `${ev.mismatches.map(describeMismatch).join('\n')}\nthen: ${e.message}`;
   const stderr = dut.stderr().trimEnd().split('\n').slice(-15).join('\n');

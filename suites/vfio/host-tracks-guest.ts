@@ -3,11 +3,37 @@
  * against what the host kernel did to the physical device. Runs the same on
  * bare metal (--host-device BDF) and in the nested host (the box).
  */
-import type { SuiteSpec, VfioCase } from '../../harness/runner/case.js';
+import type { SuiteSpec, VfioCase, VfioCaseContext } from '../../harness/runner/case.js';
 import { MSI_SLOT, type Dut } from '../../harness/runner/dut.js';
 import { INTX_STATE } from '../../harness/runner/host-view.js';
 
 const lastPbaTrace = (dut: Dut) => dut.traces('vfio_msix_pba_').at(-1)?.name;
+
+/**
+ * Vector v in use, then masked and fired: waits for the host to count it and
+ * expects no guest delivery. Returns the host count before the fire.
+ */
+async function maskedFire({ dut, ev, host }: VfioCaseContext, v: number): Promise<number | undefined> {
+  await dut.liveVector(v);
+  await dut.msix.mask(v);
+  await dut.mailbox.arm(v);
+  const before = await host.count(v);
+  await dut.fire(v);
+  await host.waitCount(v, (before ?? 0) + 1);
+  await dut.settle();
+  ev.guest.expect('guest delivery while masked', await dut.mailbox.delivered(v), false);
+  return before;
+}
+
+/** Unmask a pending vector v: one delivery, no second, and its PBA bit clear. */
+async function unmaskDeliversOnce({ dut, ev }: VfioCaseContext, v: number): Promise<void> {
+  await dut.msix.unmask(v);
+  await dut.waitDelivered(v);
+  await dut.mailbox.arm(v);
+  await dut.settle();
+  ev.guest.expect('second delivery after unmask', await dut.mailbox.delivered(v), false);
+  ev.guest.expect('guest PBA bit after unmask', await dut.msix.pending(v), false);
+}
 
 const cases: VfioCase[] = [
   {
@@ -56,25 +82,13 @@ const cases: VfioCase[] = [
     async body(ctx) {
       const { dut, ev, host } = ctx;
       const v = 0;
-      await dut.liveVector(v);
-      await dut.msix.mask(v);
-      await dut.mailbox.arm(v);
-      const before = await host.count(v);
-      await dut.fire(v);
-      await host.waitCount(v, (before ?? 0) + 1);
-      await dut.settle();
-      ev.guest.expect('guest delivery while masked', await dut.mailbox.delivered(v), false);
+      const before = await maskedFire(ctx, v);
       ev.guest.expect('guest PBA bit while masked', await dut.msix.pending(v), true);
       ev.host.expect('host line kept while masked', (await host.state()).msixLines.includes(v), true);
       ev.host.expect('host count increase while masked', ((await host.count(v)) ?? 0) - (before ?? 0), 1);
       // QEMU traces pba_disable on every vector use with nothing pending, so the last PBA event is what tells.
       ev.qemu.expect('QEMU emulates the PBA while the vector pends (last PBA trace)', lastPbaTrace(dut), 'vfio_msix_pba_enable');
-      await dut.msix.unmask(v);
-      await dut.waitDelivered(v);
-      await dut.mailbox.arm(v);
-      await dut.settle();
-      ev.guest.expect('second delivery after unmask', await dut.mailbox.delivered(v), false);
-      ev.guest.expect('guest PBA bit after unmask', await dut.msix.pending(v), false);
+      await unmaskDeliversOnce(ctx, v);
       ev.qemu.expect('QEMU left the emulated PBA after the unmask (last PBA trace)', lastPbaTrace(dut), 'vfio_msix_pba_disable');
     },
   },
@@ -86,23 +100,11 @@ const cases: VfioCase[] = [
     async body(ctx) {
       const { dut, ev, host } = ctx;
       const v = dut.msix.vectors - 1;
-      await dut.liveVector(v);
-      await dut.msix.mask(v);
-      await dut.mailbox.arm(v);
-      const before = await host.count(v);
-      await dut.fire(v);
-      await host.waitCount(v, (before ?? 0) + 1);
-      await dut.settle();
-      ev.guest.expect('guest delivery while masked', await dut.mailbox.delivered(v), false);
+      const before = await maskedFire(ctx, v);
       const dword = v >> 5;
       ev.guest.expect(`guest PBA dword ${dword} while masked (pending vectors)`, (await dut.msix.pendingBits()).slice(dword * 32, dword * 32 + 32), Array.from({ length: Math.min(32, dut.msix.vectors - dword * 32) }, (_, i) => dword * 32 + i === v));
       ev.host.expect(`host count increase on vfio-msix[${v}] while masked`, ((await host.count(v)) ?? 0) - (before ?? 0), 1);
-      await dut.msix.unmask(v);
-      await dut.waitDelivered(v);
-      await dut.mailbox.arm(v);
-      await dut.settle();
-      ev.guest.expect('second delivery after unmask', await dut.mailbox.delivered(v), false);
-      ev.guest.expect('guest PBA bit after unmask', await dut.msix.pending(v), false);
+      await unmaskDeliversOnce(ctx, v);
     },
   },
   {

@@ -10,7 +10,7 @@ import { runSuites } from '../harness/runner/run-suite.js';
 import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import { emulatedSuite } from '../suites/emulated/msix-core-rules.js';
 import { vfioSuite } from '../suites/vfio/host-tracks-guest.js';
-import { devicePlugins } from '../harness/devices/index.js';
+import { emulatedDevicePlugins } from '../harness/devices/index.js';
 
 const EMULATED_RUNS = 20;
 const VFIO_RUNS = 5;
@@ -28,7 +28,7 @@ function changed(results: readonly CaseResult[]): string[] {
 export async function benchFlakes(build: QemuBuild, kernel = '6.12'): Promise<void> {
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const emulated: CaseResult[] = [];
-  for (let i = 0; i < EMULATED_RUNS; i++) emulated.push(...(await runSuites({ suites: [emulatedSuite], builds: [build], devices: devicePlugins })));
+  for (let i = 0; i < EMULATED_RUNS; i++) emulated.push(...(await runSuites({ suites: [emulatedSuite], builds: [build], devices: emulatedDevicePlugins })));
   // One box, the suite's case list repeated: the builds list names the build once per run.
   const r = await runVfioInBox({ suite: vfioSuite, builds: Array.from({ length: VFIO_RUNS }, () => build), kernels: [kernel], device: e1000e, progress, onLine: () => undefined });
   const flakyE = changed(emulated);

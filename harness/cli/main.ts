@@ -46,7 +46,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
     .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (any series Debian ships: 6.1, 6.12, 6.16 ... 7.3, or newest; default 6.12)', commaList)
-    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme; default e1000e)', commaList)
+    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme, igbvf: a VF made on the igb; default e1000e)', commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean }) => {
       exit = await runCommand(o, suites);
@@ -59,7 +59,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--build <cmd>', BUILD_HELP)
     .option('--suite <name,...>', 'suites, comma-separated (emulated, vfio)', commaList)
     .option('--kernel <series,...>', 'box kernels for the vfio suite, comma-separated (any series Debian ships: 6.1, 6.12 ... 7.3, or newest; default 6.12)', commaList)
-    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme; default e1000e)', commaList)
+    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme, igbvf: a VF made on the igb; default e1000e)', commaList)
     .option('--device <name>', 'device plugin for emulated suites (repeatable; default all)', collect, [])
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
     .option('--host-device <bdf>', HOST_DEVICE_HELP)

@@ -52,6 +52,8 @@ export interface DevicePlugin {
   readonly freeBar?: number;
   /** Whether the driver can hold a cause back and raise another (holdCause, raiseCause): devices with interrupt moderation. */
   readonly interruptModeration?: boolean;
+  /** For an SR-IOV VF: its PF's plugin name. A VF exists only through its PF, so it is passed through, never emulated on its own. */
+  readonly sriovPf?: string;
   /** False for devices QEMU refuses to migrate (they block a migration). */
   readonly migratable?: boolean;
   /** -device properties the device needs besides id and addr (also given to the box's outer QEMU when the device is passed through there). */

@@ -2,10 +2,14 @@
 import type { DevicePlugin } from './device-plugin.js';
 import { e1000e } from './e1000e.js';
 import { igb } from './igb.js';
+import { igbvf } from './igbvf.js';
 import { nvme } from './nvme.js';
 import { virtioNetPci } from './virtio-net-pci.js';
 
-export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme];
+export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme, igbvf];
+
+/** The plugins whose device QEMU can emulate on its own (every one but VFs): the emulated suite's default. */
+export const emulatedDevicePlugins: readonly DevicePlugin[] = devicePlugins.filter((p) => !p.sriovPf);
 
 /** The plugin that knows a device with these PCI ids (for passthrough). */
 export function pluginForIds(vendor: number, device: number): DevicePlugin | undefined {

@@ -7,7 +7,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
-import { deviceDir } from './pci-sysfs.js';
+import { deviceDir, readConfig } from './pci-sysfs.js';
+
+const INTERRUPT_PIN = 0x3d;
 import { readVfioMsixInfo } from './vfio-irq-info.js';
 import { type BindOptions, VfioBinding } from './vfio-binding.js';
 
@@ -21,6 +23,8 @@ export interface HostDevice extends PciIds {
   readonly kernel: string;
   /** VFIO_IRQ_INFO_NORESIZE for MSI-X (false: vectors can be added one at a time). */
   readonly noresize: boolean;
+  /** Whether the function has a legacy interrupt pin (an SR-IOV VF has none). */
+  readonly intx: boolean;
   /** Release puts the device back on its own driver when the harness bound it. */
   readonly binding: VfioBinding;
 }
@@ -43,7 +47,8 @@ export async function openHostDevice(bdf: string, opts: BindOptions = {}, ids?: 
   const binding = await VfioBinding.bind(bdf, opts);
   try {
     const info = await readVfioMsixInfo(bdf);
-    return { bdf, ...ids, kernel: os.release(), noresize: info.noresize, binding };
+    const intx = (await readConfig(bdf))[INTERRUPT_PIN]! !== 0;
+    return { bdf, ...ids, kernel: os.release(), noresize: info.noresize, intx, binding };
   } catch (e) {
     binding.restoreNow();
     throw e;

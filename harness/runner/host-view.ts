@@ -14,6 +14,8 @@ export interface HostDeviceFacts {
   readonly kernel: string;
   /** VFIO_IRQ_INFO_NORESIZE for MSI-X, read from vfio (false: vectors can be added one at a time). */
   readonly noresize: boolean;
+  /** Whether the function has INTx (a VF has none, so vfio gives nothing back when MSI-X goes off). */
+  readonly intx: boolean;
 }
 
 /** The host facts cases compare, in one comparable shape. */
@@ -25,8 +27,6 @@ export interface HostState {
   readonly intx: boolean;
 }
 
-/** The host as it must be when MSI-X is off: no vectors, INTx handed back to the device. */
-export const INTX_STATE: HostState = { msixEnabled: false, allocated: 0, msixLines: [], msiLines: [], intx: true };
 
 const POLL_MS = 10;
 
@@ -36,6 +36,7 @@ export class HostView implements HostDeviceFacts {
   readonly bdf: string;
   readonly kernel: string;
   readonly noresize: boolean;
+  readonly intx: boolean;
 
   constructor(
     facts: HostDeviceFacts,
@@ -47,6 +48,12 @@ export class HostView implements HostDeviceFacts {
     this.bdf = facts.bdf;
     this.kernel = facts.kernel;
     this.noresize = facts.noresize;
+    this.intx = facts.intx;
+  }
+
+  /** The host as it must be with MSI and MSI-X off: no vectors, INTx handed back to the device where it has INTx. */
+  get offState(): HostState {
+    return { msixEnabled: false, allocated: 0, msixLines: [], msiLines: [], intx: this.intx };
   }
 
   snapshot(): Promise<HostSnapshot> {

@@ -14,7 +14,7 @@ export interface InBoxJob {
   readonly suite: SuiteRef;
   /** The builds, probed outside (serializeBuilds), so nothing is probed again under TCG. */
   readonly builds: string;
-  /** The device plugin of the box's device. */
+  /** The device plugin of the device under test: the box's device, or (for a VF plugin) a VF made on it. */
   readonly device: string;
   readonly grep?: string;
   readonly shard?: Shard;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { resolveKernelSeries } from '../box/kernel.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
-import { devicePlugin, devicePlugins, pluginForIds } from '../devices/index.js';
+import { devicePlugin, emulatedDevicePlugins, pluginForIds } from '../devices/index.js';
 import { EnvironmentError } from '../errors.js';
 import { hostDeviceIds, openHostDevice, type HostDevice } from '../host/host-device.js';
 import type { BindOptions } from '../host/vfio-binding.js';
@@ -66,9 +66,9 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const grep = a.grep ? { grep: a.grep } : {};
   for (const suite of a.suites) {
     if (suite.kind === 'emulated' || a.hostDevice) {
-      const devices: readonly DevicePlugin[] = a.hostDevice ? [a.hostDevice.plugin] : a.devices?.length ? a.devices.map(devicePlugin) : devicePlugins;
+      const devices: readonly DevicePlugin[] = a.hostDevice ? [a.hostDevice.plugin] : a.devices?.length ? a.devices.map(devicePlugin) : emulatedDevicePlugins;
       const h = a.hostDevice?.host;
-      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, ...grep, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize } } : {}) })));
+      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, ...grep, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       continue;
     }
     // In the box: one boot per device and kernel, only those this shard has combinations on.

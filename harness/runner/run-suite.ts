@@ -149,7 +149,8 @@ function skipReasonFor(suite: SuiteSpec, c: CaseSpec, t: Target): string | undef
   if (suite.kind === 'vfio') {
     if (!t.host) return 'no host device to pass through (name one with --host-device BDF, or run in the box)';
     if (!t.build.devices.has('vfio-pci')) return `QEMU ${t.build.label} has no vfio-pci device`;
-  } else if (!t.build.devices.has(t.device.driver)) return `QEMU ${t.build.label} has no ${t.device.driver} device`;
+  } else if (t.device.sriovPf) return `the ${t.device.name} is an SR-IOV VF: QEMU makes it only through its PF (run it through vfio: --box-device ${t.device.name})`;
+  else if (!t.build.devices.has(t.device.driver)) return `QEMU ${t.build.label} has no ${t.device.driver} device`;
   return c.skipReason?.(t);
 }
 

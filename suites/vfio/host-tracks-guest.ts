@@ -5,7 +5,6 @@
  */
 import type { SuiteSpec, VfioCase, VfioCaseContext } from '../../harness/runner/case.js';
 import { MSI_SLOT, type Dut } from '../../harness/runner/dut.js';
-import { INTX_STATE } from '../../harness/runner/host-view.js';
 
 const lastPbaTrace = (dut: Dut) => dut.traces('vfio_msix_pba_').at(-1)?.name;
 
@@ -42,7 +41,7 @@ const cases: VfioCase[] = [
     pins: ['C1', 'C12'],
     async body(ctx) {
       const { dut, ev, build, host } = ctx;
-      ev.host.expect('host before enable', await host.state(), INTX_STATE);
+      ev.host.expect('host before enable', await host.state(), host.offState);
       await dut.enableAllMasked();
       ev.guest.expect('guest Enable', (await dut.msix.control()).enabled, true);
       ev.guest.expect('guest entries all masked', (await dut.msix.entries()).every((e) => e.masked), true);
@@ -265,7 +264,7 @@ const cases: VfioCase[] = [
       await dut.fire(1);
       await dut.waitDelivered(1);
       await dut.msix.disable();
-      ev.host.expect('host after disable', await host.state(), INTX_STATE);
+      ev.host.expect('host after disable', await host.state(), host.offState);
       await dut.msix.enable();
       const s = await host.state();
       ev.host.expect('physical MSI-X Enable after re-enable', s.msixEnabled, true);
@@ -315,7 +314,7 @@ const cases: VfioCase[] = [
       await dut.waitDelivered(MSI_SLOT);
       ev.host.expect('host back in MSI mode', await host.state(), { msixEnabled: false, allocated: 1, msixLines: [], msiLines: [0], intx: false });
       await dut.msi!.disable();
-      ev.host.expect('host after MSI disable', await host.state(), INTX_STATE);
+      ev.host.expect('host after MSI disable', await host.state(), host.offState);
     },
   },
   {
@@ -327,7 +326,7 @@ const cases: VfioCase[] = [
       await dut.liveVector(0);
       await dut.machineReset();
       ev.guest.expect('guest Enable after reset', (await dut.msix.control()).enabled, false);
-      ev.host.expect('host after reset', await host.state(), INTX_STATE);
+      ev.host.expect('host after reset', await host.state(), host.offState);
     },
   },
   {

@@ -1,5 +1,5 @@
 /**
- * The vfio suite on each box device (e1000e, igb PF, nvme) on one build:
+ * The vfio suite on each box device (e1000e, igb PF, nvme, igb VF) on one build:
  * the median case per device, against e1000e's in the same run (goal:
  * within 1.5 x).
  */
@@ -14,7 +14,7 @@ export async function benchDevices(build: QemuBuild, kernel = '6.12'): Promise<v
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const medians = new Map<string, number>();
   console.log(`\nvfio suite per box device (QEMU ${build.label}, kernel ${kernel})`);
-  for (const name of ['e1000e', 'igb', 'nvme']) {
+  for (const name of ['e1000e', 'igb', 'nvme', 'igbvf']) {
     const r = await runVfioInBox({ suite: vfioSuite, builds: [build], kernels: [kernel], device: devicePlugin(name), progress, onLine: () => undefined });
     const ran = r.cases.filter((c) => c.outcome !== 'skipped');
     medians.set(name, median(ran.map((c) => c.durationMs)));

@@ -16,7 +16,7 @@
  *   - the full matrix, every Debian QEMU x 6.1, 6.12, newest, both suites,
  *     in one compare (bench/matrix-bench.ts).
  *   - bisect --find-fix of the same history for a known bug's fix (7.2.20).
- *   - the vfio suite per box device (e1000e, igb, nvme) on the newest build
+ *   - the vfio suite per box device (e1000e, igb, nvme, igbvf) on the newest build
  *     (bench/devices-bench.ts), and a migration case against plain emulated
  *     cases (bench/migration-bench.ts).
  *   - only with --only flakes: the emulated suite 20 times and the vfio suite

@@ -24,8 +24,11 @@ import { provisionKernel, resolveKernelSeries, type BoxKernel, type KernelSeries
 /** The MSI-X device the box gets, where it sits, and which outer QEMU has it. */
 const DEVICES = {
   e1000e: { qemuDevice: 'e1000e', outer: 'system' },
-  // igb appeared in QEMU 8.0; the system QEMU of bookworm is 7.2.
-  igb: { qemuDevice: 'igb', outer: 'debian:bookworm-backports' },
+  // igb appeared in QEMU 8.0; the system QEMU of bookworm is 7.2. Not
+  // 10.0.2 (bookworm-backports): its igb maps a VF's 64-bit BARs without
+  // their upper half (traced: VF BAR3 at 0x20000 where Linux wrote
+  // 0x100020000, BAR0 not at all), so no VF register write arrives.
+  igb: { qemuDevice: 'igb', outer: 'debian:newest' },
   nvme: { qemuDevice: 'nvme', outer: 'system' },
 } as const;
 export type BoxDevice = keyof typeof DEVICES;

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { deviceDir, readConfig } from './pci-sysfs.js';
-
-const INTERRUPT_PIN = 0x3d;
 import { readVfioMsixInfo } from './vfio-irq-info.js';
 import { type BindOptions, VfioBinding } from './vfio-binding.js';
+
+const INTERRUPT_PIN = 0x3d;
 
 export interface PciIds {
   readonly vendor: number;

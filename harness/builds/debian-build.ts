@@ -12,6 +12,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { withCacheLock } from '../cache/cache-lock.js';
 import { currentSuites, PrivateApt, sourcesForSuite, sourcesForSuites, systemAptTargets } from '../debian/apt-sources.js';
 import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
@@ -123,6 +124,11 @@ export async function newestSuite(progress: Progress): Promise<string> {
 async function launchOf(build: UnpackedDebianBuild, dir: string, apt: PrivateApt, progress: Progress, label: string): Promise<Launch> {
   const recorded = await recordedLaunch(dir);
   if (recorded) return recorded;
+  // One run at a time works out the launch (and fetches the libraries) of a build.
+  return withCacheLock(path.join(dir, LAUNCH_FILE), `${label} libraries`, async () => (await recordedLaunch(dir)) ?? findLaunch(build, dir, apt, progress, label), { progress });
+}
+
+async function findLaunch(build: UnpackedDebianBuild, dir: string, apt: PrivateApt, progress: Progress, label: string): Promise<Launch> {
   const system = await tryVersion(build, SYSTEM_LIBRARIES);
   let launch: Launch = SYSTEM_LIBRARIES;
   if (system.exitCode !== 0) {

@@ -6,6 +6,7 @@
  * them (build-tools.ts). Firmware comes from the same suite's data packages,
  * as Debian's DFSG tree has none. Cached: an up-to-date build takes seconds.
  */
+import { noteUse } from '../cache/cache-use.js';
 import path from 'node:path';
 import { buildToolsEnv } from './build-tools.js';
 import { fetchDebianQemu } from './debian-build.js';
@@ -29,6 +30,7 @@ export interface BuiltQemu {
  */
 export async function compileDebianSource(suite: string, progress: Progress, tree?: (source: DebianSource) => Promise<string>): Promise<BuiltQemu> {
   const source = await debianQemuSource(progress, { suite });
+  noteUse(source.dir);
   const srcDir = tree ? await tree(source) : source.dir;
   const firmware = (await fetchDebianQemu(source.suite, progress)).dataDirs;
   const logFile = path.join(sourceRoot(), 'logs', `${path.basename(srcDir)}.log`);

@@ -95,6 +95,7 @@ export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuB
   const traits = await detectTraits({ binary: bytes, version, ...(files.sourceTree ? { gitTree: files.sourceTree } : {}) });
   const knownFixes: Record<string, boolean> = {};
   if (files.sourceTree) for (const bug of KNOWN_BUGS) {
+    if (!bug.fixedBy) continue;
     const has = await treeHasFix(files.sourceTree, bug.fixedBy);
     if (has !== undefined) knownFixes[bug.id] = has;
   }

@@ -10,6 +10,7 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { withCacheLock } from '../cache/cache-lock.js';
 import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
 import { exists, type Progress } from '../debian/unpacked-packages.js';
@@ -73,8 +74,13 @@ export interface TreeBuild {
 
 /** Configure (if needed) and build `srcDir`; returns the x86_64 system emulator. */
 export async function compileQemuTree(srcDir: string, opts: BuildOptions): Promise<TreeBuild> {
+  const buildDir = path.resolve(opts.buildDir ?? path.join(path.resolve(srcDir), 'build'));
+  // Two runs building one tree at once would share its build folder: one at a time.
+  return withCacheLock(buildDir, `building ${path.basename(path.resolve(srcDir))}`, () => compileLocked(srcDir, buildDir, opts), { progress: opts.progress });
+}
+
+async function compileLocked(srcDir: string, buildDir: string, opts: BuildOptions): Promise<TreeBuild> {
   const src = path.resolve(srcDir);
-  const buildDir = path.resolve(opts.buildDir ?? path.join(src, 'build'));
   const { progress, logFile } = opts;
   if (opts.command) return customBuild(src, opts.command, opts);
   await checkTools();

@@ -2,19 +2,33 @@
  * msix-harness: the command line. One file per command; this one wires them
  * and maps errors to exit codes. The suites are handed in (bin/msix-harness.ts).
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../cache/cache-inventory.js';
 import { EnvironmentError } from '../errors.js';
 import type { SuiteSpec } from '../runner/case.js';
 import { ExitCode } from './exit-codes.js';
 import { boxCommand } from './box-command.js';
+import { cacheListCommand, cachePruneCommand } from './cache-command.js';
 import { bisectCommand } from './bisect-command.js';
 import { compareCommand } from './compare-command.js';
 import { mergeCommand } from './merge-command.js';
+import { restoreCommand, restoreLeftovers } from './restore-command.js';
 import { runCommand } from './run-command.js';
 import { REPORTERS, type Reporter } from './write-report.js';
 import { cleanUpOnSignals } from './signals.js';
 import { toolVersion } from '../results/tool-version.js';
 
+const duration = (v: string) => {
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+};
+const wholeNumber = (v: string) => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`"${v}" is not a whole number`);
+  return Number(v);
+};
 const collect = (v: string, prev: string[]) => [...prev, v];
 const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
 const QEMU_HELP = 'QEMU build: a path, debian:bookworm, debian:bookworm-backports, seed:released or seed:reverted (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)';
@@ -24,6 +38,8 @@ const HOST_DEVICE_HELP = 'vfio suite: the host device to pass through; bound to 
 
 export async function runCli(argv: readonly string[], suites: readonly SuiteSpec[]): Promise<number> {
   cleanUpOnSignals();
+  // A run killed before it could put its device back left a journal entry: put it back first.
+  if (!argv.slice(2).includes('restore')) restoreLeftovers();
   let exit: number = ExitCode.OK;
   const program = new Command()
     .name('msix-harness')
@@ -97,6 +113,28 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--out <file>', 'write the report to this file')
     .action(async (files: string[], o: { reporter: Reporter; out?: string; strict?: boolean }) => {
       exit = await mergeCommand(files, o);
+    });
+  const cache = program.command('cache').description(`what the cache holds (${'$'}MSIX_HARNESS_CACHE, else ~/.cache/msix-harness): each build, kernel, initramfs, tool and source build, with size, last use and the runs using it`);
+  cache
+    .command('list', { isDefault: true })
+    .description('list the cache entries')
+    .action(async () => {
+      exit = await cacheListCommand();
+    });
+  cache
+    .command('prune')
+    .description('remove entries no longer needed (an entry meeting every rule given; never one a running msix-harness uses; unfinished leftovers of killed runs always)')
+    .option('--older-than <duration>', 'entries not used for this long (30d, 12h, 2w)', duration)
+    .option('--keep-newest <n>', 'keep the n most recently used versions of each thing (each Debian suite, kernel series, tool)', wholeNumber)
+    .option('--dry-run', 'only say what would be removed')
+    .action(async (o: { olderThan?: number; keepNewest?: number; dryRun?: boolean }) => {
+      exit = await cachePruneCommand({ ...(o.olderThan !== undefined ? { olderThanMs: o.olderThan } : {}), ...(o.keepNewest !== undefined ? { keepNewest: o.keepNewest } : {}) }, o.dryRun ?? false);
+    });
+  program
+    .command('restore')
+    .description('put back devices that a killed or crashed run left on vfio-pci (from the binding journal in /run/msix-harness; every start does this too)')
+    .action(() => {
+      exit = restoreCommand();
     });
   program
     .command('box')

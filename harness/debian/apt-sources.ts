@@ -7,6 +7,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { withCacheLock } from '../cache/cache-lock.js';
 import { EnvironmentError } from '../errors.js';
 
 export interface AptTarget {
@@ -158,6 +159,11 @@ export class PrivateApt {
    * Throws what apt said; callers fall back to what they have cached.
    */
   async open(sourceLines: readonly string[], label: string, progress: (m: string) => void): Promise<void> {
+    // One refresh at a time: apt does not wait for another apt-get update on the same lists.
+    await withCacheLock(this.dir, `${label} package lists`, () => this.openLocked(sourceLines, label, progress), { progress });
+  }
+
+  private async openLocked(sourceLines: readonly string[], label: string, progress: (m: string) => void): Promise<void> {
     const before = await fs.readFile(path.join(this.dir, 'sources.list'), 'utf8').catch(() => '');
     await this.configure(sourceLines);
     const changed = before !== sourceLines.join('\n') + '\n';

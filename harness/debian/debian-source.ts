@@ -7,6 +7,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { withCacheLock } from '../cache/cache-lock.js';
 import { PrivateApt, sourcesForSuite, systemAptTargets } from './apt-sources.js';
 import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
@@ -92,7 +93,12 @@ async function newestOf(versions: readonly string[]): Promise<string | undefined
 /** Download, unpack into a scratch folder, patch, then move into place (so a tree is either whole or absent). */
 async function unpackSource(apt: PrivateApt, suite: string, version: string, progress: Progress): Promise<DebianSource> {
   const dir = treeDir(version);
-  const scratch = `${dir}.partial`;
+  // Another run may have made it while this one waited for the lock.
+  return withCacheLock(dir, `qemu source ${version}`, async () => (await readMarker(dir)) ?? unpackSourceLocked(apt, suite, version, dir, progress), { progress });
+}
+
+async function unpackSourceLocked(apt: PrivateApt, suite: string, version: string, dir: string, progress: Progress): Promise<DebianSource> {
+  const scratch = `${dir}.partial-${process.pid}`;
   const downloads = path.join(sourceRoot(), `download-${safeName(version)}`);
   await fs.rm(scratch, { recursive: true, force: true });
   await fs.mkdir(downloads, { recursive: true });
@@ -175,7 +181,7 @@ async function readMarker(dir: string): Promise<DebianSource | undefined> {
 async function newestCachedTree(suite: string): Promise<DebianSource | undefined> {
   let best: DebianSource | undefined;
   for (const name of await fs.readdir(sourceRoot()).catch(() => [] as string[])) {
-    if (!name.startsWith('qemu-') || name.endsWith('.partial')) continue;
+    if (!name.startsWith('qemu-') || /\.partial(-\d+)?$|\.lock$/.test(name)) continue;
     const s = await readMarker(path.join(sourceRoot(), name));
     if (s && s.suite === suite && (!best || (await versionGreater(s.debianVersion, best.debianVersion)))) best = s;
   }

@@ -1,7 +1,9 @@
 /**
  * Debian packages downloaded and unpacked (never installed) into a cache
- * folder per version: `dir/root` holds the files, `dir/.complete` the version
- * once everything is there, so a half-finished folder is started again.
+ * folder per version: `dir/root` holds the files, `dir/.complete` the version.
+ * The folder is filled under another name and renamed into place whole,
+ * under the entry's lock, so two runs needing it at once download it once
+ * and a killed run leaves nothing half-made in its place.
  * Shared by the QEMU builds and the nested host's kernel and busybox.
  */
 import fs from 'node:fs/promises';
@@ -9,6 +11,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { PrivateApt } from './apt-sources.js';
 import { EnvironmentError } from '../errors.js';
+import { withCacheLock } from '../cache/cache-lock.js';
+import { noteUse } from '../cache/cache-use.js';
 
 export type Progress = (message: string) => void;
 
@@ -16,21 +20,34 @@ export type Progress = (message: string) => void;
 export async function unpackOnce(apt: PrivateApt, pins: readonly string[], version: string, dir: string, progress: Progress, label: string): Promise<string> {
   const root = path.join(dir, 'root');
   const done = path.join(dir, '.complete');
-  if (await exists(done)) return root;
-  await fs.rm(dir, { recursive: true, force: true });
-  const debs = path.join(dir, 'debs');
-  progress(`${label}: downloading ${pins.join(' ')}`);
-  try {
-    await apt.download(pins, debs);
-  } catch (e) {
-    throw new EnvironmentError(`downloading ${pins.join(' ')} failed: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable');
+  if (!(await exists(done))) {
+    await withCacheLock(dir, label, async () => {
+      if (await exists(done)) return; // made by another run while this one waited
+      const scratch = `${dir}.partial-${process.pid}`;
+      await fs.rm(scratch, { recursive: true, force: true });
+      try {
+        const debs = path.join(scratch, 'debs');
+        progress(`${label}: downloading ${pins.join(' ')}`);
+        try {
+          await apt.download(pins, debs);
+        } catch (e) {
+          throw new EnvironmentError(`downloading ${pins.join(' ')} failed: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable');
+        }
+        progress(`${label}: unpacking into ${dir}`);
+        await fs.mkdir(path.join(scratch, 'root'), { recursive: true });
+        for (const f of (await fs.readdir(debs)).filter((n) => n.endsWith('.deb'))) await execa('dpkg-deb', ['-x', path.join(debs, f), path.join(scratch, 'root')]);
+        await fs.rm(debs, { recursive: true, force: true });
+        await fs.writeFile(path.join(scratch, 'packages.txt'), pins.join('\n') + '\n');
+        await fs.writeFile(path.join(scratch, '.complete'), version);
+        // A half-made folder of an older harness (no .complete) gives way.
+        await fs.rm(dir, { recursive: true, force: true });
+        await fs.rename(scratch, dir);
+      } finally {
+        await fs.rm(scratch, { recursive: true, force: true });
+      }
+    }, { progress });
   }
-  progress(`${label}: unpacking into ${dir}`);
-  await fs.mkdir(root, { recursive: true });
-  for (const f of (await fs.readdir(debs)).filter((n) => n.endsWith('.deb'))) await execa('dpkg-deb', ['-x', path.join(debs, f), root]);
-  await fs.rm(debs, { recursive: true, force: true });
-  await fs.writeFile(path.join(dir, 'packages.txt'), pins.join('\n') + '\n');
-  await fs.writeFile(done, version);
+  noteUse(dir);
   return root;
 }
 

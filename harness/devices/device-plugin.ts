@@ -54,6 +54,8 @@ export interface DevicePlugin {
   readonly interruptModeration?: boolean;
   /** For an SR-IOV VF: its PF's plugin name. A VF exists only through its PF, so it is passed through, never emulated on its own. */
   readonly sriovPf?: string;
+  /** Whether the device advertises Function Level Reset (PCI Express Device Capabilities). */
+  readonly flr?: boolean;
   /** False for devices QEMU refuses to migrate (they block a migration). */
   readonly migratable?: boolean;
   /** -device properties the device needs besides id and addr (also given to the box's outer QEMU when the device is passed through there). */

@@ -38,6 +38,7 @@ export const igb: DevicePlugin = {
   msixVectors: 10,
   freeBar: 5,
   msixTableBar: 3,
+  flr: true,
   qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
   attach,
 };

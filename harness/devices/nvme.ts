@@ -317,6 +317,7 @@ export const nvme: DevicePlugin = {
   msixVectors: MSIX_VECTORS,
   freeBar: 2,
   msixTableBar: 0,
+  flr: true,
   // QEMU's nvme registers an unmigratable vmstate.
   migratable: false,
   deviceProps: `serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`,

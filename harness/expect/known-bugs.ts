@@ -21,10 +21,11 @@ export interface KnownBug {
   /** Case slugs (the last part of a case id) whose failure it explains. */
   readonly cases: readonly string[];
   readonly introducedBy?: string;
-  readonly fixedBy: string;
-  /** Releases that have the bug (x.y.z as QEMU reports them). */
+  /** The commit that fixed it; absent while no QEMU has a fix (an open bug: every build lacks it, so a pass is an xpass). */
+  readonly fixedBy?: string;
+  /** Releases that have the bug (x.y.z as QEMU reports them); for an open bug, those it was seen on. */
   readonly affected: readonly string[];
-  /** The first fixed release of each series that got the fix. */
+  /** The first fixed release of each series that got the fix (none for an open bug). */
   readonly fixedIn: readonly string[];
   /** The evidence that identifies it: an observation with this label and this observed value (or text matching it). */
   readonly symptom?: { readonly label: string; readonly observed: unknown };
@@ -34,6 +35,16 @@ export interface KnownBug {
 const releases = (series: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${series}.${from + i}`);
 
 export const KNOWN_BUGS: readonly KnownBug[] = [
+  {
+    id: 'vfio-guest-flr',
+    title: "vfio-pci passes a guest's Function Level Reset to the host kernel without resetting its own MSI-X state: the guest still reads Enable set and its old unmasked entries, and the kernel restores the physical device to MSI-X mode with the vectors it had",
+    cases: ['flr-live-vectors'],
+    // Since vfio-pci exists: hw/vfio/pci.c never traps Initiate FLR (the kernel's vfio_exp_config_write does pci_try_reset_function, which saves and restores MSI-X).
+    introducedBy: '65501a745d',
+    affected: ['7.2.22', '11.1.3'],
+    fixedIn: [],
+    symptom: { label: 'guest Enable after FLR', observed: true },
+  },
   {
     id: 'C14',
     title: 'disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken',
@@ -101,6 +112,7 @@ export interface BuildFacts {
 }
 
 export function fixState(bug: KnownBug, b: BuildFacts): FixState {
+  if (!bug.fixedBy) return 'lacks-fix';
   const git = b.gitHasFix?.(bug);
   if (git !== undefined) return git ? 'has-fix' : 'lacks-fix';
   if (!b.release) return 'unknown';
@@ -131,9 +143,9 @@ export function judgeKnownBug(slug: string, raw: 'passed' | 'failed', evidence: 
   for (const bug of KNOWN_BUGS) {
     if (!bug.cases.includes(slug)) continue;
     const state = fixState(bug, b);
-    const where = `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})`;
+    const where = bug.fixedBy ? `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})` : `open: no QEMU has a fix${bug.introducedBy ? ` (since ${bug.introducedBy})` : ''}`;
     if (raw === 'passed') {
-      if (state === 'lacks-fix') return { outcome: 'xpass', bug, hint: `known QEMU bug ${bug.id} should show on ${b.version}, but the case passed: fixed here (a backport of ${bug.fixedBy}?)` };
+      if (state === 'lacks-fix') return { outcome: 'xpass', bug, hint: `known QEMU bug ${bug.id} should show on ${b.version}, but the case passed: ${bug.fixedBy ? `fixed here (a backport of ${bug.fixedBy}?)` : 'fixed here: the first build with a fix, so record its commit in the registry'}` };
       continue;
     }
     const s = bug.symptom;

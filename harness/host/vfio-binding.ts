@@ -2,24 +2,19 @@
  * Binding the one device the user named to vfio-pci, and putting it back.
  * What is saved (driver, driver_override, SR-IOV VF count) is restored on
  * release, on error and on Ctrl-C; restoring is synchronous so it can run
- * from an exit handler. Devices the user did not name are never bound: a
- * group with other devices still on host drivers is refused instead.
+ * from an exit handler. Before anything is written, the binding journal
+ * records it and the janitor is told, so a SIGKILLed harness's device is put
+ * back too. Devices the user did not name are never bound: a group with
+ * other devices still on host drivers is refused instead.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
+import { currentDriver, forgetBinding, recordBinding, restoreBinding, type SavedBinding } from '../janitor/binding-journal.js';
+import { janitorWatch } from '../janitor/janitor.js';
 import { deviceDir, type HostRoots, REAL_HOST } from './pci-sysfs.js';
 
-/** What the device had before the harness touched it. */
-export interface SavedBinding {
-  readonly bdf: string;
-  /** The driver it was bound to, or undefined when none. */
-  readonly driver?: string;
-  /** driver_override's content ("" when unset). */
-  readonly override: string;
-  /** sriov_numvfs, when the device is an SR-IOV PF. */
-  readonly numVfs?: number;
-}
+export type { SavedBinding };
 
 export type BindingState = 'already-vfio' | 'bound' | 'restored';
 
@@ -37,6 +32,8 @@ const GROUP_SAFE_DRIVERS = new Set(['vfio-pci', 'pci-stub', 'pcieport']);
 const live = new Set<VfioBinding>();
 
 export class VfioBinding {
+  private journal: string | undefined;
+
   private constructor(
     readonly saved: SavedBinding,
     private state: BindingState,
@@ -61,6 +58,8 @@ export class VfioBinding {
     live.add(b);
     const dir = deviceDir(bdf, roots);
     try {
+      b.journal = recordBinding(checked, roots.sys);
+      janitorWatch.journal(b.journal);
       opts.progress?.(`binding ${bdf} to vfio-pci (was ${checked.driver ?? 'no driver'}${checked.numVfs ? `, ${checked.numVfs} VFs` : ''}); it is put back when the run ends`);
       if (checked.numVfs) sysWrite(path.join(dir, 'sriov_numvfs'), '0');
       sysWrite(path.join(dir, 'driver_override'), 'vfio-pci');
@@ -80,25 +79,12 @@ export class VfioBinding {
     live.delete(this);
     this.state = 'restored';
     const { bdf, driver, override, numVfs } = this.saved;
-    const dir = deviceDir(bdf, this.roots);
-    const problems: string[] = [];
-    const attempt = (what: string, f: () => void) => {
-      try {
-        f();
-      } catch (e) {
-        problems.push(`${what}: ${(e as Error).message}`);
-      }
-    };
-    if (currentDriver(dir) === 'vfio-pci') attempt('unbind from vfio-pci', () => sysWrite(path.join(dir, 'driver', 'unbind'), bdf));
-    // An empty override is cleared by writing a newline.
-    attempt('restore driver_override', () => sysWrite(path.join(dir, 'driver_override'), override || '\n'));
-    if (driver) {
-      attempt(`rebind to ${driver}`, () => sysWrite(path.join(this.roots.sys, 'bus/pci/drivers', driver, 'bind'), bdf));
-      if (!waitDriverSync(dir, driver, this.timeoutMs)) problems.push(`${bdf} is on ${currentDriver(dir) ?? 'no driver'}, not ${driver}, after ${this.timeoutMs} ms`);
-    }
-    if (numVfs) attempt(`restore sriov_numvfs=${numVfs}`, () => sysWrite(path.join(dir, 'sriov_numvfs'), String(numVfs)));
+    const problems = restoreBinding(this.saved, this.roots.sys, this.timeoutMs);
     if (problems.length) {
-      process.stderr.write(`msix-harness: could not fully restore ${bdf}: ${problems.join('; ')}\n  restore it by hand: driver ${driver ?? 'none'}, driver_override "${override}"${numVfs ? `, sriov_numvfs ${numVfs}` : ''}\n`);
+      process.stderr.write(`msix-harness: could not fully restore ${bdf}: ${problems.join('; ')}\n  restore it by hand: driver ${driver ?? 'none'}, driver_override "${override}"${numVfs ? `, sriov_numvfs ${numVfs}` : ''}; \`msix-harness restore\` retries from the journal\n`);
+    } else if (this.journal) {
+      forgetBinding(this.journal);
+      janitorWatch.forgetJournal(this.journal);
     }
   }
 }
@@ -174,26 +160,12 @@ function upInterfaces(dir: string): string[] {
     .map((e) => `network interface ${e.name} is up`);
 }
 
-function currentDriver(dir: string): string | undefined {
-  const l = readLink(path.join(dir, 'driver'));
-  return l ? path.basename(l) : undefined;
-}
-
 async function waitDriver(dir: string, want: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (currentDriver(dir) !== want) {
     if (Date.now() > deadline) throw new EnvironmentError(`${path.basename(dir)} did not bind to ${want} within ${timeoutMs} ms (it is on ${currentDriver(dir) ?? 'no driver'})`, 'see dmesg for the driver\'s reason');
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-function waitDriverSync(dir: string, want: string, timeoutMs: number): boolean {
-  const deadline = Date.now() + timeoutMs;
-  while (currentDriver(dir) !== want) {
-    if (Date.now() > deadline) return false;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
-  return true;
 }
 
 function sysWrite(file: string, value: string): void {

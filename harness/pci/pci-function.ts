@@ -5,10 +5,16 @@
 import type { QtestClient } from '../protocol/qtest-client.js';
 import { formatBdf, type Bdf } from './bdf.js';
 import { Bar, sizeBars, type Window } from './bars.js';
-import { walkCapabilities, walkExtendedCapabilities, type Capability } from './capabilities.js';
+import { CapId, walkCapabilities, walkExtendedCapabilities, type Capability } from './capabilities.js';
 import type { ConfigAccess, Width } from './config-access.js';
 
 const COMMAND = 0x04;
+const PCIE_DEVCAP = 0x04;
+const PCIE_DEVCTL = 0x08;
+const DEVCAP_FLR = 1 << 28;
+const DEVCTL_INITIATE_FLR = 1 << 15;
+const FLR_COMPLETION_MS = 100;
+
 export const Command = { IO: 1 << 0, MEMORY: 1 << 1, BUS_MASTER: 1 << 2, INTX_DISABLE: 1 << 10 } as const;
 
 export class PciFunction {
@@ -85,6 +91,23 @@ export class PciFunction {
       if (bar.info.kind === 'mem64') await this.write(off + 4, 4, 0);
     }
     await this.setCommand(Command.IO | Command.MEMORY | Command.BUS_MASTER);
+  }
+
+  /** Whether the function advertises Function Level Reset (PCI Express Device Capabilities). */
+  async flrCapable(): Promise<boolean> {
+    const pcie = await this.findCapability(CapId.PCIE);
+    return pcie !== undefined && ((await this.read(pcie + PCIE_DEVCAP, 4)) & DEVCAP_FLR) !== 0;
+  }
+
+  /**
+   * Initiate Function Level Reset (PCI Express Device Control); then wait
+   * the 100 ms a function has to complete it, as a driver must.
+   */
+  async initiateFlr(): Promise<void> {
+    const pcie = await this.findCapability(CapId.PCIE);
+    if (pcie === undefined) throw new Error(`${this.name} has no PCI Express capability: no FLR`);
+    await this.write(pcie + PCIE_DEVCTL, 2, (await this.read(pcie + PCIE_DEVCTL, 2)) | DEVCTL_INITIATE_FLR);
+    await new Promise((r) => setTimeout(r, FLR_COMPLETION_MS));
   }
 
   /**

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { EnvironmentError, QemuStartError, type ExitStatus } from '../errors.js';
-import { janitorWatch } from './janitor.js';
+import { janitorWatch } from '../janitor/janitor.js';
 import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
 
 export interface SpawnOptions {

@@ -43,7 +43,7 @@ export interface CaseResult {
   /** Before the known bugs were taken into account (bisect and the gate use this). Absent in older reports: then the outcome. */
   readonly rawOutcome?: RawOutcome;
   /** The known bug a failure (or unexpected pass) matched, with the hint for the reader. */
-  readonly knownBug?: { readonly id: string; readonly fixedBy: string; readonly hint: string };
+  readonly knownBug?: { readonly id: string; readonly fixedBy?: string; readonly hint: string };
   readonly durationMs: number;
   readonly pins: readonly CatalogId[];
   readonly evidence: readonly Observation[];

@@ -111,7 +111,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
       ...meta.result,
       outcome: judged?.outcome ?? raw,
       rawOutcome: raw,
-      ...(judged ? { knownBug: { id: judged.bug.id, fixedBy: judged.bug.fixedBy, hint: judged.hint } } : {}),
+      ...(judged ? { knownBug: { id: judged.bug.id, ...(judged.bug.fixedBy ? { fixedBy: judged.bug.fixedBy } : {}), hint: judged.hint } } : {}),
       durationMs: Math.round(test.duration ?? 0),
       evidence,
       ...(meta.skipReason ? { skipReason: meta.skipReason } : {}),

@@ -331,6 +331,26 @@ const cases: VfioCase[] = [
     },
   },
   {
+    slug: 'flr-live-vectors',
+    title: 'guest-initiated Function Level Reset with live vectors: MSI-X off in the guest view and on the host, every entry masked, and the next enable works',
+    pins: ['C4', 'C15'],
+    skipReason: ({ device }) => (device.flr ? undefined : `the ${device.name} does not advertise Function Level Reset`),
+    async body(ctx) {
+      const { dut, ev, host } = ctx;
+      ev.guest.expect('device advertises FLR', await dut.fn.flrCapable(), true);
+      await dut.liveVector(0);
+      await dut.fn.initiateFlr();
+      const c = await dut.msix.control();
+      ev.guest.expect('guest Enable after FLR', c.enabled, false);
+      ev.guest.expect('guest Function Mask after FLR', c.functionMasked, false);
+      ev.guest.expect('guest entries all masked after FLR', (await dut.msix.entries()).every((e) => e.masked), true);
+      ev.host.expect('host after FLR', await host.state(), host.offState);
+      // An FLR clears the BARs and the command register, as a driver knows.
+      await dut.fn.restoreBars();
+      await dut.liveVector(1);
+    },
+  },
+  {
     slug: 'relocation-to-free-bar',
     title: 'x-msix-relocation to a free BAR moves table and PBA in the guest view only, and delivery still works',
     pins: ['C8'],

@@ -1,7 +1,8 @@
 /**
  * Binding for real, in the nested host: the box's e1000e starts on its own
  * Linux driver, `run --host-device` binds it to vfio-pci for the run and puts
- * it back afterwards, after a refusal, and after Ctrl-C.
+ * it back afterwards, after a refusal, and after Ctrl-C; and after SIGKILL,
+ * from the binding journal (by the janitor, by `restore`, by any start).
  */
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -38,5 +39,48 @@ describe('vfio binding of a named device (box, device on its host driver)', func
     expect(text).to.match(/is in use by the host: network interface \S+ is up/);
     expect(out, text).to.include('rc-forced 0 e1000e');
     expect(out, text).to.include('rc-int 130 e1000e');
+  });
+
+  it('SIGKILL mid-run: the janitor puts the device back on e1000e with its override cleared within 10 s, touching nothing else; a journal left by a dead harness is restored by `restore` and by any start', async () => {
+    const build = await resolveBuild('debian:bookworm-backports', () => undefined);
+    const run = `node ${MAIN} run --suite vfio --host-device ${BOX_DEVICE_BDF} --grep delivery-counts --reporter json --out /tmp/r.json`;
+    // What a harness leaves when it dies with its janitor gone too: the device on vfio-pci, and its journal entry (owner long dead).
+    const leave = [
+      `echo vfio-pci > ${D}/driver_override; echo ${BOX_DEVICE_BDF} > ${D}/driver/unbind; echo ${BOX_DEVICE_BDF} > /sys/bus/pci/drivers_probe`,
+      `mkdir -p /run/msix-harness/bindings; echo '{"bdf":"${BOX_DEVICE_BDF}","driver":"e1000e","override":"","pid":4194305,"pidStart":"1","sys":"/sys"}' > /run/msix-harness/bindings/${BOX_DEVICE_BDF}.json`,
+    ].join('; ');
+    const script = [
+      `drv() { basename "$(readlink ${D}/driver)"; }`,
+      'snap() { for d in /sys/bus/pci/devices/*; do echo "$(basename $d) $(basename "$(readlink $d/driver)") $(cat $d/driver_override)"; done; }',
+      'snap > /tmp/before',
+      `${run} >/tmp/k.log 2>&1 & pid=$!`,
+      `i=0; while { [ "$(drv)" != vfio-pci ] || ! pgrep -f "qemu-system.*host=${BOX_DEVICE_BDF}" >/dev/null; } && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done`,
+      'echo "journal-while-bound $(ls /run/msix-harness/bindings | wc -l) $(drv)"',
+      'kill -KILL $pid; t0=$(date +%s%N)',
+      `i=0; while { [ "$(drv)" != e1000e ] || [ "$(cat ${D}/driver_override)" != "(null)" ]; } && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done`,
+      `echo "restored-ms $(( ($(date +%s%N) - t0) / 1000000 )) $(drv) $(cat ${D}/driver_override)"`,
+      'sleep 1; snap > /tmp/after; cmp -s /tmp/before /tmp/after && echo "untouched yes" || { echo "untouched no"; diff /tmp/before /tmp/after; }',
+      'echo "left journal=$(ls /run/msix-harness/bindings | wc -l) qemu=$(pgrep -c -f qemu-system-x86_64)"',
+      leave,
+      'echo "left-by-hand $(drv)"',
+      `node ${MAIN} restore; echo "restore-cmd $? $(drv) $(cat ${D}/driver_override) journal=$(ls /run/msix-harness/bindings | wc -l)"`,
+      leave,
+      `node ${MAIN} --version >/dev/null 2>/tmp/start.err; echo "any-start $(drv) journal=$(ls /run/msix-harness/bindings | wc -l)"; cat /tmp/start.err`,
+    ].join('\n');
+    const out: string[] = [];
+    const r = await runInBox({ kernel: '6.12', device: 'e1000e', hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
+    const text = out.join('\n');
+    expect(r.exitCode, text).to.equal(0);
+    expect(out, text).to.include('journal-while-bound 1 vfio-pci');
+    const restored = /^restored-ms (\d+) (\S+) (.*)$/m.exec(text);
+    expect(restored, text).to.not.equal(null);
+    expect(restored!.slice(2), text).to.deep.equal(['e1000e', '(null)']);
+    expect(Number(restored![1]), 'ms from SIGKILL to the device back').to.be.below(10_000);
+    expect(out, text).to.include('untouched yes');
+    expect(out, text).to.include('left journal=0 qemu=0');
+    expect(out, text).to.include('left-by-hand vfio-pci');
+    expect(out, text).to.include('restore-cmd 0 e1000e (null) journal=0');
+    expect(text).to.match(/msix-harness: restored 0000:00:03\.0 to e1000e \(left by msix-harness pid 4194305\)/);
+    expect(out, text).to.include('any-start e1000e journal=0');
   });
 });

@@ -1,15 +1,20 @@
 /**
  * The janitor: a detached process that outlives the harness. The harness
- * tells it, over its stdin, which QEMU processes and folders are live; when
- * that pipe closes (the harness exited, crashed or was SIGKILLed) it kills
- * what is still registered and removes the folders. Deliberately tiny.
+ * tells it, over its stdin, which QEMU processes, folders and device
+ * bindings are live; when that pipe closes (the harness exited, crashed or
+ * was SIGKILLed) it kills what is still registered, then puts the devices
+ * back from their journal entries (QEMU must be gone first: it holds the
+ * vfio device), then removes the folders. Deliberately tiny.
  *
- * Protocol: lines "+pid PID DIR", "-pid PID", "+dir DIR", "-dir DIR".
+ * Protocol: lines "+pid PID DIR", "-pid PID", "+dir DIR", "-dir DIR",
+ * "+jnl FILE", "-jnl FILE".
  */
 import fs from 'node:fs';
+import { readJournal, restoreBinding, forgetBinding } from './binding-journal.js';
 
 const pids = new Map<number, string>();
 const dirs = new Set<string>();
+const journals = new Set<string>();
 let buf = '';
 
 process.stdin.setEncoding('utf8');
@@ -28,6 +33,8 @@ process.stdin.on('data', (chunk: string) => {
     } else if (verb === '-pid') pids.delete(Number(rest));
     else if (verb === '+dir' && rest) dirs.add(rest);
     else if (verb === '-dir' && rest) dirs.delete(rest);
+    else if (verb === '+jnl' && rest) journals.add(rest);
+    else if (verb === '-jnl' && rest) journals.delete(rest);
   }
 });
 process.stdin.on('end', cleanup);
@@ -55,10 +62,20 @@ function cleanup(): void {
   const waitGone = () => {
     const alive = [...pids.keys()].filter((p) => fs.existsSync(`/proc/${p}`) && !isZombie(p));
     if (alive.length && Date.now() < deadline) return setTimeout(waitGone, 20);
+    restoreBindings();
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
     process.exit(0);
   };
   waitGone();
+}
+
+function restoreBindings(): void {
+  if (!journals.size) return;
+  for (const r of readJournal()) {
+    if (!journals.has(r.file) || 'malformed' in r) continue;
+    // Whatever could not be done stays in the journal, for the next start or `msix-harness restore`.
+    if (!restoreBinding(r.entry, r.entry.sys, 10_000).length) forgetBinding(r.file);
+  }
 }
 
 function isZombie(pid: number): boolean {

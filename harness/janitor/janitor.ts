@@ -1,7 +1,8 @@
 /**
  * Harness side of the janitor (see janitor-main.ts): guarantees that QEMU
- * processes and private folders are removed even if the harness is killed
- * with SIGKILL, which no in-process handler can catch.
+ * processes and private folders are removed, and devices bound to vfio-pci
+ * put back (from their binding journal entries), even if the harness is
+ * killed with SIGKILL, which no in-process handler can catch.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -29,4 +30,7 @@ export const janitorWatch = {
   /** `marker` must appear in the process's command line (the private folder does). */
   pid: (pid: number, marker: string) => tell(`+pid ${pid} ${marker}`),
   forgetPid: (pid: number) => tell(`-pid ${pid}`),
+  /** A binding journal entry to restore from if the harness dies. */
+  journal: (file: string) => tell(`+jnl ${file}`),
+  forgetJournal: (file: string) => tell(`-jnl ${file}`),
 };

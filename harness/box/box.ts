@@ -57,6 +57,8 @@ export interface BoxOptions {
    * binding it to vfio-pci at boot: for testing the harness's own binding.
    */
   readonly hostDriver?: boolean;
+  /** More kernel command-line arguments (a kernel option to try: module_blacklist=..., rdinit=...). */
+  readonly kernelArgs?: readonly string[];
   /** From starting the outer QEMU to the command's exit marker. */
   readonly timeoutMs: number;
   /** The command's output (stdout and stderr, interleaved on the console), line by line. */
@@ -129,7 +131,7 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
       // The IOMMU must come before the devices it translates for.
       ...['-device', 'intel-iommu,intremap=on', '-device', `${DEVICES[device].qemuDevice},addr=03.0${o.deviceProps ? `,${o.deviceProps}` : ''}`],
       ...['-fsdev', 'local,path=/,readonly=on,security_model=none,multidevs=remap,id=hostroot', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot'],
-      ...['-kernel', p.kernel.vmlinuz, '-append', 'console=ttyS0 intel_iommu=on iomem=relaxed panic=-1 quiet loglevel=3'],
+      ...['-kernel', p.kernel.vmlinuz, '-append', ['console=ttyS0 intel_iommu=on iomem=relaxed panic=-1 quiet loglevel=3', ...(o.kernelArgs ?? [])].join(' ')],
     ],
     sockets: ['serial.sock', QMP_SOCKET],
     argsFor: (sock) => {
@@ -192,7 +194,15 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
       clearTimeout(timer);
       resolve(r);
     };
-    void proc.exited.then((status) => done({ kind: 'exited', status, started: startedAt !== undefined }));
+    // QEMU's exit can overtake the console's last lines (a panic's): they get until the console closes, at most a second.
+    let consoleClosed = false;
+    let onConsoleClose: (() => void) | undefined;
+    void proc.exited.then((status) => {
+      const finish = () => done({ kind: 'exited', status, started: startedAt !== undefined });
+      if (consoleClosed) return finish();
+      onConsoleClose = finish;
+      setTimeout(finish, 1000);
+    });
     serial.attach({
       line(raw) {
         if (settled) return;
@@ -214,7 +224,8 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
         if (startedAt !== undefined) o.onOutput?.(line);
       },
       close() {
-        /* QEMU's exit is watched above */
+        consoleClosed = true;
+        onConsoleClose?.();
       },
     });
   });

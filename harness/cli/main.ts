@@ -140,10 +140,11 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .command('box')
     .description('boot a nested vfio host (real Debian kernel under TCG, the device bound to vfio-pci) and run a command in it')
     .option('--kernel <series>', 'kernel series (6.1, 6.12, 6.16 ... 7.3, or newest)', '6.12')
-    .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(['e1000e', 'igb']).default('e1000e'))
-    .option('--host-driver', 'leave the device on its own Linux driver (e1000e or igb) instead of vfio-pci, e.g. to try `run --host-device`')
+    .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(['e1000e', 'igb', 'nvme']).default('e1000e'))
+    .option('--host-driver', 'leave the device on its own Linux driver (e1000e, igb or nvme) instead of vfio-pci, e.g. to try `run --host-device`')
+    .option('--append <arg>', 'another kernel command-line argument (repeatable), e.g. a kernel option to try', collect, [])
     .argument('<command...>', 'the command, after --')
-    .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean }) => {
+    .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean; append: string[] }) => {
       exit = await boxCommand({ ...o, command });
     });
   try {

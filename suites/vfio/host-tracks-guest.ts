@@ -320,14 +320,20 @@ const cases: VfioCase[] = [
   },
   {
     slug: 'system-reset-live-vectors',
-    title: 'QMP system_reset with live vectors: guest Enable clears and the host releases every vector',
+    title: 'QMP system_reset with live vectors: guest Enable and Function Mask clear, every entry masked, the host releases every vector, and the next enable works',
     pins: ['C4', 'C15'],
     async body(ctx) {
       const { dut, ev, host } = ctx;
       await dut.liveVector(0);
       await dut.machineReset();
-      ev.guest.expect('guest Enable after reset', (await dut.msix.control()).enabled, false);
+      const c = await dut.msix.control();
+      ev.guest.expect('guest Enable after reset', c.enabled, false);
+      ev.guest.expect('guest Function Mask after reset', c.functionMasked, false);
+      ev.guest.expect('guest entries all masked after reset', (await dut.msix.entries()).every((e) => e.masked), true);
       ev.host.expect('host after reset', await host.state(), host.offState);
+      // The next enable works: a vector routed, unmasked and fired is delivered, and the host has it again.
+      await dut.liveVector(1);
+      ev.host.expect('physical MSI-X Enable after re-enable', (await host.state()).msixEnabled, true);
     },
   },
   {

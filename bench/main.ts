@@ -19,9 +19,11 @@
  *   - the vfio suite per box device (e1000e, igb, nvme, igbvf) on the newest build
  *     (bench/devices-bench.ts), and a migration case against plain emulated
  *     cases (bench/migration-bench.ts).
+ *   - the inspector: a click on its page to the page showing the change
+ *     (bench/inspector-bench.ts).
  *   - only with --only flakes: the emulated suite 20 times and the vfio suite
  *     5 times in one box, cases whose outcome changed (bench/flakes-bench.ts).
- * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration` picks parts;
+ * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector` picks parts;
  * `--grep RE` limits the box's vfio suite to matching cases (to compare with an older suite).
  * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
  * (bookworm, bookworm-backports, trixie, newest).
@@ -41,6 +43,7 @@ import { startToReady } from './start-to-ready.js';
 import { benchDevices } from './devices-bench.js';
 import { benchMigration } from './migration-bench.js';
 import { benchFlakes } from './flakes-bench.js';
+import { benchInspector } from './inspector-bench.js';
 
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
@@ -101,7 +104,7 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration']);
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector']);
   const grepAt = argv.indexOf('--grep');
   const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
   const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1 && i !== grepAt && i !== grepAt + 1);
@@ -133,6 +136,7 @@ async function main(): Promise<void> {
   if (only.has('box')) await benchBox(builds, grep);
   if (only.has('devices')) await benchDevices(builds.at(-1)!);
   if (only.has('migration')) await benchMigration(builds.at(-1)!);
+  if (only.has('inspector')) await benchInspector(builds.at(-1)!);
   // Long (about half an hour): only when asked for.
   if (only.has('flakes')) await benchFlakes(builds.at(-1)!);
   if (only.has('compare')) await benchCompare(specs.slice(0, 2));

@@ -9,6 +9,7 @@ import type { SuiteSpec } from '../runner/case.js';
 import { ExitCode } from './exit-codes.js';
 import { boxCommand } from './box-command.js';
 import { cacheListCommand, cachePruneCommand } from './cache-command.js';
+import { inspectCommand } from './inspect-command.js';
 import { bisectCommand } from './bisect-command.js';
 import { compareCommand } from './compare-command.js';
 import { mergeCommand } from './merge-command.js';
@@ -113,6 +114,15 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--out <file>', 'write the report to this file')
     .action(async (files: string[], o: { reporter: Reporter; out?: string; strict?: boolean }) => {
       exit = await mergeCommand(files, o);
+    });
+  program
+    .command('inspect')
+    .description('drive one emulated device by hand from a page in the browser (127.0.0.1 only, a random token in its URL): the guest MSI-X capability, table, PBA and deliveries, QEMU trace events and a timeline, live')
+    .option('--qemu <build>', QEMU_HELP, collect, [])
+    .addOption(new Option('--device <name>', 'device plugin').default('e1000e'))
+    .option('--port <n>', 'port (default: a free one)', wholeNumber)
+    .action(async (o: { qemu: string[]; device: string; port?: number }) => {
+      exit = await inspectCommand(o);
     });
   const cache = program.command('cache').description(`what the cache holds (${'$'}MSIX_HARNESS_CACHE, else ~/.cache/msix-harness): each build, kernel, initramfs, tool and source build, with size, last use and the runs using it`);
   cache

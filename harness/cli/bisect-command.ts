@@ -1,9 +1,20 @@
 /** `msix-harness bisect`: run the bisect (harness/bisect), print the steps and the first bad commit with its evidence. */
 import { bisect, type BisectArgs } from '../bisect/bisect.js';
+import { liveHooks } from './live-option.js';
 import { onExitCleanup } from './signals.js';
 
-export async function bisectCommand(a: BisectArgs): Promise<number> {
-  const r = await bisect({ ...a, onInterrupt: onExitCleanup }, (l) => process.stderr.write(`${l}\n`));
+export async function bisectCommand(a: BisectArgs & { live?: boolean }): Promise<number> {
+  const live = await liveHooks(a.live, `bisect ${a.good}..${a.bad}`, (l) => process.stderr.write(`${l}\n`));
+  let r;
+  try {
+    r = await bisect({ ...a, onInterrupt: onExitCleanup }, live.progress);
+  } catch (e) {
+    await live.end(`stopped: ${(e as Error).message.split('\n')[0]}`);
+    throw e;
+  }
+  const bad = r.firstBad;
+  if (bad?.step?.result) live.result(bad.step.result);
+  await live.end(bad ? `first ${a.findFix ? 'fixed' : 'bad'} commit: ${bad.sha} ${bad.subject}` : 'no single first bad commit');
   process.stdout.write(`\nbisect: ${r.steps.length} steps, log ${r.log}\n`);
   for (const s of r.steps) process.stdout.write(`  ${s.commit.slice(0, 12)} ${s.verdict.padEnd(4)} build ${(s.buildMs / 1000).toFixed(1)} s, case ${(s.caseMs / 1000).toFixed(1)} s  ${s.subject}\n`);
   if (!r.firstBad) {

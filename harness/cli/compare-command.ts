@@ -16,6 +16,7 @@ import { migrationHolds } from '../results/migration-direction.js';
 import { migrationText } from '../report/migration-text.js';
 import { devicePlugin } from '../devices/index.js';
 import { ExitCode, exitForSummary } from './exit-codes.js';
+import { liveHooks, type LiveHooks } from './live-option.js';
 import { resolveBuilds, suiteByName } from './run-command.js';
 import { writeReport, type Reporter } from './write-report.js';
 
@@ -40,15 +41,29 @@ export interface CompareArgs {
   readonly out?: string;
   /** The migration matrix instead: each build's migration cases saved on every build and loaded on every build. */
   readonly migrate?: boolean;
+  /** Also stream progress and results to a live page. */
+  readonly live?: boolean;
 }
 
 export async function compareCommand(a: CompareArgs, available: readonly SuiteSpec[]): Promise<number> {
+  const live = await liveHooks(a.live, a.migrate ? 'compare --migrate' : 'compare', (m: string) => process.stderr.write(`${m}\n`));
+  try {
+    const code = await compareWith(a, available, live);
+    await live.end(`exit code ${code} (${code === ExitCode.OK ? 'every expectation held' : 'see the output'})`);
+    return code;
+  } catch (e) {
+    await live.end(`stopped: ${(e as Error).message.split('\n')[0]}`);
+    throw e;
+  }
+}
+
+async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], live: LiveHooks): Promise<number> {
   const started = new Date();
-  const progress = (m: string) => process.stderr.write(`${m}\n`);
+  const progress = live.progress;
   if (a.qemu.length < 2 && !a.baseline) progress('compare: one build named; the matrix will have one column per kernel');
   if (a.baseline && !a.qemu.includes(a.baseline)) throw new EnvironmentError(`the baseline "${a.baseline}" is not one of the --qemu builds`, `add --qemu ${a.baseline}, or name one of: ${a.qemu.join(', ')}`);
   if (a.expectFixed?.length && !a.baseline) throw new EnvironmentError('--expect-fixed needs --baseline (the build where the cases fail)', 'add --baseline BUILD, the build without the backport');
-  if (a.migrate) return compareMigration(a, available, started, progress);
+  if (a.migrate) return compareMigration(a, available, started, live);
   const suites = a.suite.map((n) => suiteByName(available, n));
   const shard = a.shard ? parseShard(a.shard) : undefined;
   const builds = await resolveBuilds(a, progress);
@@ -64,7 +79,10 @@ export async function compareCommand(a: CompareArgs, available: readonly SuiteSp
       ...(a.boxDevice ? { boxDevices: a.boxDevice } : {}),
       ...(shard ? { shard } : {}),
       progress,
-      onResult: (r) => process.stderr.write(caseLine(r) + '\n'),
+      onResult: (r) => {
+        process.stderr.write(caseLine(r) + '\n');
+        live.result(r);
+      },
       onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
     });
     const report = runReport(started, builds, cases);
@@ -81,12 +99,16 @@ export async function compareCommand(a: CompareArgs, available: readonly SuiteSp
 }
 
 /** compare --migrate: source x destination for every build named, on the emulated suite's migration cases. */
-async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[], started: Date, progress: (m: string) => void): Promise<number> {
+async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[], started: Date, live: LiveHooks): Promise<number> {
+  const progress = live.progress;
   const suite = suiteByName(available, 'emulated');
   const builds = await resolveBuilds(a, progress);
   const device = devicePlugin(a.device[0] ?? 'e1000e');
   progress(`migration matrix: ${builds.length} x ${builds.length} pairs on ${device.name} (vfio devices here have no migration support)`);
-  const cases = await runMigrationMatrix({ suite, builds, device, onResult: (r) => process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`) });
+  const cases = await runMigrationMatrix({ suite, builds, device, onResult: (r) => {
+      process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`);
+      live.result(r);
+    } });
   if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
   const report = runReport(started, builds, cases);
   await writeReport(report, a.reporter, a.out);

@@ -1,8 +1,9 @@
 /** `msix-harness run`: resolve builds, run suites, write the report, exit 0/1/2. */
 import { describeLaunch } from '../qemu/launch.js';
 import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../builds/build-spec.js';
+import { liveHooks } from './live-option.js';
 import { EnvironmentError } from '../errors.js';
-import { caseLine } from '../report/console-report.js';
+import { caseLine, summaryLine } from '../report/console-report.js';
 import { deserializeBuilds, PROBED_BUILDS_ENV, type QemuBuild } from '../builds/qemu-build.js';
 import type { SuiteSpec } from '../runner/case.js';
 import { parseShard } from '../runner/shard.js';
@@ -15,6 +16,8 @@ export type { Reporter };
 
 export interface RunArgs {
   readonly suite: string;
+  /** Also stream progress and results to a live page. */
+  readonly live?: boolean;
   readonly qemu: readonly string[];
   /** QEMU source trees to build and use (with `build` as their build command, if given). */
   readonly qemuSrc?: readonly string[];
@@ -47,7 +50,8 @@ export function suiteByName(suites: readonly SuiteSpec[], name: string): SuiteSp
 export async function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise<number> {
   const started = new Date();
   const suite = suiteByName(suites, args.suite);
-  const progress = (m: string) => process.stderr.write(`${m}\n`);
+  const live = await liveHooks(args.live, `run --suite ${args.suite}`, (m: string) => process.stderr.write(`${m}\n`));
+  const progress = live.progress;
   const shard = args.shard ? parseShard(args.shard) : undefined;
   const builds = await resolveBuilds(args, progress);
   const dut = suite.kind === 'vfio' && args.hostDevice ? await openHostDeviceUnderTest(args.hostDevice, { force: !!args.force, progress }) : undefined;
@@ -65,13 +69,20 @@ export async function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): P
       ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
       ...(shard ? { shard } : {}),
       progress,
-      onResult: (r) => print(caseLine(r)),
+      onResult: (r) => {
+        print(caseLine(r));
+        live.result(r);
+      },
       onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
     });
     const report = runReport(started, builds, cases);
     if (cases.length === 0 && !shard) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
     await writeReport(report, args.reporter, args.out);
+    await live.end(summaryLine(report).split('\n')[0]!);
     return exitForSummary(report.summary, !!args.strict);
+  } catch (e) {
+    await live.end(`stopped: ${(e as Error).message.split('\n')[0]}`);
+    throw e;
   } finally {
     dut?.host.binding.restoreNow();
   }

@@ -133,7 +133,7 @@ async function findLaunch(build: UnpackedDebianBuild, dir: string, apt: PrivateA
   let launch: Launch = SYSTEM_LIBRARIES;
   if (system.exitCode !== 0) {
     if (!LOADER_ERROR.test(system.stderr)) throw new EnvironmentError(`${label}: ${build.binary} -version failed: ${firstLine(system.stderr || system.stdout)}`, `remove ${dir} and run again`);
-    progress(`${label}: needs newer libraries than this machine's (${firstLine(system.stderr)}); fetching its own`);
+    progress(`${label}: needs libraries this machine does not have (${firstLine(system.stderr)}); fetching its own`);
     launch = await unpackClosure(apt, dir, build.suite, progress, label);
     const own = await tryVersion(build, launch);
     if (own.exitCode !== 0) {

@@ -183,7 +183,9 @@ export class PrivateApt {
   }
 
   async update(): Promise<void> {
-    await execa('apt-get', [...this.options(), 'update'], { stdin: 'ignore' });
+    const r = await execa('apt-get', [...this.options(), 'update'], { stdin: 'ignore', reject: false });
+    // apt's own reason (its E: lines), not just its exit code.
+    if (r.exitCode !== 0) throw new Error(`apt-get update failed (exit code ${r.exitCode}): ${r.stderr.split('\n').filter((l) => l.startsWith('E:')).join(' ') || r.stderr.trim().split('\n').at(-1)}`);
     await fs.writeFile(path.join(this.dir, 'lists-updated'), new Date().toISOString());
   }
 

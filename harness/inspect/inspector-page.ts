@@ -1,15 +1,10 @@
 /** The inspector's page: one self-contained document, no outside resources. */
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { esc, pageHead } from './page-head.js';
 
 export function inspectorPage(title: string, vectors: number): string {
   const options = Array.from({ length: vectors }, (_, v) => `<option value="${v}">${v}</option>`).join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>msix-harness inspect: ${esc(title)}</title>
-<style>
-body { font: 14px system-ui, sans-serif; margin: 1em 2em; }
-h1 { font-size: 1.2em; } h2 { font-size: 1em; margin-top: 1.2em; }
-table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 2px 8px; font-family: monospace; }
+  return `${pageHead(`msix-harness inspect: ${title}`)}
 .changed { background: #ffe58a; transition: background 0s; }
 .flag { display: inline-block; padding: 2px 8px; margin-right: 8px; border: 1px solid #ccc; font-family: monospace; }
 button { margin: 2px; } #status { color: #666; } .error { color: #b00; }

@@ -1,14 +1,9 @@
 /** The live run page: one self-contained document, no outside resources. */
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { esc, pageHead } from './page-head.js';
 
 export function livePage(title: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>msix-harness live: ${esc(title)}</title>
-<style>
-body { font: 14px system-ui, sans-serif; margin: 1em 2em; }
-h1 { font-size: 1.2em; } h2 { font-size: 1em; margin-top: 1.2em; }
-table { border-collapse: collapse; } td, th { border: 1px solid #ccc; padding: 2px 8px; font-family: monospace; }
+  return `${pageHead(`msix-harness live: ${title}`)}
 td.passed { background: #dff3df; } td.failed, td.error { background: #fbe0e0; } td.skipped { background: #eee; }
 td.xfail { background: #fff2cc; } td.xpass { background: #e0e8fb; }
 #log, #steps { max-height: 14em; overflow: auto; font-family: monospace; font-size: 12px; border: 1px solid #ddd; padding: 4px; }

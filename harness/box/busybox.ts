@@ -25,7 +25,10 @@ export async function provisionBusybox(progress: Progress): Promise<BoxBusybox> 
     if (!cached) throw new EnvironmentError(`cannot resolve busybox-static${error ? ` (${error})` : ''}`, 'check that the Debian mirror in /etc/apt is reachable');
     ({ dir, version: v } = cached);
   }
-  const binary = path.join(dir, 'root/bin/busybox');
-  if (!(await exists(binary))) throw new EnvironmentError(`busybox-static ${v} has no bin/busybox`, `remove ${dir} and run again`);
-  return { version: v, binary };
+  // bin/ up to bookworm's package, usr/bin/ from trixie's (merged /usr).
+  for (const rel of ['root/bin/busybox', 'root/usr/bin/busybox']) {
+    const binary = path.join(dir, rel);
+    if (await exists(binary)) return { version: v, binary };
+  }
+  throw new EnvironmentError(`busybox-static ${v} has no bin/busybox or usr/bin/busybox`, `remove ${dir} and run again`);
 }

@@ -14,28 +14,32 @@ import { fetchDebianQemu } from '../builds/debian-build.js';
 import { BoxError, EnvironmentError, describeExit } from '../errors.js';
 import { QemuProcess } from '../qemu/qemu-process.js';
 import { connectQmp, qmpArgs, QMP_SOCKET } from '../qemu/qmp-socket.js';
-import { SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
+import type { Launch } from '../qemu/launch.js';
 import type { Progress } from './debian-packages.js';
 import { provisionInitramfs, type BoxInitramfs } from './initramfs.js';
 import { jobArchive } from './job-archive.js';
 import { cacheRoot } from '../cache/cache-dir.js';
 import { provisionKernel, resolveKernelSeries, type BoxKernel, type KernelSeries } from './kernel.js';
 
-/** The MSI-X device the box gets, where it sits, and which outer QEMU has it. */
+/**
+ * The MSI-X device the box gets, and which outer QEMU models it: a Debian
+ * build named here, never the machine's own QEMU, so the box's hardware is
+ * the same on every machine. (With trixie's 10.0.13 as the outer QEMU, each
+ * e1000e fire reached the box's host line twice: its model differs.)
+ */
 const DEVICES = {
-  e1000e: { qemuDevice: 'e1000e', outer: 'system' },
-  // igb appeared in QEMU 8.0; the system QEMU of bookworm is 7.2. Not
+  e1000e: { qemuDevice: 'e1000e', outer: 'debian:bookworm' },
+  // igb appeared in QEMU 8.0; bookworm's QEMU is 7.2. Not
   // 10.0.2 (bookworm-backports): its igb maps a VF's 64-bit BARs without
   // their upper half (traced: VF BAR3 at 0x20000 where Linux wrote
   // 0x100020000, BAR0 not at all), so no VF register write arrives.
   igb: { qemuDevice: 'igb', outer: 'debian:newest' },
-  nvme: { qemuDevice: 'nvme', outer: 'system' },
+  nvme: { qemuDevice: 'nvme', outer: 'debian:bookworm' },
 } as const;
 export type BoxDevice = keyof typeof DEVICES;
 export const BOX_DEVICES = Object.keys(DEVICES) as BoxDevice[];
 /** The device's slot in the box, so its BDF there is always this. */
 export const BOX_DEVICE_BDF = '0000:00:03.0';
-const SYSTEM_QEMU = '/usr/bin/qemu-system-x86_64';
 const TAIL_LINES = 40;
 
 export interface BoxOptions {
@@ -92,7 +96,6 @@ export async function provisionBox(kernelSeries: string, device: string, progres
   const kernel = await provisionKernel(await resolveKernelSeries(kernelSeries, progress), progress);
   const initramfs = await provisionInitramfs(kernel, progress);
   const spec = DEVICES[device];
-  if (spec.outer === 'system') return { kernel, initramfs, outer: { binary: SYSTEM_QEMU, args: [], env: {}, launch: SYSTEM_LIBRARIES, label: `${SYSTEM_QEMU}` } };
   const d = await fetchDebianQemu(spec.outer.slice('debian:'.length), progress);
   return { kernel, initramfs, outer: { binary: d.binary, args: d.dataDirs.flatMap((x) => ['-L', x]), env: d.env, launch: d.launch, label: `${d.debianVersion} (${spec.outer})` } };
 }

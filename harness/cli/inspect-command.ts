@@ -12,7 +12,7 @@ import { resolveBuilds } from './run-command.js';
 /** Trace events about MSI-X from QEMU's core and every device's model (e1000e_irq_msix_notify_vec, vfio_msix_...). */
 const TRACES = ['*msix*'];
 
-export async function inspectCommand(o: { qemu: string[]; device: string; port?: number }, onReady?: (url: string) => void): Promise<number> {
+export async function inspectCommand(o: { qemu: string[]; device: string; port?: number }): Promise<number> {
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const [build] = await resolveBuilds({ qemu: o.qemu.slice(0, 1), qemuSrc: [] }, progress);
   const plugin = devicePlugin(o.device);
@@ -20,7 +20,6 @@ export async function inspectCommand(o: { qemu: string[]; device: string; port?:
   await dut.resetDevice();
   const server = await serveInspector(new InspectSession(dut), { title: `${plugin.name} on QEMU ${build!.label}`, ...(o.port !== undefined ? { port: o.port } : {}) });
   process.stdout.write(`inspector for ${plugin.name} on QEMU ${build!.label}: open ${server.url}\n(only on this machine; Ctrl-C stops it)\n`);
-  onReady?.(server.url);
   await new Promise<never>(() => undefined);
   return 0;
 }

@@ -7,6 +7,7 @@ import { parseDuration } from '../cache/cache-inventory.js';
 import { EnvironmentError } from '../errors.js';
 import type { SuiteSpec } from '../runner/case.js';
 import { ExitCode } from './exit-codes.js';
+import { BOX_DEVICES } from '../box/box.js';
 import { boxCommand } from './box-command.js';
 import { cacheListCommand, cachePruneCommand } from './cache-command.js';
 import { inspectCommand } from './inspect-command.js';
@@ -35,6 +36,7 @@ const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').
 const QEMU_HELP = 'QEMU build: a path, debian:bookworm, debian:bookworm-backports, seed:released or seed:reverted (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)';
 const QEMU_SRC_HELP = 'a QEMU source tree to build (x86_64-softmmu only, in the build-msix-harness folder of the tree, incremental, ccache when present; log kept under the cache) and use (repeatable)';
 const BUILD_HELP = 'with --qemu-src: your own build command, run with sh in the tree, instead of configure + ninja';
+const LIVE_HELP = 'also show progress and each result on a live page in the browser (127.0.0.1, a random token in its URL)';
 const HOST_DEVICE_HELP = 'vfio suite: the host device to pass through; bound to vfio-pci for the run and put back after, if it is not on vfio-pci already (default: run in the box)';
 
 export async function runCli(argv: readonly string[], suites: readonly SuiteSpec[]): Promise<number> {
@@ -65,7 +67,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (any series Debian ships: 6.1, 6.12, 6.16 ... 7.3, or newest; default 6.12)', commaList)
     .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme, igbvf: a VF made on the igb; default e1000e)', commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
-    .option('--live', 'also show progress and each result on a live page in the browser (127.0.0.1, a random token in its URL)')
+    .option('--live', LIVE_HELP)
     .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean }) => {
       exit = await runCommand(o, suites);
     });
@@ -89,7 +91,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
     .option('--migrate', 'the migration matrix instead: MSI-X state saved on each --qemu build and loaded on each (emulated device, --device, default e1000e); forward and same-build pairs must pass')
-    .option('--live', 'also show progress and each result on a live page in the browser (127.0.0.1, a random token in its URL)')
+    .option('--live', LIVE_HELP)
     .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean; migrate?: boolean; live?: boolean }) => {
       exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] }, suites);
     });
@@ -104,7 +106,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--build <cmd>', BUILD_HELP)
     .option('--kernel <series>', 'box kernel for vfio cases (a series such as 6.12 or 7.3, or newest)', '6.12')
     .option('--log <file>', 'the step log (JSON lines; default under the cache)')
-    .option('--live', 'also show progress and each result on a live page in the browser (127.0.0.1, a random token in its URL)')
+    .option('--live', LIVE_HELP)
     .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string; findFix?: boolean; live?: boolean }) => {
       exit = await bisectCommand({ suites, src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}), ...(o.findFix ? { findFix: true } : {}), ...(o.live ? { live: true } : {}) });
     });
@@ -153,8 +155,8 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .command('box')
     .description('boot a nested vfio host (real Debian kernel under TCG, the device bound to vfio-pci) and run a command in it')
     .option('--kernel <series>', 'kernel series (6.1, 6.12, 6.16 ... 7.3, or newest)', '6.12')
-    .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(['e1000e', 'igb', 'nvme']).default('e1000e'))
-    .option('--host-driver', 'leave the device on its own Linux driver (e1000e, igb or nvme) instead of vfio-pci, e.g. to try `run --host-device`')
+    .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(BOX_DEVICES).default('e1000e'))
+    .option('--host-driver', `leave the device on its own Linux driver (${BOX_DEVICES.join(', ')}) instead of vfio-pci, e.g. to try \`run --host-device\``)
     .option('--append <arg>', 'another kernel command-line argument (repeatable), e.g. a kernel option to try', collect, [])
     .argument('<command...>', 'the command, after --')
     .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean; append: string[] }) => {

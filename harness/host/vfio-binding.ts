@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
-import { currentDriver, forgetBinding, recordBinding, restoreBinding, type SavedBinding } from '../janitor/binding-journal.js';
+import { currentDriver, forgetBinding, readTrimmed, recordBinding, restoreBinding, type SavedBinding } from '../janitor/binding-journal.js';
 import { janitorWatch } from '../janitor/janitor.js';
 import { deviceDir, type HostRoots, REAL_HOST } from './pci-sysfs.js';
 
@@ -123,7 +123,7 @@ export function checkBindable(bdf: string, roots: HostRoots, force: boolean): Sa
     if (uses.length) throw new EnvironmentError(`${bdf} is in use by the host: ${uses.join(', ')}`, 'unmount or bring the interface down first, or pass --force if you are sure');
   }
   const numVfs = readNumber(path.join(dir, 'sriov_numvfs'));
-  return { bdf, ...(driver ? { driver } : {}), override: unsetIsEmpty(readText(path.join(dir, 'driver_override'))), ...(numVfs ? { numVfs } : {}) };
+  return { bdf, ...(driver ? { driver } : {}), override: unsetIsEmpty(readTrimmed(path.join(dir, 'driver_override'))), ...(numVfs ? { numVfs } : {}) };
 }
 
 /** Block devices (disks and partitions) below the device, from /sys/class/block, that are mounted. */
@@ -132,12 +132,12 @@ function mountedFilesystems(dir: string, roots: HostRoots): string[] {
   const devs = new Map<string, string>();
   for (const e of safeReaddir(path.join(roots.sys, 'class/block'))) {
     const node = realpathOr(path.join(roots.sys, 'class/block', e.name));
-    const dev = node.startsWith(real + path.sep) ? readText(path.join(node, 'dev')) : undefined;
+    const dev = node.startsWith(real + path.sep) ? readTrimmed(path.join(node, 'dev')) : undefined;
     if (dev) devs.set(dev, e.name);
   }
   if (!devs.size) return [];
   const out: string[] = [];
-  for (const line of (readText(path.join(roots.proc, 'self/mountinfo')) ?? '').split('\n')) {
+  for (const line of (readTrimmed(path.join(roots.proc, 'self/mountinfo')) ?? '').split('\n')) {
     const f = line.split(' ');
     const name = f[2] && devs.get(f[2]);
     if (name) out.push(`/dev/${name} mounted on ${f[4]}`);
@@ -156,7 +156,7 @@ function realpathOr(p: string): string {
 /** Network interfaces of the device that are administratively up (IFF_UP). */
 function upInterfaces(dir: string): string[] {
   return safeReaddir(path.join(dir, 'net'))
-    .filter((e) => (parseInt(readText(path.join(dir, 'net', e.name, 'flags')) ?? '0', 16) & 1) === 1)
+    .filter((e) => (parseInt(readTrimmed(path.join(dir, 'net', e.name, 'flags')) ?? '0', 16) & 1) === 1)
     .map((e) => `network interface ${e.name} is up`);
 }
 
@@ -182,19 +182,12 @@ function readLink(p: string): string | undefined {
   }
 }
 
-function readText(p: string): string | undefined {
-  try {
-    return fs.readFileSync(p, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /** driver_override reads "(null)" when unset. */
 const unsetIsEmpty = (t: string | undefined) => (t === undefined || t === '(null)' ? '' : t);
 
 function readNumber(p: string): number | undefined {
-  const t = readText(p);
+  const t = readTrimmed(p);
   return t === undefined ? undefined : Number(t);
 }
 

@@ -7,7 +7,7 @@
  */
 import type { CaseResult } from '../results/run-report.js';
 import { livePage } from './live-page.js';
-import { servePage, type PageServer } from './page-server.js';
+import { servePage } from './page-server.js';
 
 export type LiveEvent =
   | { readonly type: 'result'; readonly result: CaseResult }
@@ -24,22 +24,14 @@ export interface LiveRun {
 
 export async function startLiveRun(title: string): Promise<LiveRun> {
   const history: LiveEvent[] = [];
-  let server: PageServer | undefined = undefined;
-  const seenEnd = new Set<number>();
-  let pages = 0;
   let endSeen: (() => void) | undefined;
-  server = await servePage({
+  const s = await servePage({
     html: () => livePage(title),
     onConnect: (send) => {
-      const me = ++pages;
       for (const e of history) send(e);
-      if (history.at(-1)?.type === 'done') {
-        seenEnd.add(me);
-        endSeen?.();
-      }
+      if (history.at(-1)?.type === 'done') endSeen?.();
     },
   });
-  const s = server;
   return {
     url: s.url,
     send(e) {

@@ -166,7 +166,8 @@ function waitDriverSync(dir: string, want: string, timeoutMs: number): boolean {
   return true;
 }
 
-function readTrimmed(p: string): string | undefined {
+/** A sysfs (or proc) file's text, trimmed; undefined when it cannot be read. */
+export function readTrimmed(p: string): string | undefined {
   try {
     return fs.readFileSync(p, 'utf8').trim();
   } catch {

@@ -8,18 +8,25 @@ import { MSI_SLOT, type Dut } from '../../harness/runner/dut.js';
 
 const lastPbaTrace = (dut: Dut) => dut.traces('vfio_msix_pba_').at(-1)?.name;
 
-/**
- * Vector v in use, then masked and fired: waits for the host to count it and
- * expects no guest delivery. Returns the host count before the fire.
- */
-async function maskedFire({ dut, ev, host }: VfioCaseContext, v: number): Promise<number | undefined> {
-  await dut.liveVector(v);
-  await dut.msix.mask(v);
-  await dut.mailbox.arm(v);
+/** Fire v and wait for the host line to count it (a fire the guest holds back still reaches the host). Returns the count before. */
+async function hostCountedFire({ dut, host }: VfioCaseContext, v: number): Promise<number | undefined> {
   const before = await host.count(v);
   await dut.fire(v);
   await host.waitCount(v, (before ?? 0) + 1);
   await dut.settle();
+  return before;
+}
+
+/**
+ * Vector v in use, then masked and fired: waits for the host to count it and
+ * expects no guest delivery. Returns the host count before the fire.
+ */
+async function maskedFire(ctx: VfioCaseContext, v: number): Promise<number | undefined> {
+  const { dut, ev } = ctx;
+  await dut.liveVector(v);
+  await dut.msix.mask(v);
+  await dut.mailbox.arm(v);
+  const before = await hostCountedFire(ctx, v);
   ev.guest.expect('guest delivery while masked', await dut.mailbox.delivered(v), false);
   return before;
 }
@@ -115,10 +122,7 @@ const cases: VfioCase[] = [
       const v = 0;
       await dut.unmaskedVector(v);
       await dut.msix.setFunctionMask(true);
-      const before = await host.count(v);
-      await dut.fire(v);
-      await host.waitCount(v, (before ?? 0) + 1);
-      await dut.settle();
+      await hostCountedFire(ctx, v);
       ev.guest.expect('guest delivery under Function Mask', await dut.mailbox.delivered(v), false);
       ev.guest.expect('guest PBA bit under Function Mask', await dut.msix.pending(v), true);
       ev.host.expect('host MSI-X stays enabled under Function Mask', (await host.state()).msixEnabled, true);

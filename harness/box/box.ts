@@ -158,7 +158,8 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
     }
     if (outcome.kind === 'fail') throw fail(`its init reported: ${outcome.why}`);
     // panic=-1 and -no-reboot: a panic ends the outer QEMU at once.
-    const panic = tail.find((l) => l.includes('Kernel panic - not syncing'));
+    // The panic line itself: its call trace can push it out of the tail.
+    const panic = outcome.kind === 'exited' ? outcome.panic : undefined;
     if (outcome.kind === 'exited' && panic) throw fail(`the kernel panicked: ${panic.slice(panic.indexOf('Kernel panic'))}`, !outcome.started);
     if (outcome.kind === 'exited') throw fail(`the outer QEMU exited (${describeExit(outcome.status)}) before the command's exit marker${proc.stderrTail() ? `; QEMU stderr:\n${proc.stderrTail()}` : ''}`);
     throw fail(`no exit marker within ${o.timeoutMs} ms${outcome.started ? ' (the command was still running)' : ' (the command had not started)'}`);
@@ -179,7 +180,7 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
 type Outcome =
   | { kind: 'exit'; code: number; startedAt: number }
   | { kind: 'fail'; why: string }
-  | { kind: 'exited'; status: { code: number | null; signal: NodeJS.Signals | null }; started: boolean }
+  | { kind: 'exited'; status: { code: number | null; signal: NodeJS.Signals | null }; started: boolean; panic?: string }
   | { kind: 'timeout'; started: boolean };
 
 /** Reads the console until the exit marker, a failure the init reports, a panic, QEMU's exit, or the timeout. */
@@ -199,9 +200,10 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
     };
     // QEMU's exit can overtake the console's last lines (a panic's): they get until the console closes, at most a second.
     let consoleClosed = false;
+    let panicLine: string | undefined;
     let onConsoleClose: (() => void) | undefined;
     void proc.exited.then((status) => {
-      const finish = () => done({ kind: 'exited', status, started: startedAt !== undefined });
+      const finish = () => done({ kind: 'exited', status, started: startedAt !== undefined, ...(panicLine ? { panic: panicLine } : {}) });
       if (consoleClosed) return finish();
       onConsoleClose = finish;
       setTimeout(finish, 1000);
@@ -211,6 +213,7 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
         if (settled) return;
         const line = raw.replace(/\r/g, '');
         tail.push(line);
+        if (!panicLine && line.includes('Kernel panic - not syncing')) panicLine = line;
         if (tail.length > TAIL_LINES) tail.shift();
         o.onConsole?.(line);
         const m = exit.exec(line);

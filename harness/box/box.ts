@@ -40,6 +40,13 @@ export type BoxDevice = keyof typeof DEVICES;
 export const BOX_DEVICES = Object.keys(DEVICES) as BoxDevice[];
 /** The device's slot in the box, so its BDF there is always this. */
 export const BOX_DEVICE_BDF = '0000:00:03.0';
+/**
+ * With forwardPort: the box's NIC (virtio-net, on QEMU's user network with
+ * restrict=on, so the box reaches nothing) has this address, and
+ * 127.0.0.1:PORT here reaches BOX_NET_ADDRESS:PORT there.
+ */
+export const BOX_NET_ADDRESS = '10.0.2.15';
+const BOX_NET_SLOT = '05.0';
 const TAIL_LINES = 40;
 
 export interface BoxOptions {
@@ -61,6 +68,11 @@ export interface BoxOptions {
    * binding it to vfio-pci at boot: for testing the harness's own binding.
    */
   readonly hostDriver?: boolean;
+  /**
+   * Forward 127.0.0.1:PORT of this machine to BOX_NET_ADDRESS:PORT in the
+   * box (the same number on both sides, so a URL printed inside works here).
+   */
+  readonly forwardPort?: number;
   /** More kernel command-line arguments (a kernel option to try: module_blacklist=..., rdinit=...). */
   readonly kernelArgs?: readonly string[];
   /** From starting the outer QEMU to the command's exit marker. */
@@ -121,7 +133,7 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
   const p = await provisionBox(o.kernel, o.device, o.progress);
   const device = o.device as BoxDevice;
   const nonce = randomBytes(8).toString('hex');
-  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: { MSIX_HARNESS_CACHE: cacheRoot(), ...o.env }, vfioBdfs: o.hostDriver ? [] : [BOX_DEVICE_BDF], hostDrivers: o.hostDriver ? [DEVICES[device].qemuDevice] : [], nonce });
+  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: { MSIX_HARNESS_CACHE: cacheRoot(), ...o.env }, vfioBdfs: o.hostDriver ? [] : [BOX_DEVICE_BDF], hostDrivers: o.hostDriver ? [DEVICES[device].qemuDevice] : [], ...(o.forwardPort !== undefined ? { net: { bdf: `0000:00:${BOX_NET_SLOT}`, address: BOX_NET_ADDRESS } } : {}), nonce });
   const t0 = performance.now();
   const { proc, sockets } = await QemuProcess.spawn({
     binary: p.outer.binary,
@@ -134,6 +146,7 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
       // The IOMMU must come before the devices it translates for.
       ...['-device', 'intel-iommu,intremap=on', '-device', `${DEVICES[device].qemuDevice},addr=03.0${o.deviceProps ? `,${o.deviceProps}` : ''}`],
       ...['-fsdev', 'local,path=/,readonly=on,security_model=none,multidevs=remap,id=hostroot', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot'],
+      ...(o.forwardPort !== undefined ? forwardArgs(o.forwardPort) : []),
       ...['-kernel', p.kernel.vmlinuz, '-append', ['console=ttyS0 intel_iommu=on iomem=relaxed panic=-1 quiet loglevel=3', ...(o.kernelArgs ?? [])].join(' ')],
     ],
     sockets: ['serial.sock', QMP_SOCKET],
@@ -235,6 +248,12 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
       },
     });
   });
+}
+
+/** User networking with no way out (restrict=on) but the one forward in; romfile= as no PXE boot is wanted. */
+function forwardArgs(port: number): string[] {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new EnvironmentError(`port ${port} is not a TCP port`, 'use 1..65535');
+  return ['-netdev', `user,id=fwd,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:${port}-${BOX_NET_ADDRESS}:${port}`, '-device', `virtio-net-pci,netdev=fwd,addr=${BOX_NET_SLOT},romfile=`];
 }
 
 function isDevice(d: string): d is BoxDevice {

@@ -8,6 +8,8 @@
 
 /** Where the init expects things, shared with the job archive. */
 export const BOX_PATHS = { runEnv: '/box/run.env', job: '/box/job.sh', modules: '/lib/modules' } as const;
+/** The driver of the box's NIC, loaded like a host driver when the run wants a port forwarded. */
+export const NET_DRIVER = 'virtio_net';
 
 /**
  * `moduleOrder` is loaded at every boot; `driverModules` maps a host driver
@@ -40,6 +42,12 @@ ${cases}
     [ -d /sys/module/$(echo $m | tr - _) ] || insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed"
   done
 done
+if [ -n "$BOX_NET_BDF" ]; then
+  ip link set lo up
+  nic=$(ls /sys/bus/pci/devices/$BOX_NET_BDF/virtio*/net 2>/dev/null)
+  [ -n "$nic" ] || fail "no network interface on $BOX_NET_BDF (${NET_DRIVER})"
+  ip link set $nic up && ip addr add $BOX_NET_ADDRESS/24 dev $nic || fail "bringing up $nic with $BOX_NET_ADDRESS failed"
+fi
 [ -d /sys/bus/pci/drivers/vfio-pci ] || fail "kernel $(uname -r) has no vfio-pci driver (neither a module in the initramfs nor built in)"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose hostroot /host || fail "mounting the host root (9p hostroot) failed (kernel $(uname -r): 9p, 9pnet_virtio and virtio_pci must be modules or built in)"
 for bdf in $BOX_VFIO_BDFS; do

@@ -11,14 +11,14 @@ import { provisionBusybox } from './busybox.js';
 import { cpioNewc, type CpioEntry } from './cpio.js';
 import { exists, safeName } from '../debian/unpacked-packages.js';
 import { boxCacheDir, type Progress } from './debian-packages.js';
-import { BOX_PATHS, initScript } from './init-script.js';
+import { BOX_PATHS, initScript, NET_DRIVER } from './init-script.js';
 import type { BoxKernel } from './kernel.js';
 import { modulesInLoadOrder } from './modules.js';
 
 /** virtio-pci and 9p for the host root (virtio-pci is built in on 6.12, a module on 6.1), overlay for /tmp, vfio for the device; dependencies are found from each module. */
 export const BOX_MODULES = ['virtio_pci', 'netfs', '9pnet', '9pnet_virtio', '9p', 'overlay', 'irqbypass', 'vfio', 'vfio_iommu_type1', 'vfio-pci-core', 'vfio-pci'] as const;
-/** Drivers the box's device can start on (see BoxOptions.hostDriver), not loaded unless asked. */
-export const BOX_DRIVER_MODULES = ['e1000e', 'igb'] as const;
+/** Drivers loaded only when a run asks: those the box's device can start on (BoxOptions.hostDriver), and the NIC's (BoxOptions.forwardPort). */
+export const BOX_DRIVER_MODULES = ['e1000e', 'igb', NET_DRIVER] as const;
 /** Bump when the archive's layout changes in a way the inputs do not show. */
 const LAYOUT = 1;
 

@@ -7,7 +7,7 @@
  */
 import { EnvironmentError } from '../errors.js';
 import { cpioNewc } from './cpio.js';
-import { BOX_PATHS } from './init-script.js';
+import { BOX_PATHS, NET_DRIVER } from './init-script.js';
 
 export interface Job {
   readonly command: readonly string[];
@@ -16,6 +16,8 @@ export interface Job {
   readonly vfioBdfs: readonly string[];
   /** Host drivers to load before binding (their modules ship in the initramfs), e.g. e1000e. */
   readonly hostDrivers?: readonly string[];
+  /** The NIC to bring up (virtio_net), and its address. */
+  readonly net?: { readonly bdf: string; readonly address: string };
   readonly nonce: string;
 }
 
@@ -26,9 +28,11 @@ export function jobArchive(job: Job): Buffer {
   if (job.command.length === 0) throw new EnvironmentError('no command to run in the box', 'pass the command after --, e.g. -- sh -c "cat /proc/interrupts"');
   const env = { ...BOX_BASE_ENV, ...job.env };
   for (const k of Object.keys(env)) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) throw new EnvironmentError(`"${k}" is not an environment variable name`, 'use letters, digits and underscores');
-  for (const b of job.vfioBdfs) if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(b)) throw new Error(`bad BDF ${b}`);
+  for (const b of [...job.vfioBdfs, ...(job.net ? [job.net.bdf] : [])]) if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(b)) throw new Error(`bad BDF ${b}`);
   for (const d of job.hostDrivers ?? []) if (!/^[a-z0-9_]+$/.test(d)) throw new Error(`bad driver name ${d}`);
-  const runEnv = `BOX_NONCE=${job.nonce}\nBOX_VFIO_BDFS="${job.vfioBdfs.join(' ')}"\nBOX_HOST_DRIVERS="${(job.hostDrivers ?? []).join(' ')}"\n`;
+  if (job.net && !/^\d+\.\d+\.\d+\.\d+$/.test(job.net.address)) throw new Error(`bad address ${job.net.address}`);
+  const drivers = [...(job.hostDrivers ?? []), ...(job.net ? [NET_DRIVER] : [])];
+  const runEnv = `BOX_NONCE=${job.nonce}\nBOX_VFIO_BDFS="${job.vfioBdfs.join(' ')}"\nBOX_HOST_DRIVERS="${drivers.join(' ')}"\nBOX_NET_BDF="${job.net?.bdf ?? ''}"\nBOX_NET_ADDRESS="${job.net?.address ?? ''}"\n`;
   const script = [
     `cd ${sq(job.cwd)} || { echo ${sq(`box: cannot cd to ${job.cwd}`)} >&2; exit 126; }`,
     ...Object.entries(env).map(([k, v]) => `export ${k}=${sq(v)}`),

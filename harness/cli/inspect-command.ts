@@ -1,25 +1,40 @@
 /**
- * `msix-harness inspect`: one emulated device under test, driven from a
- * page in the browser (harness/inspect/). Runs until Ctrl-C, which stops
- * QEMU and removes its folder as for any command.
+ * `msix-harness inspect`: one device under test driven by hand from a page
+ * in the browser (harness/inspect/): emulated, passed through from this
+ * host (--host-device), or passed through inside the box (--box). Runs
+ * until Ctrl-C, which stops QEMU, removes its folder and puts a bound
+ * device back, as for any command.
  */
+import { resolveKernelSeries } from '../box/kernel.js';
 import { devicePlugin } from '../devices/index.js';
-import { InspectSession } from '../inspect/inspect-session.js';
-import { serveInspector } from '../inspect/inspect-server.js';
-import { Dut } from '../runner/dut.js';
+import { EnvironmentError } from '../errors.js';
+import { inspectInBox } from '../inspect/inspector-in-box.js';
+import { startInspector } from '../inspect/start-inspector.js';
+import { openHostDeviceUnderTest } from '../runner/run-plan.js';
 import { resolveBuilds } from './run-command.js';
 
-/** Trace events about MSI-X from QEMU's core and every device's model (e1000e_irq_msix_notify_vec, vfio_msix_...). */
-const TRACES = ['*msix*'];
+export interface InspectArgs {
+  readonly qemu: readonly string[];
+  readonly device: string;
+  readonly port?: number;
+  readonly hostDevice?: string;
+  readonly force?: boolean;
+  readonly box?: boolean;
+  readonly kernel: string;
+}
 
-export async function inspectCommand(o: { qemu: string[]; device: string; port?: number }): Promise<number> {
+export async function inspectCommand(o: InspectArgs): Promise<number> {
+  if (o.box && o.hostDevice) throw new EnvironmentError('--box and --host-device both name the device to pass through', 'give one: --box for the box device (--device), --host-device BDF for one of this machine');
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const [build] = await resolveBuilds({ qemu: o.qemu.slice(0, 1), qemuSrc: [] }, progress);
   const plugin = devicePlugin(o.device);
-  const dut = await Dut.start(build!, plugin, { traces: TRACES });
-  await dut.resetDevice();
-  const server = await serveInspector(new InspectSession(dut), { title: `${plugin.name} on QEMU ${build!.label}`, ...(o.port !== undefined ? { port: o.port } : {}) });
-  process.stdout.write(`inspector for ${plugin.name} on QEMU ${build!.label}: open ${server.url}\n(only on this machine; Ctrl-C stops it)\n`);
+  if (o.box) {
+    const kernel = await resolveKernelSeries(o.kernel, progress);
+    return inspectInBox({ build: build!, plugin, kernel, ...(o.port !== undefined ? { port: o.port } : {}), progress, onLine: (l) => process.stdout.write(`${l}\n`) });
+  }
+  const hostDevice = o.hostDevice ? await openHostDeviceUnderTest(o.hostDevice, { force: !!o.force, progress }) : undefined;
+  const inspector = await startInspector({ build: build!, plugin, ...(hostDevice ? { hostDevice } : {}) }, o.port !== undefined ? { port: o.port } : {});
+  process.stdout.write(`inspector for ${inspector.title}: open ${inspector.url}\n(only on this machine; Ctrl-C stops it)\n`);
   await new Promise<never>(() => undefined);
   return 0;
 }

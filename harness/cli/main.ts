@@ -122,11 +122,15 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     });
   program
     .command('inspect')
-    .description('drive one emulated device by hand from a page in the browser (127.0.0.1 only, a random token in its URL): the guest MSI-X capability, table, PBA and deliveries, QEMU trace events and a timeline, live')
+    .description('drive one device by hand from a page in the browser (127.0.0.1 only, a random token in its URL): the guest MSI-X capability, table, PBA and deliveries, QEMU trace events and a timeline, live; for a device passed through (--box, --host-device), the host side too (physical Enable and Function Mask, msi_irqs, the vfio lines and their counts)')
     .option('--qemu <build>', QEMU_HELP, collect, [])
-    .addOption(new Option('--device <name>', 'device plugin').default('e1000e'))
+    .addOption(new Option('--device <name>', 'device plugin: the emulated device, or with --box the box device (e1000e, igb, nvme, igbvf: a VF made on the igb)').default('e1000e'))
+    .option('--box', 'pass the device through inside the box (nested vfio host: no hardware, no root needed); the page is forwarded to 127.0.0.1 here')
+    .option('--kernel <series>', 'with --box: the box kernel series (6.1, 6.12, 6.16 ... 7.3, or newest)', '6.12')
+    .option('--host-device <bdf>', 'pass this host device through with vfio-pci instead (bound for the session and put back after, if it is not on vfio-pci already); its plugin is found from its IDs')
+    .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
     .option('--port <n>', 'port (default: a free one)', wholeNumber)
-    .action(async (o: { qemu: string[]; device: string; port?: number }) => {
+    .action(async (o: { qemu: string[]; device: string; port?: number; box?: boolean; kernel: string; hostDevice?: string; force?: boolean }) => {
       exit = await inspectCommand(o);
     });
   const cache = program.command('cache').description(`what the cache holds (${'$'}MSIX_HARNESS_CACHE, else ~/.cache/msix-harness): each build, kernel, initramfs, tool and source build, with size, last use and the runs using it`);
@@ -156,10 +160,11 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .description('boot a nested vfio host (real Debian kernel under TCG, the device bound to vfio-pci) and run a command in it')
     .option('--kernel <series>', 'kernel series (6.1, 6.12, 6.16 ... 7.3, or newest)', '6.12')
     .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(BOX_DEVICES).default('e1000e'))
+    .option('--forward-port <n>', 'forward 127.0.0.1:N here to the same port in the box (its NIC, 10.0.2.15; the box reaches nothing else)', wholeNumber)
     .option('--host-driver', `leave the device on its own Linux driver (${BOX_DEVICES.join(', ')}) instead of vfio-pci, e.g. to try \`run --host-device\``)
     .option('--append <arg>', 'another kernel command-line argument (repeatable), e.g. a kernel option to try', collect, [])
     .argument('<command...>', 'the command, after --')
-    .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean; append: string[] }) => {
+    .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean; append: string[]; forwardPort?: number }) => {
       exit = await boxCommand({ ...o, command });
     });
   try {

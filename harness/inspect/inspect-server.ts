@@ -15,7 +15,7 @@ export interface InspectServer {
 
 const POLL_MS = 200;
 
-export async function serveInspector(session: InspectSession, o: { port?: number; title: string }): Promise<InspectServer> {
+export async function serveInspector(session: InspectSession, o: { port?: number; address?: string; title: string }): Promise<InspectServer> {
   let lastState = '';
   const push = (state: unknown) => {
     const s = JSON.stringify(state);
@@ -25,12 +25,13 @@ export async function serveInspector(session: InspectSession, o: { port?: number
     if (traces.length) page.broadcast({ type: 'traces', traces });
   };
   const page = await servePage({
-    html: () => inspectorPage(o.title, session.vectors),
+    html: () => inspectorPage(o.title, session.vectors, session.host !== undefined),
     downloads: {
       '/timeline.json': () => ({ type: 'application/json', body: JSON.stringify(session.timeline(), null, 2) + '\n', name: 'msix-inspector-timeline.json' }),
       '/case.ts': () => ({ type: 'text/plain; charset=utf-8', body: session.caseSkeleton(), name: 'msix-inspector-case.ts' }),
     },
     ...(o.port !== undefined ? { port: o.port } : {}),
+    ...(o.address !== undefined ? { address: o.address } : {}),
     onConnect: (send) => void session.poll().then((state) => send({ type: 'state', state })),
     onMessage: (msg, send) => {
       const id = (msg as { id?: unknown } | null)?.id;

@@ -1,11 +1,13 @@
 /**
  * One device under test driven by hand: the listed actions only, each with
  * validated arguments, run one at a time; the guest's MSI-X state, the
- * deliveries and QEMU's trace events read after each action and on a short
- * poll; and a timeline of every action with what it changed, which saves
- * as JSON and as the skeleton of a case in the suites' own API.
+ * deliveries, for vfio the host's side, and QEMU's trace events read after
+ * each action and on a short poll; and a timeline of every action with what
+ * it changed, which saves as JSON and as the skeleton of a case in the
+ * suites' own API.
  */
 import type { Dut } from '../runner/dut.js';
+import type { HostState, HostView } from '../runner/host-view.js';
 
 export const ACTIONS = ['enable', 'disable', 'function-mask', 'function-unmask', 'route', 'mask', 'unmask', 'fire', 'system-reset'] as const;
 export type ActionName = (typeof ACTIONS)[number];
@@ -16,7 +18,19 @@ export interface Action {
   readonly vector?: number;
 }
 
-export interface GuestState {
+/** The passed-through device on the host, as the host kernel has it. */
+export interface HostSide {
+  readonly bdf: string;
+  /** Physical MSI-X Enable and Function Mask (config space). */
+  readonly enabled: boolean;
+  readonly functionMasked: boolean;
+  /** The IRQs in msi_irqs. */
+  readonly msiIrqs: readonly number[];
+  /** The device's vfio lines of /proc/interrupts and their counts; name as vfio gives it ("vfio-msix[0](0000:00:03.0)"), vector within its kind. */
+  readonly lines: readonly { readonly irq: number | string; readonly name: string; readonly kind: 'msix' | 'msi' | 'intx'; readonly vector?: number; readonly total: number }[];
+}
+
+export interface InspectState {
   readonly enabled: boolean;
   readonly functionMasked: boolean;
   readonly entries: readonly { readonly vector: number; readonly address: string; readonly data: string; readonly masked: boolean }[];
@@ -24,6 +38,8 @@ export interface GuestState {
   readonly pending: readonly number[];
   /** Deliveries seen per vector since the session began. */
   readonly deliveries: readonly number[];
+  /** For vfio: the host's side. */
+  readonly host?: HostSide;
 }
 
 export interface TimelineStep {
@@ -54,9 +70,15 @@ export class InspectSession {
   private readonly steps: TimelineStep[] = [];
   private traceSeen = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private last: GuestState | undefined;
+  private last: InspectState | undefined;
+  /** The host's facts as cases compare them (HostView.state), from the last read. */
+  private lastHostState: HostState | undefined;
 
-  constructor(readonly dut: Dut) {
+  constructor(
+    readonly dut: Dut,
+    /** For a passed-through device: the host's view of it. */
+    readonly host?: HostView,
+  ) {
     this.deliveries = new Array<number>(dut.msix.vectors).fill(0);
   }
 
@@ -72,7 +94,7 @@ export class InspectSession {
   }
 
   /** Run an action; returns the state after it and the timeline step. */
-  act(a: Action): Promise<{ state: GuestState; step: TimelineStep }> {
+  act(a: Action): Promise<{ state: InspectState; step: TimelineStep }> {
     return this.serial(async () => {
       const before = this.last ?? (await this.read());
       let error: string | undefined;
@@ -89,7 +111,7 @@ export class InspectSession {
   }
 
   /** The state now (counting deliveries), for the poll. */
-  poll(): Promise<GuestState> {
+  poll(): Promise<InspectState> {
     return this.serial(() => this.read());
   }
 
@@ -133,7 +155,7 @@ export class InspectSession {
     }
   }
 
-  private async read(): Promise<GuestState> {
+  private async read(): Promise<InspectState> {
     const { dut } = this;
     // A routed vector's mailbox slot holds its message once delivered: count it and clear the slot for the next.
     for (const v of this.routed) {
@@ -145,8 +167,21 @@ export class InspectSession {
     const c = await dut.msix.control();
     const entries = (await dut.msix.entries()).map((e, vector) => ({ vector, address: `0x${e.address.toString(16)}`, data: `0x${e.data.toString(16)}`, masked: e.masked }));
     const bits = await dut.msix.pendingBits();
-    this.last = { enabled: c.enabled, functionMasked: c.functionMasked, entries, pending: bits.flatMap((b, i) => (b ? [i] : [])), deliveries: [...this.deliveries] };
+    const host = this.host ? await this.readHost(this.host) : undefined;
+    this.last = { enabled: c.enabled, functionMasked: c.functionMasked, entries, pending: bits.flatMap((b, i) => (b ? [i] : [])), deliveries: [...this.deliveries], ...(host ? { host } : {}) };
     return this.last;
+  }
+
+  private async readHost(view: HostView): Promise<HostSide> {
+    const s = await view.snapshot();
+    this.lastHostState = view.stateOf(s);
+    return {
+      bdf: s.bdf,
+      enabled: s.msix?.enabled ?? false,
+      functionMasked: s.msix?.functionMasked ?? false,
+      msiIrqs: s.msiIrqs.map((i) => i.irq),
+      lines: s.lines.flatMap((l) => (l.vfio ? [{ irq: l.irq, name: l.actions.join(','), kind: l.vfio.kind, ...(l.vfio.vector !== undefined ? { vector: l.vfio.vector } : {}), total: l.total }] : [])),
+    };
   }
 
   /** The timeline as the body of a case in the suites' API (the actions as they were done, the final state as expectations). */
@@ -171,6 +206,7 @@ export class InspectSession {
           `ev.guest.expect('Enable', (await dut.msix.control()).enabled, ${s.enabled});`,
           `ev.guest.expect('Function Mask', (await dut.msix.control()).functionMasked, ${s.functionMasked});`,
           `ev.guest.expect('masked entries', (await dut.msix.entries()).flatMap((e, v) => (e.masked ? [v] : [])), ${JSON.stringify(s.entries.filter((e) => e.masked).map((e) => e.vector))});`,
+          ...(s.host ? [`ev.host.expect('host state', await host.state(), ${JSON.stringify(this.lastHostState)});`] : []),
         ]
       : [];
     return [
@@ -178,7 +214,7 @@ export class InspectSession {
       "  slug: 'from-inspector',",
       "  title: 'TODO: what this sequence shows',",
       '  pins: [],',
-      '  async body({ dut, ev }) {',
+      `  async body({ dut, ev${this.host ? ', host' : ''} }) {`,
       '    await dut.resetDevice();',
       ...this.steps.filter((st) => !st.error).map((st) => `    ${call(st.action)}`),
       ...expects.map((e) => `    ${e}`),
@@ -189,7 +225,7 @@ export class InspectSession {
   }
 }
 
-function diff(a: GuestState, b: GuestState): string[] {
+function diff(a: InspectState, b: InspectState): string[] {
   const out: string[] = [];
   const note = (what: string, x: unknown, y: unknown) => {
     if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${what}: ${JSON.stringify(x)} -> ${JSON.stringify(y)}`);
@@ -204,5 +240,13 @@ function diff(a: GuestState, b: GuestState): string[] {
   });
   note('pending', a.pending, b.pending);
   b.deliveries.forEach((n, i) => note(`deliveries[${i}]`, a.deliveries[i], n));
+  if (b.host) {
+    note('host MSI-X Enable', a.host?.enabled, b.host.enabled);
+    note('host Function Mask', a.host?.functionMasked, b.host.functionMasked);
+    note('host msi_irqs', a.host?.msiIrqs, b.host.msiIrqs);
+    const before = new Map(a.host?.lines.map((l) => [l.name, l.total]));
+    for (const l of b.host.lines) note(`host ${l.name}`, before.get(l.name), l.total);
+    for (const name of before.keys()) if (!b.host.lines.some((l) => l.name === name)) out.push(`host ${name}: gone`);
+  }
   return out;
 }

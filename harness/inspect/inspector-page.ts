@@ -2,7 +2,8 @@
 
 import { esc, pageHead } from './page-head.js';
 
-export function inspectorPage(title: string, vectors: number): string {
+/** `host`: the device is passed through, and the page shows the host's side too. */
+export function inspectorPage(title: string, vectors: number, host: boolean): string {
   const options = Array.from({ length: vectors }, (_, v) => `<option value="${v}">${v}</option>`).join('');
   return `${pageHead(`msix-harness inspect: ${title}`)}
 .changed { background: #ffe58a; transition: background 0s; }
@@ -27,6 +28,15 @@ button { margin: 2px; } #status { color: #666; } .error { color: #b00; }
 <h2>Table, PBA and deliveries</h2>
 <table><thead><tr><th>vector</th><th>address</th><th>data</th><th>masked</th><th>pending (PBA)</th><th>deliveries</th></tr></thead>
 <tbody id="entries"></tbody></table>
+${
+  host
+    ? `<h2>Host (the physical device, as the host kernel has it)</h2>
+<span class="flag" data-testid="host-enable">physical Enable: ?</span><span class="flag" data-testid="host-function-mask">physical Function Mask: ?</span>
+<div>msi_irqs: <span data-testid="host-msi-irqs">?</span></div>
+<table><thead><tr><th>IRQ</th><th>/proc/interrupts line</th><th>count</th></tr></thead>
+<tbody id="host-lines"></tbody></table>`
+    : ''
+}
 <h2>Timeline</h2>
 <div><a id="save-json">save as JSON</a> · <a id="save-case">save as a case</a></div>
 <div id="timeline" data-testid="timeline"></div>
@@ -64,6 +74,25 @@ function render(s) {
     set(cells[0], String(v)); set(cells[1], e.address); set(cells[2], e.data); set(cells[3], e.masked ? 'masked' : 'unmasked');
     set(cells[4], s.pending.includes(v) ? 'pending' : '-'); set(cells[5], String(s.deliveries[v]));
     cells[5].dataset.testid = 'deliveries-' + v;
+  });
+  if (s.host) renderHost(s.host);
+}
+function renderHost(h) {
+  set(document.querySelector('[data-testid=host-enable]'), 'physical Enable: ' + (h.enabled ? 1 : 0));
+  set(document.querySelector('[data-testid=host-function-mask]'), 'physical Function Mask: ' + (h.functionMasked ? 1 : 0));
+  set(document.querySelector('[data-testid=host-msi-irqs]'), h.msiIrqs.join(' ') || 'none');
+  const body = document.getElementById('host-lines');
+  const names = new Set(h.lines.map((l) => l.name));
+  for (const row of [...body.children]) if (!names.has(row.dataset.name)) row.remove();
+  h.lines.forEach((l) => {
+    let row = [...body.children].find((r) => r.dataset.name === l.name);
+    if (!row) {
+      row = document.createElement('tr'); row.dataset.name = l.name;
+      for (let i = 0; i < 3; i++) row.appendChild(document.createElement('td'));
+      row.children[2].dataset.testid = 'host-count-' + l.kind + (l.vector !== undefined ? '-' + l.vector : '');
+      body.appendChild(row);
+    }
+    set(row.children[0], String(l.irq)); set(row.children[1], l.name); set(row.children[2], String(l.total));
   });
 }
 function line(box, text, cls) {

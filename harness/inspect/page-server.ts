@@ -21,6 +21,12 @@ export interface PageServerOptions {
   /** Other paths (with the token), e.g. /timeline.json. */
   readonly downloads?: Readonly<Record<string, () => Download>>;
   readonly port?: number;
+  /**
+   * The address to listen on instead of 127.0.0.1: only the box's own NIC,
+   * which nothing reaches but the outer QEMU's forward from 127.0.0.1 here
+   * (same port), so the page's origin is still http://127.0.0.1:PORT.
+   */
+  readonly address?: string;
   /** A page connected: `send` talks to it alone. */
   readonly onConnect?: (send: (msg: unknown) => void) => void;
   /** A message from a page, parsed; `send` answers it. */
@@ -58,7 +64,7 @@ export async function servePage(o: PageServerOptions): Promise<PageServer> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
+    server.listen(o.port ?? 0, o.address ?? '127.0.0.1', () => resolve());
   });
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const clients = new Set<WebSocket>();

@@ -61,7 +61,11 @@ export class HostView implements HostDeviceFacts {
   }
 
   async state(): Promise<HostState> {
-    const s = await this.snapshot();
+    return this.stateOf(await this.snapshot());
+  }
+
+  /** The comparable facts of a snapshot already taken. */
+  stateOf(s: HostSnapshot): HostState {
     return {
       msixEnabled: s.msix?.enabled ?? false,
       allocated: s.msiIrqs.length,

@@ -11,6 +11,7 @@ import { EnvironmentError } from '../errors.js';
 import type { CaseResult } from '../results/run-report.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { SuiteSpec } from './case.js';
+import { boxDeviceFor } from './box-device-under-test.js';
 import { InBoxReader, jobEnv } from './in-box-protocol.js';
 import type { Shard } from './shard.js';
 import { suiteRef } from './suite-ref.js';
@@ -48,9 +49,7 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
       o.onResult?.(r);
     }, o.onLine);
     const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: o.device.name, ...(o.grep ? { grep: o.grep } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel });
-    // A VF's box device is its PF, left on its own driver so that VFs can be made.
-    const pf = o.device.sriovPf;
-    const r = await runInBox({ kernel, device: pf ?? o.device.name, ...(pf ? { hostDriver: true } : {}), ...(o.device.deviceProps ? { deviceProps: o.device.deviceProps } : {}), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
+    const r = await runInBox({ kernel, ...boxDeviceFor(o.device), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
     if (r.exitCode !== 0 && !mine.length) throw new EnvironmentError(`the ${o.suite.name} suite in the box (kernel ${kernel}) ended with exit code ${r.exitCode} and no result`, 'see the output above; run `msix-harness box -- …` to investigate');
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);
     cases.push(...mine);

@@ -30,7 +30,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'harness/results': ['harness', 'harness/expect'],
   'harness/matrix': ['harness', 'harness/results'],
   'harness/runner': ['harness', 'harness/box', 'harness/builds', 'harness/devices', 'harness/expect', 'harness/host', 'harness/irq', 'harness/pci', 'harness/protocol', 'harness/qemu', 'harness/results'],
-  'harness/inspect': ['harness', 'harness/results', 'harness/runner'],
+  'harness/inspect': ['harness', 'harness/box', 'harness/builds', 'harness/devices', 'harness/results', 'harness/runner'],
   'harness/report': ['harness', 'harness/expect', 'harness/matrix', 'harness/results'],
   'harness/bisect': ['harness', 'harness/builds', 'harness/cache', 'harness/results', 'harness/runner'],
   'harness/cli': ['harness', 'harness/bisect', 'harness/box', 'harness/builds', 'harness/cache', 'harness/debian', 'harness/devices', 'harness/expect', 'harness/host', 'harness/inspect', 'harness/janitor', 'harness/matrix', 'harness/qemu', 'harness/regressions', 'harness/report', 'harness/results', 'harness/runner'],

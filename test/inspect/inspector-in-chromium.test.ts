@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
-import { PNG } from 'pngjs';
+import { countColour, CHROMIUM, HIGHLIGHT } from '../support/page-checks.js';
 import WebSocket from 'ws';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { e1000e } from '../../harness/devices/e1000e.js';
@@ -17,15 +17,6 @@ import { InspectSession } from '../../harness/inspect/inspect-session.js';
 import { serveInspector, type InspectServer } from '../../harness/inspect/inspect-server.js';
 import { Dut } from '../../harness/runner/dut.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const HIGHLIGHT: readonly [number, number, number] = [0xff, 0xe5, 0x8a];
-
-function countColour(png: Buffer, [r, g, b]: readonly [number, number, number]): number {
-  const img = PNG.sync.read(png);
-  let n = 0;
-  for (let i = 0; i < img.data.length; i += 4) if (img.data[i] === r && img.data[i + 1] === g && img.data[i + 2] === b) n++;
-  return n;
-}
 
 /** What the server answers a WebSocket opened with this URL and Origin: 'open', or the refusal. */
 function tryWs(url: string, origin: string): Promise<string> {

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import { execa } from 'execa';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from '../support/page-checks.js';
 
 const MAIN = new URL('../../bin/msix-harness.js', import.meta.url).pathname;
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('run --live in headless Chromium', function () {
   this.timeout(180_000);

@@ -12,20 +12,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
-import { PNG } from 'pngjs';
+import { countColour, CHROMIUM } from '../support/page-checks.js';
 import { toHtml } from '../../harness/report/html-report.js';
 import { readReport } from '../../harness/cli/merge-command.js';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../fixtures/reports/seed-released-vs-reverted.json');
-const CHROMIUM = '/usr/bin/chromium';
-
-/** Pixels of exactly this colour in a PNG. */
-function countColour(png: Buffer, [r, g, b]: readonly [number, number, number]): number {
-  const img = PNG.sync.read(png);
-  let n = 0;
-  for (let i = 0; i < img.data.length; i += 4) if (img.data[i] === r && img.data[i + 1] === g && img.data[i + 2] === b) n++;
-  return n;
-}
 
 describe('HTML report in headless Chromium', function () {
   this.timeout(120_000);

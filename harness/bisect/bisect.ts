@@ -49,6 +49,8 @@ export interface BisectArgs {
    * (the CLI's Ctrl-C handler); returns its unregistration.
    */
   readonly onInterrupt?: (what: string, run: () => void) => () => void;
+  /** Each step as it ends (its log entry, with the case's result where the case ran). */
+  readonly onStep?: (s: StepLog) => void;
 }
 
 export interface BisectOutcome {
@@ -85,9 +87,12 @@ export async function bisect(a: BisectArgs, out: (line: string) => void): Promis
     const step = (a.step ?? realStep)({ suites: a.suites.map(suiteRef), src, caseId: a.caseId, kernel: a.kernel, log, ...(a.build ? { build: a.build } : {}), ...(a.findFix ? { findFix: true } : {}) });
     const run = execa('git', ['-C', src, 'bisect', 'run', ...step], { stdin: 'ignore', all: true, buffer: false, reject: false });
     let text = '';
+    let stepsSeen = 0;
     run.all!.on('data', (d: Buffer) => {
       text += d.toString('utf8');
       for (const l of d.toString('utf8').split('\n')) if (/^bisect step |^Bisecting:|is the first (bad|fixed) commit|^There are only 'skip'ped/.test(l)) out(l);
+      // A step prints its line after appending to the log.
+      if (a.onStep && /^bisect step /m.test(d.toString('utf8'))) for (const st of readSteps(log).slice(stepsSeen)) (stepsSeen++, a.onStep(st));
     });
     const r = await run;
     const steps = readSteps(log);

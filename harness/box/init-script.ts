@@ -42,8 +42,8 @@ ${cases}
     [ -d /sys/module/$(echo $m | tr - _) ] || insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed"
   done
 done
+ip link set lo up
 if [ -n "$BOX_NET_BDF" ]; then
-  ip link set lo up
   nic=$(ls /sys/bus/pci/devices/$BOX_NET_BDF/virtio*/net 2>/dev/null)
   [ -n "$nic" ] || fail "no network interface on $BOX_NET_BDF (${NET_DRIVER})"
   ip link set $nic up && ip addr add $BOX_NET_ADDRESS/24 dev $nic || fail "bringing up $nic with $BOX_NET_ADDRESS failed"

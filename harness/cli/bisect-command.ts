@@ -7,13 +7,12 @@ export async function bisectCommand(a: BisectArgs & { live?: boolean }): Promise
   const live = await liveHooks(a.live, `bisect ${a.good}..${a.bad}`, (l) => process.stderr.write(`${l}\n`));
   let r;
   try {
-    r = await bisect({ ...a, onInterrupt: onExitCleanup }, live.progress);
+    r = await bisect({ ...a, onInterrupt: onExitCleanup, onStep: (st) => st.result && live.result(st.result) }, live.progress);
   } catch (e) {
     await live.end(`stopped: ${(e as Error).message.split('\n')[0]}`);
     throw e;
   }
   const bad = r.firstBad;
-  if (bad?.step?.result) live.result(bad.step.result);
   await live.end(bad ? `first ${a.findFix ? 'fixed' : 'bad'} commit: ${bad.sha} ${bad.subject}` : 'no single first bad commit');
   process.stdout.write(`\nbisect: ${r.steps.length} steps, log ${r.log}\n`);
   for (const s of r.steps) process.stdout.write(`  ${s.commit.slice(0, 12)} ${s.verdict.padEnd(4)} build ${(s.buildMs / 1000).toFixed(1)} s, case ${(s.caseMs / 1000).toFixed(1)} s  ${s.subject}\n`);

@@ -11,6 +11,8 @@ import type { HostState, HostView } from '../runner/host-view.js';
 
 export const ACTIONS = ['enable', 'disable', 'function-mask', 'function-unmask', 'route', 'mask', 'unmask', 'fire', 'system-reset'] as const;
 export type ActionName = (typeof ACTIONS)[number];
+/** How long a fire of a deliverable vector waits for its delivery before the step is read. */
+const FIRE_WAIT_MS = 2000;
 const WITH_VECTOR: ReadonlySet<ActionName> = new Set(['route', 'mask', 'unmask', 'fire']);
 
 export interface Action {
@@ -146,13 +148,24 @@ export class InspectSession {
         return dut.msix.mask(v);
       case 'unmask':
         return dut.msix.unmask(v);
-      case 'fire':
+      case 'fire': {
+        const deliverable = this.routed.has(v) && (await this.deliverable(v));
         await dut.fire(v);
-        return dut.settle();
+        await dut.settle();
+        // A passed-through device's interrupt comes back through the host, after the fire returns: wait for it (bounded) so the step shows it.
+        if (deliverable) await dut.mailbox.waitDelivered(v, FIRE_WAIT_MS).catch(() => undefined);
+        return;
+      }
       case 'system-reset':
         this.routed.clear();
         return dut.machineReset();
     }
+  }
+
+  /** MSI-X on, no Function Mask, the entry unmasked: a fire must arrive. */
+  private async deliverable(v: number): Promise<boolean> {
+    const c = await this.dut.msix.control();
+    return c.enabled && !c.functionMasked && !(await this.dut.msix.entry(v)).masked;
   }
 
   private async read(): Promise<InspectState> {
@@ -245,7 +258,10 @@ function diff(a: InspectState, b: InspectState): string[] {
     note('host Function Mask', a.host?.functionMasked, b.host.functionMasked);
     note('host msi_irqs', a.host?.msiIrqs, b.host.msiIrqs);
     const before = new Map(a.host?.lines.map((l) => [l.name, l.total]));
-    for (const l of b.host.lines) note(`host ${l.name}`, before.get(l.name), l.total);
+    for (const l of b.host.lines) {
+      if (before.has(l.name)) note(`host ${l.name}`, before.get(l.name), l.total);
+      else out.push(`host ${l.name}: new, count ${l.total}`);
+    }
     for (const name of before.keys()) if (!b.host.lines.some((l) => l.name === name)) out.push(`host ${name}: gone`);
   }
   return out;

@@ -13,6 +13,8 @@ import { InspectSession } from './inspect-session.js';
 
 /** Trace events about MSI-X from QEMU's core and every device's model (e1000e_irq_msix_notify_vec, vfio_msix_...). */
 const TRACES = ['*msix*'];
+/** And for vfio, each interrupt the host signals to QEMU (its eventfd). */
+const VFIO_TRACES = ['vfio_msi_interrupt*'];
 
 export interface InspectTarget {
   readonly build: QemuBuild;
@@ -32,7 +34,7 @@ export async function startInspector(t: InspectTarget, o: { port?: number; addre
   const host = t.hostDevice;
   const plugin = host?.plugin ?? t.plugin;
   if (!host && plugin.sriovPf) throw new Error(`the ${plugin.name} is an SR-IOV VF: QEMU makes it only through its PF; inspect it through vfio with --box --device ${plugin.name}`);
-  const dut = await Dut.start(t.build, plugin, { traces: TRACES, ...(host ? { hostDevice: { bdf: host.host.bdf } } : {}) });
+  const dut = await Dut.start(t.build, plugin, { traces: host ? [...TRACES, ...VFIO_TRACES] : TRACES, ...(host ? { hostDevice: { bdf: host.host.bdf } } : {}) });
   try {
     await dut.resetDevice();
     const title = `${plugin.name}${host ? ` ${host.host.bdf} (vfio-pci, host kernel ${host.host.kernel})` : ''} on QEMU ${t.build.label}`;

@@ -78,7 +78,14 @@ describe('inspector in the box, in headless Chromium (e1000e on vfio-pci)', func
       await hostCount.filter({ hasText: new RegExp(`^${base + i}$`) }).waitFor();
     }
     expect(countColour(await page.locator('#host-lines').screenshot(), HIGHLIGHT)).to.be.greaterThan(50);
-    expect(await page.getByTestId('timeline').textContent()).to.match(/fire 0: .*host vfio-msix\[0\]\(0000:00:03\.0\): \d+ -> \d+/);
+    const timeline = (await page.getByTestId('timeline').textContent()) ?? '';
+    expect(timeline).to.match(/unmask 0: .*host vfio-msix\[0\]\(0000:00:03\.0\): new, count \d+/);
+    expect(timeline).to.match(/fire 0: deliveries\[0\]: 2 -> 3; host vfio-msix\[0\]\(0000:00:03\.0\): \d+ -> \d+/);
+    // QEMU's side of the same fires: the host's eventfd signalled, then the guest's message.
+    await page.getByTestId('traces').filter({ hasText: /vfio_msi_interrupt/ }).waitFor();
+    // The README's picture: MSIX_INSPECTOR_BOX_SCREENSHOT=docs/inspector-box.png.
+    const shot = process.env['MSIX_INSPECTOR_BOX_SCREENSHOT'];
+    if (shot) await page.screenshot({ path: shot, fullPage: true });
     const skeleton = await (await fetch(url.replace('/?', '/case.ts?'))).text();
     expect(skeleton).to.contain('async body({ dut, ev, host })').and.contain("ev.host.expect('host state', await host.state(), {\"msixEnabled\":true");
 

@@ -106,7 +106,7 @@ export class InspectSession {
         error = (e as Error).message;
       }
       const state = await this.read();
-      const step: TimelineStep = { at: new Date().toISOString(), action: a, changed: diff(before, state), ...(error ? { error } : {}) };
+      const step: TimelineStep = { at: new Date().toISOString(), action: a, changed: stateChanges(before, state), ...(error ? { error } : {}) };
       this.steps.push(step);
       return { state, step };
     });
@@ -238,7 +238,8 @@ export class InspectSession {
   }
 }
 
-function diff(a: InspectState, b: InspectState): string[] {
+/** What changed from one state to the next, in words (a timeline step's `changed`). */
+export function stateChanges(a: InspectState, b: InspectState): string[] {
   const out: string[] = [];
   const note = (what: string, x: unknown, y: unknown) => {
     if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${what}: ${JSON.stringify(x)} -> ${JSON.stringify(y)}`);

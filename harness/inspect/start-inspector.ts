@@ -5,6 +5,7 @@
  */
 import type { QemuBuild } from '../builds/qemu-build.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
+import { EnvironmentError } from '../errors.js';
 import { Dut } from '../runner/dut.js';
 import { HostView } from '../runner/host-view.js';
 import type { HostDeviceUnderTest } from '../runner/run-plan.js';
@@ -33,7 +34,7 @@ export interface Inspector {
 export async function startInspector(t: InspectTarget, o: { port?: number; address?: string } = {}): Promise<Inspector> {
   const host = t.hostDevice;
   const plugin = host?.plugin ?? t.plugin;
-  if (!host && plugin.sriovPf) throw new Error(`the ${plugin.name} is an SR-IOV VF: QEMU makes it only through its PF; inspect it through vfio with --box --device ${plugin.name}`);
+  if (!host && plugin.sriovPf) throw new EnvironmentError(`the ${plugin.name} is an SR-IOV VF: QEMU makes it only through its PF`, `inspect it passed through: --box --device ${plugin.name}`);
   const dut = await Dut.start(t.build, plugin, { traces: host ? [...TRACES, ...VFIO_TRACES] : TRACES, ...(host ? { hostDevice: { bdf: host.host.bdf } } : {}) });
   try {
     await dut.resetDevice();

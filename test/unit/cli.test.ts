@@ -47,4 +47,16 @@ describe('msix-harness CLI', function () {
     expect((c['qemu'] as Record<string, unknown>)['version']).to.match(/^\d+\.\d+\.\d+$/);
     expect((c['evidence'] as { ok: boolean }[]).every((e) => e.ok)).to.equal(true);
   });
+
+  it('inspect: --box and --host-device together are refused with what to do', async () => {
+    const r = await cli(['inspect', '--box', '--host-device', '0000:00:03.0']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('--box and --host-device both name the device').and.contain('fix:');
+  });
+
+  it('inspect: an SR-IOV VF cannot be emulated on its own; the error names --box', async () => {
+    const r = await cli(['inspect', '--device', 'igbvf', '--qemu', defaultSpecs()[0]!]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('SR-IOV VF').and.contain('--box --device igbvf');
+  });
 });

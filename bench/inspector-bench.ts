@@ -11,6 +11,7 @@ import { chromium, type Page } from 'playwright-core';
 import type { QemuBuild } from '../harness/builds/qemu-build.js';
 import { e1000e } from '../harness/devices/e1000e.js';
 import { startInspector } from '../harness/inspect/start-inspector.js';
+import { printedUrl } from '../test/support/printed-url.js';
 
 const FIRES = 30;
 const BOX_FIRES = 10;
@@ -56,15 +57,7 @@ export async function benchInspector(build: QemuBuild): Promise<void> {
 
     const box = execa(process.execPath, [MAIN, 'inspect', '--box', '--device', 'e1000e', '--qemu', build.spec], { reject: false, all: true });
     try {
-      let out = '';
-      const url = await new Promise<string>((resolve, reject) => {
-        box.all.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)/.exec(out);
-          if (m) resolve(m[1]!);
-        });
-        void box.then(() => reject(new Error(`inspect --box ended without a URL:\n${out}`)));
-      });
+      const url = await printedUrl(box, /open (http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)/);
       const page = await browser.newPage();
       await page.goto(url);
       const [delivery, host] = (await timeFires(page, BOX_FIRES, ['deliveries-0', 'host-count-msix-0'])).map(stats);

@@ -12,6 +12,7 @@ import { execa, type ResultPromise } from 'execa';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { countColour, CHROMIUM, HIGHLIGHT } from '../support/page-checks.js';
+import { printedUrl } from '../support/printed-url.js';
 
 const MAIN = new URL('../../bin/msix-harness.js', import.meta.url).pathname;
 
@@ -43,15 +44,7 @@ describe('inspector in the box, in headless Chromium (e1000e on vfio-pci)', func
   it('enable shows the physical device in MSI-X mode; each fire of vector 0 raises the host line count, highlighted; Ctrl-C leaves nothing', async () => {
     inspect = execa(process.execPath, [MAIN, 'inspect', '--box', '--device', 'e1000e', '--qemu', 'debian:newest'], { reject: false, all: true });
     const run = inspect;
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      run.all.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /open (http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      void run.then(() => reject(new Error(`inspect ended without a URL:\n${out}`)));
-    });
+    const url = await printedUrl(run, /open (http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)/);
     const port = new URL(url).port;
     const page = await browser.newPage({ viewport: { width: 1100, height: 1100 } });
     await page.goto(url);

@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM } from '../support/page-checks.js';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { seedSpec } from '../../harness/regressions/seed-revert.js';
+import { printedUrl } from '../support/printed-url.js';
 
 const MAIN = new URL('../../bin/msix-harness.js', import.meta.url).pathname;
 /** A result line as run and compare print them: outcome, case id. */
@@ -33,15 +34,7 @@ describe('--live in headless Chromium', function () {
   /** Start the command, open its live page as soon as it prints the URL, and wait for the page to show the end. */
   async function watch(args: readonly string[], opts: { cwd?: string } = {}): Promise<{ page: Page; run: Awaited<Run> }> {
     const run: Run = execa(process.execPath, [MAIN, ...args, '--live'], { reject: false, all: true, ...opts });
-    let out = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      run.all.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /live page: (http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)/.exec(out);
-        if (m) resolve(m[1]!);
-      });
-      void run.then(() => reject(new Error(`the command ended without a live page:\n${out}`)));
-    });
+    const url = await printedUrl(run, /live page: (http:\/\/127\.0\.0\.1:\d+\/\?token=\w+)/);
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await page.goto(url);
     await page.getByTestId('status').filter({ hasText: /^done: / }).waitFor({ timeout: 600_000 });

@@ -88,14 +88,20 @@ export async function bisect(a: BisectArgs, out: (line: string) => void): Promis
     const run = execa('git', ['-C', src, 'bisect', 'run', ...step], { stdin: 'ignore', all: true, buffer: false, reject: false });
     let text = '';
     let stepsSeen = 0;
+    const newSteps = () => {
+      const all = readSteps(log);
+      for (const st of all.slice(stepsSeen)) a.onStep?.(st);
+      stepsSeen = all.length;
+      return all;
+    };
     run.all!.on('data', (d: Buffer) => {
       text += d.toString('utf8');
       for (const l of d.toString('utf8').split('\n')) if (/^bisect step |^Bisecting:|is the first (bad|fixed) commit|^There are only 'skip'ped/.test(l)) out(l);
-      // A step prints its line after appending to the log.
-      if (a.onStep && /^bisect step /m.test(d.toString('utf8'))) for (const st of readSteps(log).slice(stepsSeen)) (stepsSeen++, a.onStep(st));
+      // A step prints its line after appending to the log; a line split between chunks is caught by the next step or the end.
+      if (a.onStep && /^bisect step /m.test(d.toString('utf8'))) newSteps();
     });
     const r = await run;
-    const steps = readSteps(log);
+    const steps = newSteps();
     const sha = /^([0-9a-f]{40}) is the first (?:bad|fixed) commit/m.exec(text)?.[1];
     if (!sha) {
       if (r.exitCode !== 0 && !/only 'skip'ped commits/.test(text)) throw new EnvironmentError(`git bisect run stopped (exit code ${r.exitCode}):\n${text.trim().split('\n').slice(-15).join('\n')}`, `see the step log ${log}`);

@@ -16,7 +16,8 @@ import { migrationHolds } from '../results/migration-direction.js';
 import { migrationText } from '../report/migration-text.js';
 import { devicePlugin } from '../devices/index.js';
 import { ExitCode, exitForSummary } from './exit-codes.js';
-import { liveHooks, type LiveHooks } from './live-option.js';
+import { withLive, type LiveHooks } from './live-option.js';
+import type { CaseResult } from '../results/run-report.js';
 import { resolveBuilds, suiteByName } from './run-command.js';
 import { writeReport, type Reporter } from './write-report.js';
 
@@ -45,16 +46,11 @@ export interface CompareArgs {
   readonly live?: boolean;
 }
 
-export async function compareCommand(a: CompareArgs, available: readonly SuiteSpec[]): Promise<number> {
-  const live = await liveHooks(a.live, a.migrate ? 'compare --migrate' : 'compare', (m: string) => process.stderr.write(`${m}\n`));
-  try {
+export function compareCommand(a: CompareArgs, available: readonly SuiteSpec[]): Promise<number> {
+  return withLive(a.live, a.migrate ? 'compare --migrate' : 'compare', async (live) => {
     const code = await compareWith(a, available, live);
-    await live.end(`exit code ${code} (${code === ExitCode.OK ? 'every expectation held' : 'see the output'})`);
-    return code;
-  } catch (e) {
-    await live.end(`stopped: ${(e as Error).message.split('\n')[0]}`);
-    throw e;
-  }
+    return { code, summary: `exit code ${code} (${code === ExitCode.OK ? 'every expectation held' : 'see the output'})` };
+  });
 }
 
 async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], live: LiveHooks): Promise<number> {
@@ -105,10 +101,11 @@ async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[],
   const builds = await resolveBuilds(a, progress);
   const device = devicePlugin(a.device[0] ?? 'e1000e');
   progress(`migration matrix: ${builds.length} x ${builds.length} pairs on ${device.name} (vfio devices here have no migration support)`);
-  const cases = await runMigrationMatrix({ suite, builds, device, onResult: (r) => {
-      process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`);
-      live.result(r);
-    } });
+  const onResult = (r: CaseResult) => {
+    process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`);
+    live.result(r);
+  };
+  const cases = await runMigrationMatrix({ suite, builds, device, onResult });
   if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
   const report = runReport(started, builds, cases);
   await writeReport(report, a.reporter, a.out);

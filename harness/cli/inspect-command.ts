@@ -33,8 +33,8 @@ export async function inspectCommand(o: InspectArgs): Promise<number> {
     return inspectInBox({ build: build!, plugin, kernel, ...(o.port !== undefined ? { port: o.port } : {}), progress, onLine: (l) => process.stdout.write(`${l}\n`) });
   }
   const hostDevice = o.hostDevice ? await openHostDeviceUnderTest(o.hostDevice, { force: !!o.force, progress }) : undefined;
-  const inspector = await startInspector({ build: build!, plugin, ...(hostDevice ? { hostDevice } : {}) }, o.port !== undefined ? { port: o.port } : {});
-  process.stdout.write(`inspector for ${inspector.title}: open ${inspector.url}\n(only on this machine; Ctrl-C stops it)\n`);
+  const inspector = await startInspector(hostDevice ? { build: build!, hostDevice } : { build: build!, plugin }, o.port !== undefined ? { port: o.port } : {});
+  process.stdout.write(`${inspector.announcement}\n(only on this machine; Ctrl-C stops it)\n`);
   await new Promise<never>(() => undefined);
   return 0;
 }

@@ -1,13 +1,13 @@
 /** `msix-harness run`: resolve builds, run suites, write the report, exit 0/1/2. */
 import { describeLaunch } from '../qemu/launch.js';
 import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../builds/build-spec.js';
-import { liveHooks } from './live-option.js';
+import { withLive } from './live-option.js';
 import { EnvironmentError } from '../errors.js';
 import { caseLine, summaryLine } from '../report/console-report.js';
 import { deserializeBuilds, PROBED_BUILDS_ENV, type QemuBuild } from '../builds/qemu-build.js';
 import type { SuiteSpec } from '../runner/case.js';
 import { parseShard } from '../runner/shard.js';
-import { openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
+import { hostDeviceLine, openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
 import { writeReport, type Reporter } from './write-report.js';
 import { seedSpec } from '../regressions/seed-revert.js';
@@ -47,45 +47,42 @@ export function suiteByName(suites: readonly SuiteSpec[], name: string): SuiteSp
   return s;
 }
 
-export async function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise<number> {
-  const started = new Date();
+export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise<number> {
   const suite = suiteByName(suites, args.suite);
-  const live = await liveHooks(args.live, `run --suite ${args.suite}`, (m: string) => process.stderr.write(`${m}\n`));
-  const progress = live.progress;
-  const shard = args.shard ? parseShard(args.shard) : undefined;
-  const builds = await resolveBuilds(args, progress);
-  const dut = suite.kind === 'vfio' && args.hostDevice ? await openHostDeviceUnderTest(args.hostDevice, { force: !!args.force, progress }) : undefined;
-  try {
-    if (dut) progress(`host device ${dut.host.bdf}: ${dut.plugin.name} on vfio-pci, kernel ${dut.host.kernel}, MSI-X ${dut.host.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`);
-    const toStdout = !args.out && args.reporter !== 'spec';
-    const print = (line: string) => (toStdout ? process.stderr : process.stdout).write(line + '\n');
-    const cases = await runPlan({
-      suites: [suite],
-      builds,
-      devices: args.device,
-      ...(args.grep ? { grep: args.grep } : {}),
-      ...(dut ? { hostDevice: dut } : {}),
-      ...(args.kernel ? { kernels: args.kernel } : {}),
-      ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
-      ...(shard ? { shard } : {}),
-      progress,
-      onResult: (r) => {
-        print(caseLine(r));
-        live.result(r);
-      },
-      onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
-    });
-    const report = runReport(started, builds, cases);
-    if (cases.length === 0 && !shard) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
-    await writeReport(report, args.reporter, args.out);
-    await live.end(summaryLine(report).split('\n')[0]!);
-    return exitForSummary(report.summary, !!args.strict);
-  } catch (e) {
-    await live.end(`stopped: ${(e as Error).message.split('\n')[0]}`);
-    throw e;
-  } finally {
-    dut?.host.binding.restoreNow();
-  }
+  return withLive(args.live, `run --suite ${args.suite}`, async (live) => {
+    const started = new Date();
+    const progress = live.progress;
+    const shard = args.shard ? parseShard(args.shard) : undefined;
+    const builds = await resolveBuilds(args, progress);
+    const dut = suite.kind === 'vfio' && args.hostDevice ? await openHostDeviceUnderTest(args.hostDevice, { force: !!args.force, progress }) : undefined;
+    try {
+      if (dut) progress(hostDeviceLine(dut));
+      const toStdout = !args.out && args.reporter !== 'spec';
+      const print = (line: string) => (toStdout ? process.stderr : process.stdout).write(line + '\n');
+      const cases = await runPlan({
+        suites: [suite],
+        builds,
+        devices: args.device,
+        ...(args.grep ? { grep: args.grep } : {}),
+        ...(dut ? { hostDevice: dut } : {}),
+        ...(args.kernel ? { kernels: args.kernel } : {}),
+        ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
+        ...(shard ? { shard } : {}),
+        progress,
+        onResult: (r) => {
+          print(caseLine(r));
+          live.result(r);
+        },
+        onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
+      });
+      const report = runReport(started, builds, cases);
+      if (cases.length === 0 && !shard) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
+      await writeReport(report, args.reporter, args.out);
+      return { code: exitForSummary(report.summary, !!args.strict), summary: summaryLine(report).split('\n')[0]! };
+    } finally {
+      dut?.host.binding.restoreNow();
+    }
+  });
 }
 
 export interface BuildChoice {

@@ -6,7 +6,6 @@
  */
 import { BOX_NET_ADDRESS } from '../box/box.js';
 import { deserializeBuilds } from '../builds/qemu-build.js';
-import { devicePlugin } from '../devices/index.js';
 import { openBoxDeviceUnderTest } from '../runner/box-device-under-test.js';
 import { INSPECTOR_JOB_ENV, type InspectorJob } from './inspector-in-box.js';
 import { startInspector } from './start-inspector.js';
@@ -18,11 +17,11 @@ async function main(): Promise<number> {
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const [build] = deserializeBuilds(job.builds);
   const box = await openBoxDeviceUnderTest(job.device, progress);
-  const inspector = await startInspector({ build: build!, plugin: devicePlugin(job.device), hostDevice: box.dut }, { port: job.port, address: BOX_NET_ADDRESS }).catch((e: unknown) => {
+  const inspector = await startInspector({ build: build!, hostDevice: box.dut }, { port: job.port, address: BOX_NET_ADDRESS }).catch((e: unknown) => {
     box.release();
     throw e;
   });
-  process.stdout.write(`inspector for ${inspector.title}: open ${inspector.url}\n`);
+  process.stdout.write(`${inspector.announcement}\n`);
   return new Promise<number>(() => undefined);
 }
 

@@ -17,23 +17,21 @@ const TRACES = ['*msix*'];
 /** And for vfio, each interrupt the host signals to QEMU (its eventfd). */
 const VFIO_TRACES = ['vfio_msi_interrupt*'];
 
-export interface InspectTarget {
-  readonly build: QemuBuild;
-  /** The emulated device; ignored when hostDevice is set (its plugin drives it). */
-  readonly plugin: DevicePlugin;
-  readonly hostDevice?: HostDeviceUnderTest;
-}
+/** An emulated device, or a host device passed through (driven by the plugin that knows it). */
+export type InspectTarget = { readonly build: QemuBuild } & ({ readonly plugin: DevicePlugin; readonly hostDevice?: never } | { readonly hostDevice: HostDeviceUnderTest; readonly plugin?: never });
 
 export interface Inspector {
   readonly url: string;
   /** "e1000e on QEMU 11.1.3", "e1000e 0000:00:03.0 (vfio-pci) on QEMU ..." */
   readonly title: string;
+  /** The line that tells the user where the page is. */
+  readonly announcement: string;
   close(): Promise<void>;
 }
 
 export async function startInspector(t: InspectTarget, o: { port?: number; address?: string } = {}): Promise<Inspector> {
   const host = t.hostDevice;
-  const plugin = host?.plugin ?? t.plugin;
+  const plugin = t.hostDevice ? t.hostDevice.plugin : t.plugin;
   if (!host && plugin.sriovPf) throw new EnvironmentError(`the ${plugin.name} is an SR-IOV VF: QEMU makes it only through its PF`, `inspect it passed through: --box --device ${plugin.name}`);
   const dut = await Dut.start(t.build, plugin, { traces: host ? [...TRACES, ...VFIO_TRACES] : TRACES, ...(host ? { hostDevice: { bdf: host.host.bdf } } : {}) });
   try {
@@ -43,6 +41,7 @@ export async function startInspector(t: InspectTarget, o: { port?: number; addre
     return {
       url: server.url,
       title,
+      announcement: `inspector for ${title}: open ${server.url}`,
       close: async () => {
         await server.close();
         await dut.shutdown();

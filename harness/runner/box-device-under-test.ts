@@ -8,7 +8,7 @@ import { BOX_DEVICE_BDF, type BoxOptions } from '../box/box.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { devicePlugin } from '../devices/index.js';
 import { createVf } from '../host/sriov-vf.js';
-import { openHostDeviceUnderTest, type HostDeviceUnderTest } from './run-plan.js';
+import { hostDeviceLine, openHostDeviceUnderTest, type HostDeviceUnderTest } from './run-plan.js';
 
 /** The box options that give a run `plugin`'s device. */
 export function boxDeviceFor(plugin: DevicePlugin): Pick<BoxOptions, 'device' | 'hostDriver' | 'deviceProps'> {
@@ -30,7 +30,7 @@ export async function openBoxDeviceUnderTest(device: string, progress: (m: strin
     vf?.remove();
     throw e;
   });
-  progress(`host device ${dut.host.bdf}: ${dut.plugin.name} on vfio-pci, kernel ${dut.host.kernel}, MSI-X ${dut.host.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`);
+  progress(hostDeviceLine(dut));
   return {
     dut,
     release() {

@@ -37,6 +37,11 @@ export async function openHostDeviceUnderTest(bdf: string, opts: BindOptions = {
   return { host: await openHostDevice(bdf, opts, ids), plugin };
 }
 
+/** The progress line that says which host device a run uses, and how its MSI-X grows. */
+export function hostDeviceLine(dut: HostDeviceUnderTest): string {
+  return `host device ${dut.host.bdf}: ${dut.plugin.name} on vfio-pci, kernel ${dut.host.kernel}, MSI-X ${dut.host.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`;
+}
+
 export interface PlanArgs {
   readonly suites: readonly SuiteSpec[];
   readonly builds: readonly QemuBuild[];

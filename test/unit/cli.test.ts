@@ -59,4 +59,12 @@ describe('msix-harness CLI', function () {
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('SR-IOV VF').and.contain('--box --device igbvf');
   });
+
+  it('--live: a command stopped by an error still ends (its page server does not keep it running)', async () => {
+    for (const cmd of ['run', 'compare']) {
+      const r = await cli([cmd, '--suite', 'emulated', '--qemu', '/nonexistent/qemu', '--live']);
+      expect(r.code, `${cmd}: ${r.stderr}`).to.equal(2);
+      expect(r.stderr).to.contain('live page: http://127.0.0.1:').and.contain('does not exist');
+    }
+  });
 });

@@ -9,6 +9,7 @@ import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import type { QemuBuild } from '../harness/builds/qemu-build.js';
 import { vfioSuite } from '../suites/vfio/host-tracks-guest.js';
 import { e1000e } from '../harness/devices/e1000e.js';
+import { boxHardwareNamed } from '../harness/runner/box-device-under-test.js';
 
 const BOOTS = 3;
 
@@ -17,9 +18,9 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 
 export async function benchBox(builds: readonly QemuBuild[], grep?: string, kernel = '6.12'): Promise<void> {
   const progress = (m: string) => process.stderr.write(`${m}\n`);
-  await provisionBox(kernel, 'e1000e', progress);
+  await provisionBox(kernel, boxHardwareNamed('e1000e'), progress);
   const boots: number[] = [];
-  for (let i = 0; i < BOOTS; i++) boots.push((await runInBox({ kernel, device: 'e1000e', command: ['true'], timeoutMs: 120_000 })).bootMs);
+  for (let i = 0; i < BOOTS; i++) boots.push((await runInBox({ kernel, device: boxHardwareNamed('e1000e'), command: ['true'], timeoutMs: 120_000 })).bootMs);
   console.log(`\nbox (kernel ${kernel}, e1000e on vfio-pci)`);
   console.log(`  boot to command start (median of ${BOOTS}): ${median(boots)} ms [${boots.join(', ')}] (goal <= 4000: ${verdict(median(boots) <= 4000)})`);
   for (const build of builds) {

@@ -44,6 +44,7 @@ import { benchDevices } from './devices-bench.js';
 import { benchMigration } from './migration-bench.js';
 import { benchFlakes } from './flakes-bench.js';
 import { benchInspector } from './inspector-bench.js';
+import { seedSpec } from '../harness/regressions/seed-revert.js';
 
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
   const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'];
   const builds: QemuBuild[] = [];
   for (const spec of specs) {
-    const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`));
+    const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`), [seedSpec]);
     builds.push(build);
     if (!only.has('qtest')) continue;
     // Alternate harness and floor rounds so both see the same machine load; keep each one's median.

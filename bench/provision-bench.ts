@@ -17,6 +17,7 @@ import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import { START_MARK, startToReady } from './start-to-ready.js';
 import { vfioSuite } from '../suites/vfio/host-tracks-guest.js';
 import { e1000e } from '../harness/devices/e1000e.js';
+import { boxHardwareNamed } from '../harness/runner/box-device-under-test.js';
 
 const MAIN = fileURLToPath(new URL('../bin/msix-harness.js', import.meta.url));
 const START_SCRIPT = fileURLToPath(new URL('./start-to-ready.js', import.meta.url));
@@ -50,7 +51,7 @@ export async function benchProvision(builds: readonly QemuBuild[], kernel = 'new
   const inside = new Map<string, number>();
   await runInBox({
     kernel: '6.12',
-    device: 'e1000e',
+    device: boxHardwareNamed('e1000e'),
     command: [process.execPath, START_SCRIPT, String(STARTS)],
     env: { [PROBED_BUILDS_ENV]: serializeBuilds(builds) },
     timeoutMs: 600_000,

@@ -10,7 +10,7 @@ import fs from 'node:fs/promises';
 import { execa } from 'execa';
 import { resolveSourceBuild } from '../builds/build-spec.js';
 import { rawOutcome, type CaseResult } from '../results/run-report.js';
-import type { SuiteSpec } from '../runner/case.js';
+import type { SuiteSpec } from '../case/case.js';
 import { runPlan } from '../runner/run-plan.js';
 import { caseById } from './case-id.js';
 
@@ -56,8 +56,7 @@ export async function bisectStep(a: StepArgs): Promise<number> {
     const { suite, device } = caseById(a.caseId, a.suites);
     const build = await resolveSourceBuild(a.src, progress, a.build);
     buildMs = Math.round(performance.now() - t0);
-    const grep = `^${a.caseId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} `;
-    const results = await runPlan({ suites: [suite], builds: [build], devices: [device], boxDevices: [device], kernels: [a.kernel], grep, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
+    const results = await runPlan({ suites: [suite], builds: [build], devices: [device], boxDevices: [device], kernels: [a.kernel], filter: { ids: [a.caseId] }, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
     const caseMs = Math.round(performance.now() - t0) - buildMs;
     const result = results.find((r) => r.id === a.caseId);
     if (!result) return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `the case did not run (${results.length} results)` }, SKIP);

@@ -14,7 +14,7 @@ import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
 import { caseById } from './case-id.js';
 import type { StepLog } from './bisect-step.js';
-import type { SuiteSpec } from '../runner/case.js';
+import type { SuiteSpec } from '../case/case.js';
 import { suiteRef } from '../runner/suite-ref.js';
 import type { StepJob } from './step-main.js';
 

@@ -22,24 +22,25 @@ import { cacheRoot } from '../cache/cache-dir.js';
 import { provisionKernel, resolveKernelSeries, type BoxKernel, type KernelSeries } from './kernel.js';
 
 /**
- * The MSI-X device the box gets, and which outer QEMU models it: a Debian
- * build named here, never the machine's own QEMU, so the box's hardware is
- * the same on every machine. (With trixie's 10.0.13 as the outer QEMU, each
- * e1000e fire reached the box's host line twice: its model differs.)
+ * The MSI-X device the box gets, as its device plugin describes it (the box
+ * knows no device itself): the outer QEMU's -device value, the Debian build
+ * that models it (a named build, never the machine's own QEMU, so the box's
+ * hardware is the same on every machine), and the Linux driver that takes
+ * it inside when it is left on its own driver.
  */
-const DEVICES = {
-  e1000e: { qemuDevice: 'e1000e', outer: 'debian:bookworm' },
-  // igb appeared in QEMU 8.0; bookworm's QEMU is 7.2. Not
-  // 10.0.2 (bookworm-backports): its igb maps a VF's 64-bit BARs without
-  // their upper half (traced: VF BAR3 at 0x20000 where Linux wrote
-  // 0x100020000, BAR0 not at all), so no VF register write arrives.
-  igb: { qemuDevice: 'igb', outer: 'debian:newest' },
-  nvme: { qemuDevice: 'nvme', outer: 'debian:bookworm' },
-} as const;
-export type BoxDevice = keyof typeof DEVICES;
-export const BOX_DEVICES = Object.keys(DEVICES) as BoxDevice[];
+export interface BoxHardware {
+  /** For messages: the plugin's name. */
+  readonly name: string;
+  /** The outer QEMU's -device value; the box adds nothing but its slot (addr). */
+  readonly device: string;
+  /** debian:<suite> */
+  readonly outerQemu: string;
+  /** The Linux driver module of the device (its modules go into the initramfs). */
+  readonly linuxDriver: string;
+}
 /** The device's slot in the box, so its BDF there is always this. */
 export const BOX_DEVICE_BDF = '0000:00:03.0';
+const BOX_DEVICE_SLOT = '03.0';
 /**
  * With forwardPort: the box's NIC (virtio-net, on QEMU's user network with
  * restrict=on, so the box reaches nothing) has this address, and
@@ -52,13 +53,7 @@ const TAIL_LINES = 40;
 export interface BoxOptions {
   /** A series (6.1, 6.12, 7.3 ...) or newest. */
   readonly kernel: KernelSeries;
-  readonly device: BoxDevice | string;
-  /**
-   * The device's -device value in the outer QEMU, when the run needs more
-   * than its driver name (a device plugin's own properties: nvme's vector
-   * and queue counts); its addr is always the box device's slot.
-   */
-  readonly deviceProps?: string;
+  readonly device: BoxHardware;
   readonly command: readonly string[];
   /** Working directory of the command (a path of this machine, seen read-only). Default: process.cwd(). */
   readonly cwd?: string;
@@ -103,13 +98,12 @@ export interface Provisioned {
 }
 
 /** Kernel, initramfs and outer QEMU for a box: downloaded and built once, then from the cache. */
-export async function provisionBox(kernelSeries: string, device: string, progress: Progress = () => undefined): Promise<Provisioned> {
-  if (!isDevice(device)) throw new EnvironmentError(`unknown box device "${device}"`, `use one of ${BOX_DEVICES.join(', ')}`);
+export async function provisionBox(kernelSeries: string, device: BoxHardware, progress: Progress = () => undefined): Promise<Provisioned> {
+  if (!device.outerQemu.startsWith('debian:')) throw new EnvironmentError(`the box's outer QEMU for ${device.name} is "${device.outerQemu}", not a Debian build`, "name a debian:<suite> build in the device plugin's box facts");
   const kernel = await provisionKernel(await resolveKernelSeries(kernelSeries, progress), progress);
-  const initramfs = await provisionInitramfs(kernel, progress);
-  const spec = DEVICES[device];
-  const d = await fetchDebianQemu(spec.outer.slice('debian:'.length), progress);
-  return { kernel, initramfs, outer: { binary: d.binary, args: d.dataDirs.flatMap((x) => ['-L', x]), env: d.env, launch: d.launch, label: `${d.debianVersion} (${spec.outer})` } };
+  const initramfs = await provisionInitramfs(kernel, [device.linuxDriver], progress);
+  const d = await fetchDebianQemu(device.outerQemu.slice('debian:'.length), progress);
+  return { kernel, initramfs, outer: { binary: d.binary, args: d.dataDirs.flatMap((x) => ['-L', x]), env: d.env, launch: d.launch, label: `${d.debianVersion} (${device.outerQemu})` } };
 }
 
 /**
@@ -131,9 +125,8 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
 
 async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
   const p = await provisionBox(o.kernel, o.device, o.progress);
-  const device = o.device as BoxDevice;
   const nonce = randomBytes(8).toString('hex');
-  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: { MSIX_HARNESS_CACHE: cacheRoot(), ...o.env }, vfioBdfs: o.hostDriver ? [] : [BOX_DEVICE_BDF], hostDrivers: o.hostDriver ? [DEVICES[device].qemuDevice] : [], ...(o.forwardPort !== undefined ? { net: { bdf: `0000:00:${BOX_NET_SLOT}`, address: BOX_NET_ADDRESS } } : {}), nonce });
+  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: { MSIX_HARNESS_CACHE: cacheRoot(), ...o.env }, vfioBdfs: o.hostDriver ? [] : [BOX_DEVICE_BDF], hostDrivers: o.hostDriver ? [o.device.linuxDriver] : [], ...(o.forwardPort !== undefined ? { net: { bdf: `0000:00:${BOX_NET_SLOT}`, address: BOX_NET_ADDRESS } } : {}), nonce });
   const t0 = performance.now();
   const { proc, sockets } = await QemuProcess.spawn({
     binary: p.outer.binary,
@@ -144,7 +137,7 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
       ...['-machine', 'q35', '-accel', 'tcg', '-cpu', 'max', '-smp', '2', '-m', '2G'],
       ...['-nodefaults', '-display', 'none', '-no-reboot', '-no-user-config'],
       // The IOMMU must come before the devices it translates for.
-      ...['-device', 'intel-iommu,intremap=on', '-device', `${DEVICES[device].qemuDevice},addr=03.0${o.deviceProps ? `,${o.deviceProps}` : ''}`],
+      ...['-device', 'intel-iommu,intremap=on', '-device', `${o.device.device},addr=${BOX_DEVICE_SLOT}`],
       ...['-fsdev', 'local,path=/,readonly=on,security_model=none,multidevs=remap,id=hostroot', '-device', 'virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot'],
       ...(o.forwardPort !== undefined ? forwardArgs(o.forwardPort) : []),
       ...['-kernel', p.kernel.vmlinuz, '-append', ['console=ttyS0 intel_iommu=on iomem=relaxed panic=-1 quiet loglevel=3', ...(o.kernelArgs ?? [])].join(' ')],
@@ -254,10 +247,6 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
 function forwardArgs(port: number): string[] {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new EnvironmentError(`port ${port} is not a TCP port`, 'use 1..65535');
   return ['-netdev', `user,id=fwd,restrict=on,ipv6=off,hostfwd=tcp:127.0.0.1:${port}-${BOX_NET_ADDRESS}:${port}`, '-device', `virtio-net-pci,netdev=fwd,addr=${BOX_NET_SLOT},romfile=`];
-}
-
-function isDevice(d: string): d is BoxDevice {
-  return Object.hasOwn(DEVICES, d);
 }
 
 /** The folder the box's caches live in, for messages. */

@@ -17,8 +17,8 @@ import { modulesInLoadOrder } from './modules.js';
 
 /** virtio-pci and 9p for the host root (virtio-pci is built in on 6.12, a module on 6.1), overlay for /tmp, vfio for the device; dependencies are found from each module. */
 export const BOX_MODULES = ['virtio_pci', 'netfs', '9pnet', '9pnet_virtio', '9p', 'overlay', 'irqbypass', 'vfio', 'vfio_iommu_type1', 'vfio-pci-core', 'vfio-pci'] as const;
-/** Drivers loaded only when a run asks: those the box's device can start on (BoxOptions.hostDriver), and the NIC's (BoxOptions.forwardPort). */
-export const BOX_DRIVER_MODULES = ['e1000e', 'igb', NET_DRIVER] as const;
+/** Loaded only when a run asks: the NIC's driver (BoxOptions.forwardPort); the box device's own driver is handed in by its plugin. */
+const NET_MODULES = [NET_DRIVER] as const;
 /** Bump when the archive's layout changes in a way the inputs do not show. */
 const LAYOUT = 1;
 
@@ -27,12 +27,13 @@ export interface BoxInitramfs {
   readonly modules: readonly string[];
 }
 
-export async function provisionInitramfs(kernel: BoxKernel, progress: Progress): Promise<BoxInitramfs> {
+/** The initramfs for a kernel, with the modules of `hostDrivers` (Linux driver names) ready to load on request. */
+export async function provisionInitramfs(kernel: BoxKernel, hostDrivers: readonly string[], progress: Progress): Promise<BoxInitramfs> {
   const busybox = await provisionBusybox(progress);
   const always = await modulesInLoadOrder(kernel.modulesDir, BOX_MODULES);
   const driverModules: Record<string, string[]> = {};
   const modules = [...always];
-  for (const d of BOX_DRIVER_MODULES) {
+  for (const d of [...new Set([...hostDrivers, ...NET_MODULES])]) {
     const mods = (await modulesInLoadOrder(kernel.modulesDir, [d])).filter((m) => !always.some((a) => a.name === m.name));
     driverModules[d] = mods.map((m) => m.name);
     for (const m of mods) if (!modules.some((x) => x.name === m.name)) modules.push(m);

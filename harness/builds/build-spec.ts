@@ -17,23 +17,29 @@ import { EnvironmentError } from '../errors.js';
 import { probeBuild, type QemuBuild } from './qemu-build.js';
 import type { BuildFiles } from './qemu-build.js';
 
-/** A kind of build spec, "<prefix>:<rest>", that a caller adds (the regression fixtures add seed:). */
+/** A kind of build spec, "<prefix>:<rest>"; a caller may add its own (the regression fixtures add seed:). */
 export interface SpecKind {
   readonly prefix: string;
+  /** For the error that lists the kinds: "debian:<suite>". */
+  readonly usage: string;
   resolve(rest: string, progress: Progress): Promise<BuildFiles>;
 }
 
-export async function resolveBuild(spec: string, progress: Progress, kinds: readonly SpecKind[] = []): Promise<QemuBuild> {
-  if (spec.startsWith('debian:')) {
-    const d = await fetchDebianQemu(spec.slice('debian:'.length), progress);
-    return probeBuild(spec, d);
+/** The kinds every caller has; a plain path (no known prefix) is a binary. */
+export const BUILTIN_KINDS: readonly SpecKind[] = [
+  { prefix: 'debian', usage: 'debian:<suite> (or debian:newest)', resolve: (suite, progress) => fetchDebianQemu(suite, progress) },
+  { prefix: 'debian-src', usage: 'debian-src:<suite>', resolve: (suite, progress) => compileDebianSource(suite, progress) },
+];
+
+/** One mechanism for every kind: the prefix picks it; an unknown prefix is an error that lists them. */
+export async function resolveBuild(spec: string, progress: Progress, extra: readonly SpecKind[] = []): Promise<QemuBuild> {
+  const kinds = [...BUILTIN_KINDS, ...extra];
+  const prefix = /^([a-z][a-z0-9-]*):/.exec(spec)?.[1];
+  const kind = prefix !== undefined ? kinds.find((k) => k.prefix === prefix) : undefined;
+  if (kind) return probeBuild(spec, await kind.resolve(spec.slice(prefix!.length + 1), progress));
+  if (prefix !== undefined && !fs.existsSync(spec)) {
+    throw new EnvironmentError(`"${spec}" names no kind of build "${prefix}:"`, `use a path to qemu-system-x86_64, or one of ${kinds.map((k) => k.usage).join(', ')}; a source tree is --qemu-src DIR`);
   }
-  if (spec.startsWith('debian-src:')) {
-    const b = await compileDebianSource(spec.slice('debian-src:'.length), progress);
-    return probeBuild(spec, b);
-  }
-  const kind = kinds.find((k) => spec.startsWith(`${k.prefix}:`));
-  if (kind) return probeBuild(spec, await kind.resolve(spec.slice(kind.prefix.length + 1), progress));
   return probeBuild(spec, { binary: path.resolve(spec) });
 }
 

@@ -203,7 +203,13 @@ async function ownLaunch(root: string): Promise<Launch> {
       if (names.some((n) => /^lib.*\.so(\.|$)/.test(n))) add(path.join(dir, e.name));
     }
   }
-  return { libraries: 'own', loader, libraryPath };
+  return { libraries: 'own', loader, libraryPath, argv0: await loaderTakesArgv0(loader) };
+}
+
+/** Asked of the loader itself (its --help lists its options), not guessed from the suite. */
+async function loaderTakesArgv0(loader: string): Promise<boolean> {
+  const r = await execa(loader, ['--help'], { reject: false, stdin: 'ignore', timeout: 10_000, all: true });
+  return /--argv0\b/.test(r.all ?? '');
 }
 
 /** What launch.json records: which way, not the paths (those follow from the root). */

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { cacheRoot } from './cache-dir.js';
 import { lastUse, usersOf } from './cache-use.js';
+import { isScratchName, scratchPid } from './scratch-dir.js';
+import { processStart } from '../process-start.js';
 
 export interface CacheEntry {
   readonly kind: 'qemu' | 'kernel' | 'initramfs' | 'busybox' | 'build tool' | 'qemu source' | 'package lists' | 'ccache' | 'logs' | 'partial';
@@ -31,7 +33,7 @@ const dirs = (p: string) => {
     return [];
   }
 };
-const isPartial = (name: string) => /\.partial-\d+$/.test(name);
+const isPartial = isScratchName;
 const skip = (name: string) => name.endsWith('.lock') || name.startsWith('.');
 
 /** Versioned folders under base (each with .complete), and leftovers of killed runs. */
@@ -84,7 +86,13 @@ export async function listCache(root = cacheRoot()): Promise<CacheEntry[]> {
       if (m) sizes.set(m[2]!, Number(m[1]));
     }
   }
-  return found.map((f) => ({ ...f, bytes: sizes.get(f.path) ?? 0, lastUse: lastUse(f.path), users: usersOf(f.path) }));
+  return found.map((f) => ({ ...f, bytes: sizes.get(f.path) ?? 0, lastUse: lastUse(f.path), users: f.kind === 'partial' ? scratchUsers(f.path) : usersOf(f.path) }));
+}
+
+/** A scratch folder is in use while the process named in it lives. */
+function scratchUsers(p: string): number[] {
+  const pid = scratchPid(path.basename(p));
+  return pid !== undefined && processStart(pid) !== undefined ? [pid] : [];
 }
 
 export interface PruneRules {
@@ -122,7 +130,7 @@ export function planPrune(entries: readonly CacheEntry[], rules: PruneRules): Pr
 export function prune(plan: PrunePlan): number {
   let freed = 0;
   for (const e of plan.remove) {
-    if (usersOf(e.path).length) continue;
+    if ((e.kind === 'partial' ? scratchUsers(e.path) : usersOf(e.path)).length) continue;
     fs.rmSync(e.path, { recursive: true, force: true });
     freed += e.bytes;
   }

@@ -3,18 +3,19 @@
  * harness/box/box.ts). Provisioning progress goes to stderr, the command's
  * output to stdout; the result is the command's own exit code.
  */
-import { BOX_DEVICES, runInBox } from '../box/box.js';
+import { runInBox } from '../box/box.js';
+import { boxHardwareNamed } from '../runner/box-device-under-test.js';
 import { EnvironmentError } from '../errors.js';
 
 /** Boot plus command; TCG on two cores boots in about 4 s, so this is for the command. */
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 export async function boxCommand(o: { kernel: string; device: string; command: string[]; hostDriver?: boolean; append?: string[]; forwardPort?: number; timeoutMs?: number }): Promise<number> {
-  if (!(BOX_DEVICES as readonly string[]).includes(o.device)) throw new EnvironmentError(`unknown box device "${o.device}"`, `use --device ${BOX_DEVICES.join(' or --device ')}`);
+  const device = boxHardwareNamed(o.device);
   if (o.command.length === 0) throw new EnvironmentError('no command given', 'pass the command to run in the box after --, e.g. -- sh -c "cat /proc/interrupts"');
   const r = await runInBox({
     kernel: o.kernel,
-    device: o.device,
+    device,
     command: o.command,
     ...(o.hostDriver ? { hostDriver: true } : {}),
     ...(o.append?.length ? { kernelArgs: o.append } : {}),

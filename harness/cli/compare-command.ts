@@ -9,8 +9,9 @@ import { findingLine, gate } from '../matrix/gate.js';
 import { parseShard } from '../runner/shard.js';
 import { EnvironmentError } from '../errors.js';
 import { caseLine } from '../report/console-report.js';
-import type { SuiteSpec } from '../runner/case.js';
-import { openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
+import type { SuiteSpec } from '../case/case.js';
+import { openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
+import { runPlan, runReport } from '../runner/run-plan.js';
 import { runMigrationMatrix } from '../runner/migration-matrix.js';
 import { migrationHolds } from '../results/migration-direction.js';
 import { migrationText } from '../report/migration-text.js';
@@ -69,7 +70,7 @@ async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], live
       suites,
       builds,
       devices: a.device,
-      ...(a.grep ? { grep: a.grep } : {}),
+      ...(a.grep ? { filter: { grep: a.grep } } : {}),
       ...(dut ? { hostDevice: dut } : {}),
       ...(a.kernel ? { kernels: a.kernel } : {}),
       ...(a.boxDevice ? { boxDevices: a.boxDevice } : {}),
@@ -105,10 +106,12 @@ async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[],
     process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`);
     live.result(r);
   };
-  const cases = await runMigrationMatrix({ suite, builds, device, onResult });
-  if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
+  const shard = a.shard ? parseShard(a.shard) : undefined;
+  const cases = await runMigrationMatrix({ suite, builds, device, onResult, ...(shard ? { shard } : {}) });
+  if (!cases.length && shard) progress(`migration matrix: shard ${a.shard} has no pair`);
+  else if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
   const report = runReport(started, builds, cases);
-  await writeReport(report, a.reporter, a.out);
+  await writeReport(report, a.reporter, a.out, compare(cases));
   process.stdout.write(`\n${migrationText(cases)}\n`);
   return migrationHolds(cases) ? ExitCode.OK : ExitCode.FAILED;
 }

@@ -10,7 +10,7 @@ import { devicePlugin } from '../devices/index.js';
 import { EnvironmentError } from '../errors.js';
 import { inspectInBox } from '../inspect/inspector-in-box.js';
 import { startInspector } from '../inspect/start-inspector.js';
-import { openHostDeviceUnderTest } from '../runner/run-plan.js';
+import { openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
 import { resolveBuilds } from './run-command.js';
 
 export interface InspectArgs {

@@ -5,9 +5,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../cache/cache-inventory.js';
 import { EnvironmentError } from '../errors.js';
-import type { SuiteSpec } from '../runner/case.js';
+import type { SuiteSpec } from '../case/case.js';
 import { ExitCode } from './exit-codes.js';
-import { BOX_DEVICES } from '../box/box.js';
+import { boxDevicePlugins } from '../devices/index.js';
 import { boxCommand } from './box-command.js';
 import { cacheListCommand, cachePruneCommand } from './cache-command.js';
 import { inspectCommand } from './inspect-command.js';
@@ -19,6 +19,9 @@ import { runCommand } from './run-command.js';
 import { REPORTERS, type Reporter } from './write-report.js';
 import { cleanUpOnSignals } from './signals.js';
 import { toolVersion } from '../results/tool-version.js';
+
+/** The devices the box models itself (a VF is made on one of them). */
+const BOX_HARDWARE = boxDevicePlugins.filter((p) => p.box).map((p) => p.name);
 
 const duration = (v: string) => {
   try {
@@ -159,9 +162,9 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .command('box')
     .description('boot a nested vfio host (real Debian kernel under TCG, the device bound to vfio-pci) and run a command in it')
     .option('--kernel <series>', 'kernel series (6.1, 6.12, 6.16 ... 7.3, or newest)', '6.12')
-    .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(BOX_DEVICES).default('e1000e'))
+    .addOption(new Option('--device <name>', 'emulated device bound to vfio-pci inside').choices(BOX_HARDWARE).default('e1000e'))
     .option('--forward-port <n>', 'forward 127.0.0.1:N here to the same port in the box (its NIC, 10.0.2.15; the box reaches nothing else)', wholeNumber)
-    .option('--host-driver', `leave the device on its own Linux driver (${BOX_DEVICES.join(', ')}) instead of vfio-pci, e.g. to try \`run --host-device\``)
+    .option('--host-driver', `leave the device on its own Linux driver (${BOX_HARDWARE.join(', ')}) instead of vfio-pci, e.g. to try \`run --host-device\``)
     .option('--append <arg>', 'another kernel command-line argument (repeatable), e.g. a kernel option to try', collect, [])
     .argument('<command...>', 'the command, after --')
     .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean; append: string[]; forwardPort?: number }) => {

@@ -2,6 +2,7 @@
 import fs from 'node:fs/promises';
 import { compare } from '../matrix/comparison.js';
 import { EnvironmentError } from '../errors.js';
+import { combinationKey, combinationOf, describeCombination } from '../results/combination.js';
 import { summarize, type BuildRef, type CaseResult, type RunReport } from '../results/run-report.js';
 import { exitForSummary } from './exit-codes.js';
 import { writeReport, type Reporter } from './write-report.js';
@@ -24,8 +25,8 @@ export function mergeReports(reports: readonly RunReport[], warn: (m: string) =>
   for (const r of reports) {
     for (const b of r.builds) builds.set(`${b.spec}|${b.sha256}`, b);
     for (const c of r.cases) {
-      const key = `${c.id}|${c.qemu.spec}|${c.hostKernel}`;
-      if (cases.has(key)) warn(`merge: ${c.id} on ${c.qemu.spec} (${c.hostKernel}) is in more than one report (overlapping shards?); the first is kept`);
+      const key = combinationKey(combinationOf(c));
+      if (cases.has(key)) warn(`merge: ${describeCombination(combinationOf(c))} is in more than one report (overlapping shards?); the first is kept`);
       else cases.set(key, c);
     }
   }

@@ -5,9 +5,10 @@ import { withLive } from './live-option.js';
 import { EnvironmentError } from '../errors.js';
 import { caseLine, summaryLine } from '../report/console-report.js';
 import { deserializeBuilds, PROBED_BUILDS_ENV, type QemuBuild } from '../builds/qemu-build.js';
-import type { SuiteSpec } from '../runner/case.js';
+import type { SuiteSpec } from '../case/case.js';
 import { parseShard } from '../runner/shard.js';
-import { hostDeviceLine, openHostDeviceUnderTest, runPlan, runReport } from '../runner/run-plan.js';
+import { hostDeviceLine, openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
+import { runPlan, runReport } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
 import { writeReport, type Reporter } from './write-report.js';
 import { seedSpec } from '../regressions/seed-revert.js';
@@ -63,7 +64,7 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
         suites: [suite],
         builds,
         devices: args.device,
-        ...(args.grep ? { grep: args.grep } : {}),
+        ...(args.grep ? { filter: { grep: args.grep } } : {}),
         ...(dut ? { hostDevice: dut } : {}),
         ...(args.kernel ? { kernels: args.kernel } : {}),
         ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),

@@ -12,6 +12,7 @@ import { PrivateApt, sourcesForSuite, systemAptTargets } from './apt-sources.js'
 import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
 import { exists, firstLine, safeName, versionGreater, type Progress } from './unpacked-packages.js';
+import { isScratchName, scratchDirFor } from '../cache/scratch-dir.js';
 
 export type { Progress };
 
@@ -98,7 +99,7 @@ async function unpackSource(apt: PrivateApt, suite: string, version: string, pro
 }
 
 async function unpackSourceLocked(apt: PrivateApt, suite: string, version: string, dir: string, progress: Progress): Promise<DebianSource> {
-  const scratch = `${dir}.partial-${process.pid}`;
+  const scratch = scratchDirFor(dir);
   const downloads = path.join(sourceRoot(), `download-${safeName(version)}`);
   await fs.rm(scratch, { recursive: true, force: true });
   await fs.mkdir(downloads, { recursive: true });
@@ -162,7 +163,7 @@ async function applySeries(tree: string, progress: Progress, suite: string): Pro
     const [name, strip = '-p1'] = entry.split(/\s+/);
     const r = await execa('patch', [strip, '--forward', '--batch', '--fuzz=0', '--no-backup-if-mismatch', '--reject-file=-', '-E', '-s', '-i', path.join(tree, 'debian', 'patches', name!)], { cwd: tree, reject: false, stdin: 'ignore', all: true });
     if (r.exitCode !== 0) {
-      throw new EnvironmentError(`debian patch ${name} does not apply to ${tree}:\n${r.all}`, `delete ${tree}.partial and try again; if it persists, the source package changed format`);
+      throw new EnvironmentError(`debian patch ${name} does not apply to ${tree}:\n${r.all}`, `try again (the unfinished ${tree} is removed by the next run or by \`msix-harness cache prune\`); if it persists, the source package changed format`);
     }
   }
   return entries.length;
@@ -181,7 +182,7 @@ async function readMarker(dir: string): Promise<DebianSource | undefined> {
 async function newestCachedTree(suite: string): Promise<DebianSource | undefined> {
   let best: DebianSource | undefined;
   for (const name of await fs.readdir(sourceRoot()).catch(() => [] as string[])) {
-    if (!name.startsWith('qemu-') || /\.partial(-\d+)?$|\.lock$/.test(name)) continue;
+    if (!name.startsWith('qemu-') || isScratchName(name) || name.endsWith('.lock')) continue;
     const s = await readMarker(path.join(sourceRoot(), name));
     if (s && s.suite === suite && (!best || (await versionGreater(s.debianVersion, best.debianVersion)))) best = s;
   }

@@ -13,6 +13,7 @@ import type { PrivateApt } from './apt-sources.js';
 import { EnvironmentError } from '../errors.js';
 import { withCacheLock } from '../cache/cache-lock.js';
 import { noteUse } from '../cache/cache-use.js';
+import { scratchDirFor } from '../cache/scratch-dir.js';
 
 export type Progress = (message: string) => void;
 
@@ -23,7 +24,7 @@ export async function unpackOnce(apt: PrivateApt, pins: readonly string[], versi
   if (!(await exists(done))) {
     await withCacheLock(dir, label, async () => {
       if (await exists(done)) return; // made by another run while this one waited
-      const scratch = `${dir}.partial-${process.pid}`;
+      const scratch = scratchDirFor(dir);
       await fs.rm(scratch, { recursive: true, force: true });
       try {
         const debs = path.join(scratch, 'debs');

@@ -6,6 +6,16 @@
 import type { PciFunction } from '../pci/pci-function.js';
 import type { QmpClient } from '../protocol/qmp-client.js';
 
+/** The box's facts of a device: which outer QEMU models it, and which Linux driver takes it there. */
+export interface BoxFacts {
+  /** The Debian QEMU build (debian:<suite>) that models the device in the box: a named build, never the machine's own. */
+  readonly outerQemu: string;
+  /** Why that build, when it matters (a model bug in another one). */
+  readonly why: string;
+  /** The Linux driver module that takes the device inside the box when it is left on its own driver (box --host-driver, a PF for VFs). */
+  readonly linuxDriver: string;
+}
+
 /** What a plugin may use: the device's placed PCI function and QEMU's monitor. */
 export interface DeviceHandle {
   readonly fn: PciFunction;
@@ -44,7 +54,7 @@ export interface DevicePlugin {
   readonly pciIds: readonly (readonly [vendor: number, device: number])[];
   /** Interrupt modes the driver's fire() can drive (MSI fires vector 0 only). */
   readonly interruptModes: readonly InterruptMode[];
-  /** MSI-X table size (as the plugin's qemuArgs and deviceProps configure the device). */
+  /** MSI-X table size (as the plugin's deviceProps configure the device). */
   readonly msixVectors: number;
   /** The BAR that holds the device's own MSI-X table (on the physical device, for passthrough). */
   readonly msixTableBar: number;
@@ -58,10 +68,15 @@ export interface DevicePlugin {
   readonly flr?: boolean;
   /** False for devices QEMU refuses to migrate (they block a migration). */
   readonly migratable?: boolean;
-  /** -device properties the device needs besides id and addr (also given to the box's outer QEMU when the device is passed through there). */
+  /**
+   * -device properties besides id and addr, as the plugin needs the device
+   * (its MSI-X table size, no option ROM); the same in the QEMU under test
+   * and, for a device passed through in the box, in the box's outer QEMU.
+   * The -device line itself is built once, by devices/device-line.ts.
+   */
   readonly deviceProps?: string;
-  /** Arguments that add the device to QEMU's command line. */
-  qemuArgs(qemuId: string, pciAddr: string): string[];
+  /** How the box (the nested vfio host) models this device; absent: it is no box device (a VF is made on its PF's). */
+  readonly box?: BoxFacts;
   /** The driver for one placed device. */
   attach(dev: DeviceHandle): DeviceDriver;
 }

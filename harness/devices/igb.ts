@@ -39,6 +39,12 @@ export const igb: DevicePlugin = {
   freeBar: 5,
   msixTableBar: 3,
   flr: true,
-  qemuArgs: (id, addr) => ['-device', `igb,id=${id},addr=${addr},romfile=`],
+  deviceProps: 'romfile=',
+  box: {
+    outerQemu: 'debian:newest',
+    // igb appeared in QEMU 8.0, after bookworm's 7.2; 10.0.2 (bookworm-backports) maps a VF's 64-bit BARs without their upper half.
+    why: "igb is newer than bookworm's 7.2, and 10.0.2's igb maps a VF's 64-bit BARs without their upper half (traced: VF BAR3 at 0x20000 where Linux wrote 0x100020000), so no VF register write arrives",
+    linuxDriver: 'igb',
+  },
   attach,
 };

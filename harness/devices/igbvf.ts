@@ -42,8 +42,5 @@ export const igbvf: DevicePlugin = {
   msixTableBar: 3,
   flr: true,
   sriovPf: 'igb',
-  qemuArgs: () => {
-    throw new Error('an igbvf exists only as a VF of an igb PF: pass it through (the box makes one with --box-device igbvf)');
-  },
   attach,
 };

@@ -16,6 +16,9 @@ export function pluginForIds(vendor: number, device: number): DevicePlugin | und
   return devicePlugins.find((p) => p.pciIds.some(([v, d]) => v === vendor && d === device));
 }
 
+/** The plugins the box can pass through: a device it models, or a VF made on one. */
+export const boxDevicePlugins: readonly DevicePlugin[] = devicePlugins.filter((p) => p.box || p.sriovPf);
+
 export function devicePlugin(name: string): DevicePlugin {
   const p = devicePlugins.find((d) => d.name === name);
   if (!p) throw new Error(`no device plugin "${name}" (known: ${devicePlugins.map((d) => d.name).join(', ')})`);

@@ -321,6 +321,6 @@ export const nvme: DevicePlugin = {
   // QEMU's nvme registers an unmigratable vmstate.
   migratable: false,
   deviceProps: `serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`,
-  qemuArgs: (id, addr) => ['-device', `nvme,id=${id},addr=${addr},serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`],
+  box: { outerQemu: 'debian:bookworm', why: 'the box hardware stays the same on every machine', linuxDriver: 'nvme' },
   attach,
 };

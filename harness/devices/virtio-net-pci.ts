@@ -61,6 +61,6 @@ export const virtioNetPci: DevicePlugin = {
   interruptModes: ['msix'],
   msixVectors: 4,
   msixTableBar: 1,
-  qemuArgs: (id, addr) => ['-device', `virtio-net-pci,id=${id},addr=${addr},romfile=,disable-legacy=on`],
+  deviceProps: 'romfile=,disable-legacy=on',
   attach,
 };

@@ -7,6 +7,8 @@
  * listed as affected into an unexpected pass (xpass).
  */
 import { isDeepStrictEqual } from 'node:util';
+import { refersTo, type CaseId, type CaseRef } from '../case-id.js';
+import { SYMPTOMS, type SymptomLabel } from './symptoms.js';
 
 /** What the matcher reads of a case's evidence. */
 export interface SeenObservation {
@@ -18,8 +20,8 @@ export interface SeenObservation {
 export interface KnownBug {
   readonly id: string;
   readonly title: string;
-  /** Case slugs (the last part of a case id) whose failure it explains. */
-  readonly cases: readonly string[];
+  /** The cases (suite and slug, on any device) whose failure it explains. */
+  readonly cases: readonly CaseRef[];
   readonly introducedBy?: string;
   /** The commit that fixed it; absent while no QEMU has a fix (an open bug: every build lacks it, so a pass is an xpass). */
   readonly fixedBy?: string;
@@ -28,7 +30,7 @@ export interface KnownBug {
   /** The first fixed release of each series that got the fix (none for an open bug). */
   readonly fixedIn: readonly string[];
   /** The evidence that identifies it: an observation with this label and this observed value (or text matching it). */
-  readonly symptom?: { readonly label: string; readonly observed: unknown };
+  readonly symptom?: { readonly label: SymptomLabel; readonly observed: unknown };
 }
 
 /** Point releases x.y.from .. x.y.to, for the affected lists. */
@@ -38,31 +40,32 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
   {
     id: 'vfio-guest-flr',
     title: "vfio-pci passes a guest's Function Level Reset to the host kernel without resetting its own MSI-X state: the guest still reads Enable set and its old unmasked entries, and the kernel restores the physical device to MSI-X mode with the vectors it had",
-    cases: ['flr-live-vectors'],
+    cases: [{ suite: 'vfio', slug: 'flr-live-vectors' }],
     // Since vfio-pci exists: hw/vfio/pci.c never traps Initiate FLR (the kernel's vfio_exp_config_write does pci_try_reset_function, which saves and restores MSI-X).
     introducedBy: '65501a745d',
     affected: ['7.2.22', '11.1.3'],
     fixedIn: [],
-    symptom: { label: 'guest Enable after FLR', observed: true },
+    symptom: { label: SYMPTOMS.guestEnableAfterFlr, observed: true },
   },
   {
     id: 'C14',
     title: 'disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken',
-    cases: ['disable-without-vectors'],
+    cases: [{ suite: 'vfio', slug: 'disable-without-vectors' }],
     introducedBy: '5ebffa4e87',
     fixedBy: 'd2b668fca5',
     affected: ['8.2.0', '8.2.1'],
     fixedIn: ['8.2.2', '9.0.0'],
-    symptom: { label: 'physical MSI-X Enable after disable', observed: true },
+    symptom: { label: SYMPTOMS.physicalEnableAfterDisable, observed: true },
   },
   {
     id: 'e1000e-delayed-causes',
     title: 'e1000e aborted (delayed_causes assertion) when a cause held back by TIDV met a new cause after MSI-X enable (gitlab #1863)',
-    cases: ['held-cause-across-msix-enable'],
+    cases: [{ suite: 'emulated', slug: 'held-cause-across-msix-enable' }],
     fixedBy: '8e4649cac9',
-    affected: [...releases('7.2', 0, 19), ...releases('10.0', 0, 3)],
+    // 5.2.0: seen here on bullseye's build, the same assertion.
+    affected: ['5.2.0', ...releases('7.2', 0, 19), ...releases('10.0', 0, 3)],
     fixedIn: ['7.2.20', '10.0.4', '10.2.0'],
-    symptom: { label: 'QEMU after MSI-X enable and a new cause', observed: /^killed by SIGABRT: .*e1000e_intmgr_collect_delayed_causes: Assertion/ },
+    symptom: { label: SYMPTOMS.qemuAfterEnableAndNewCause, observed: /^killed by SIGABRT: .*e1000e_intmgr_collect_delayed_causes: Assertion/ },
   },
   {
     id: 'e1000e-throttle-timer-msix',
@@ -139,9 +142,9 @@ export interface Verdict {
  * on a build lacking the fix is xfail; one whose fix state is unknown stays
  * a failure with the hint; a pass on an affected build is xpass.
  */
-export function judgeKnownBug(slug: string, raw: 'passed' | 'failed', evidence: readonly SeenObservation[], b: BuildFacts): Verdict | undefined {
+export function judgeKnownBug(id: CaseId, raw: 'passed' | 'failed', evidence: readonly SeenObservation[], b: BuildFacts): Verdict | undefined {
   for (const bug of KNOWN_BUGS) {
-    if (!bug.cases.includes(slug)) continue;
+    if (!bug.cases.some((ref) => refersTo(ref, id))) continue;
     const state = fixState(bug, b);
     const where = bug.fixedBy ? `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})` : `open: no QEMU has a fix${bug.introducedBy ? ` (since ${bug.introducedBy})` : ''}`;
     if (raw === 'passed') {

@@ -6,8 +6,8 @@
  * it changed, which saves as JSON and as the skeleton of a case in the
  * suites' own API.
  */
-import type { Dut } from '../runner/dut.js';
-import type { HostState, HostView } from '../runner/host-view.js';
+import type { Dut } from '../case/dut.js';
+import type { HostState, HostView } from '../case/host-view.js';
 
 export const ACTIONS = ['enable', 'disable', 'function-mask', 'function-unmask', 'route', 'mask', 'unmask', 'fire', 'system-reset'] as const;
 export type ActionName = (typeof ACTIONS)[number];

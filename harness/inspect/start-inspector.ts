@@ -6,9 +6,9 @@
 import type { QemuBuild } from '../builds/qemu-build.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { EnvironmentError } from '../errors.js';
-import { Dut } from '../runner/dut.js';
-import { HostView } from '../runner/host-view.js';
-import type { HostDeviceUnderTest } from '../runner/run-plan.js';
+import { Dut } from '../case/dut.js';
+import { HostView } from '../case/host-view.js';
+import type { HostDeviceUnderTest } from '../runner/host-device-under-test.js';
 import { serveInspector } from './inspect-server.js';
 import { InspectSession } from './inspect-session.js';
 

@@ -5,12 +5,16 @@
  * kernels), the cell also says what was observed, so the rows that tell
  * builds apart stand out.
  */
+import { combinationKey, combinationOf } from '../results/combination.js';
 import type { CaseResult, Outcome } from '../results/run-report.js';
 
 export interface Column {
   readonly key: string;
   readonly buildSpec: string;
+  /** The build, and for a migration its destination ("7.2.22 -> 11.1.3"). */
   readonly buildLabel: string;
+  /** The destination build's spec of a migration column. */
+  readonly migratedTo?: string;
   /** The host kernel the case ran on (the box's, for vfio cases), with NORESIZE when known. */
   readonly kernel: string;
 }
@@ -37,9 +41,11 @@ export interface Comparison {
   readonly rows: readonly Row[];
 }
 
+/** A column is a combination without its case: build (and destination), kernel. */
 export function columnOf(c: CaseResult): Column {
   const kernel = c.hostDevice ? `${c.hostKernel} ${c.hostDevice.noresize ? 'noresize' : 'dyn'}` : `${c.hostKernel} (emulated)`;
-  return { key: `${c.qemu.spec} | ${kernel}`, buildSpec: c.qemu.spec, buildLabel: c.qemu.label, kernel };
+  const key = combinationKey({ ...combinationOf(c), caseId: '', kernel });
+  return { key, buildSpec: c.qemu.spec, buildLabel: c.migratedTo ? `${c.qemu.label} -> ${c.migratedTo.label}` : c.qemu.label, kernel, ...(c.migratedTo ? { migratedTo: c.migratedTo.spec } : {}) };
 }
 
 export function compare(cases: readonly CaseResult[]): Comparison {

@@ -12,6 +12,8 @@ export type Launch =
       readonly loader: string;
       /** The closure's library folders, searched before nothing else. */
       readonly libraryPath: readonly string[];
+      /** Whether the loader takes --argv0 (glibc 2.33 and later; bullseye's 2.31 does not): asked of the loader itself. */
+      readonly argv0: boolean;
     };
 
 export const SYSTEM_LIBRARIES: Launch = { libraries: 'system' };
@@ -35,8 +37,8 @@ export interface QemuBinary {
 /** The program to execute and its arguments, for `binary args...` started as `launch` says. */
 export function launchCommand(binary: string, launch: Launch, args: readonly string[]): { file: string; args: string[] } {
   if (launch.libraries === 'system') return { file: binary, args: [...args] };
-  // --argv0 keeps QEMU's own name in ps and in its messages.
-  return { file: launch.loader, args: ['--library-path', launch.libraryPath.join(':'), '--argv0', binary, binary, ...args] };
+  // --argv0 keeps QEMU's own name in its messages; an older loader passes the program's path as argv[0] anyway.
+  return { file: launch.loader, args: ['--library-path', launch.libraryPath.join(':'), ...(launch.argv0 ? ['--argv0', binary] : []), binary, ...args] };
 }
 
 /** For reports: "system libraries" or "own libraries (loader)". */

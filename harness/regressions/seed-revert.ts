@@ -14,6 +14,7 @@ import { SOURCE_MARKER, sourceRoot, type DebianSource } from '../debian/debian-s
 import { exists, type Progress } from '../debian/unpacked-packages.js';
 import type { SpecKind } from '../builds/build-spec.js';
 import { EnvironmentError } from '../errors.js';
+import { scratchDirFor } from '../cache/scratch-dir.js';
 
 export const SEED_COMMIT = 'b0223e29af';
 const REVERT_MARKER = '.msix-harness-revert.json';
@@ -50,7 +51,7 @@ export async function revertedTree(released: DebianSource, progress: Progress): 
   const dir = path.join(sourceRoot(), `qemu-${path.basename(released.dir).slice('qemu-'.length)}-revert-${SEED_COMMIT}`);
   if (await exists(path.join(dir, REVERT_MARKER))) return dir;
   progress(`revert ${SEED_COMMIT}: copying ${released.dir} (hard links) to ${dir}`);
-  const scratch = `${dir}.partial`;
+  const scratch = scratchDirFor(dir);
   await fs.rm(scratch, { recursive: true, force: true });
   await fs.mkdir(scratch, { recursive: true });
   const entries = (await fs.readdir(released.dir)).filter((n) => n !== 'build' && n !== SOURCE_MARKER);
@@ -83,6 +84,7 @@ export function compileSeedRegression(variant: SeedVariant, progress: Progress):
 /** `--qemu seed:released` and `--qemu seed:reverted`. */
 export const seedSpec: SpecKind = {
   prefix: 'seed',
+  usage: 'seed:released or seed:reverted',
   resolve(variant, progress) {
     if (!(SEED_VARIANTS as readonly string[]).includes(variant)) throw new EnvironmentError(`unknown seed build "seed:${variant}"`, `use ${SEED_VARIANTS.map((v) => `seed:${v}`).join(' or ')}`);
     return compileSeedRegression(variant as SeedVariant, progress);

@@ -13,6 +13,7 @@ import { debianQemuSource, sourceRoot } from '../debian/debian-source.js';
 import { EnvironmentError } from '../errors.js';
 import { revertDummyVector, SEED_COMMIT } from './seed-revert.js';
 import { exists, type Progress } from '../debian/unpacked-packages.js';
+import { scratchDirFor } from '../cache/scratch-dir.js';
 
 const MARKER = '.git/msix-harness-history.json';
 /** The DFSG tree has no firmware blobs: Debian skips pc-bios/ in meson (and the qtest dependency on its roms), and so must we. */
@@ -50,7 +51,7 @@ export async function stableHistory(progress: Progress, injectAfter = 11): Promi
   const stable = series.filter((p) => STABLE_RE.test(p));
   if (stable.length < 3 || injectAfter < 1 || injectAfter >= stable.length) throw new EnvironmentError(`debian:bookworm's qemu has ${stable.length} stable diffs; cannot inject after 7.2.${injectAfter}`, 'pick a release in the middle of the series');
 
-  const scratch = `${dir}.partial`;
+  const scratch = scratchDirFor(dir);
   await fs.rm(scratch, { recursive: true, force: true });
   await fs.mkdir(scratch, { recursive: true });
   progress(`stable history: copying ${source.dir} (hard links) and reverse-applying its ${series.length} patches to get 7.2.0`);

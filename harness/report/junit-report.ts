@@ -21,11 +21,15 @@ export function toJunit(report: RunReport): string {
       const tc = suite.testCase().className(`${c.suite}.${c.device}`).name(`${c.title} [${c.pins.join(',')}]`).time(c.durationMs / 1000);
       if (c.outcome === 'failed') tc.failure(c.error?.message.split('\n')[0] ?? 'failed').stacktrace(c.error?.message);
       if (c.outcome === 'error') tc.error(c.error?.message.split('\n')[0] ?? 'error', 'error', c.error?.message);
-      if (c.outcome === 'skipped') tc.skipped().standardOutput(`skipped: ${c.skipReason ?? ''}`);
       // A known failure is reported as skipped with its hint, so CI stays green and the reader sees why.
-      if (c.outcome === 'xfail') tc.skipped().standardOutput(`xfail: ${c.knownBug?.hint ?? ''}`);
-      if (c.outcome === 'xpass') tc.standardOutput(`xpass: ${c.knownBug?.hint ?? ''}`);
-      if (c.evidence.length) tc.standardOutput(c.evidence.map((e) => `${e.ok ? 'ok ' : 'BAD'} [${e.view}] ${e.label}: expected ${JSON.stringify(e.expected)}, observed ${JSON.stringify(e.observed)}`).join('\n'));
+      if (c.outcome === 'skipped' || c.outcome === 'xfail') tc.skipped();
+      // junit-report-builder keeps one standard output per case: every line goes into it at once.
+      const out = [
+        ...(c.outcome === 'skipped' ? [`skipped: ${c.skipReason ?? ''}`] : []),
+        ...(c.outcome === 'xfail' || c.outcome === 'xpass' ? [`${c.outcome}: ${c.knownBug?.hint ?? ''}`] : []),
+        ...c.evidence.map((e) => `${e.ok ? 'ok ' : 'BAD'} [${e.view}] ${e.label}: expected ${JSON.stringify(e.expected)}, observed ${JSON.stringify(e.observed)}`),
+      ];
+      if (out.length) tc.standardOutput(out.join('\n'));
     }
   }
   return b.build();

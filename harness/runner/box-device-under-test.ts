@@ -4,16 +4,31 @@
  * its PF, left on its own driver so that a VF can be made); inside, that
  * device (or the VF made on it) opened as the host device under test.
  */
-import { BOX_DEVICE_BDF, type BoxOptions } from '../box/box.js';
+import { BOX_DEVICE_BDF, type BoxHardware, type BoxOptions } from '../box/box.js';
+import { deviceValue } from '../devices/device-line.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
-import { devicePlugin } from '../devices/index.js';
+import { boxDevicePlugins, devicePlugin } from '../devices/index.js';
+import { EnvironmentError } from '../errors.js';
 import { createVf } from '../host/sriov-vf.js';
-import { hostDeviceLine, openHostDeviceUnderTest, type HostDeviceUnderTest } from './run-plan.js';
+import { hostDeviceLine, openHostDeviceUnderTest, type HostDeviceUnderTest } from './host-device-under-test.js';
 
-/** The box options that give a run `plugin`'s device. */
-export function boxDeviceFor(plugin: DevicePlugin): Pick<BoxOptions, 'device' | 'hostDriver' | 'deviceProps'> {
-  const pf = plugin.sriovPf;
-  return { device: pf ?? plugin.name, ...(pf ? { hostDriver: true } : {}), ...(plugin.deviceProps ? { deviceProps: plugin.deviceProps } : {}) };
+/** The box hardware that models `plugin`'s device, from the plugin's box facts (a VF's: its PF's). */
+export function boxHardwareFor(plugin: DevicePlugin): BoxHardware {
+  const modelled = plugin.sriovPf ? devicePlugin(plugin.sriovPf) : plugin;
+  if (!modelled.box) throw new EnvironmentError(`${plugin.name} is not a box device`, `use one of ${boxDevicePlugins.map((p) => p.name).join(', ')}`);
+  return { name: modelled.name, device: deviceValue(modelled), outerQemu: modelled.box.outerQemu, linuxDriver: modelled.box.linuxDriver };
+}
+
+/** The box options that give a run `plugin`'s device (a VF's PF stays on its Linux driver, which makes the VF). */
+export function boxDeviceFor(plugin: DevicePlugin): Pick<BoxOptions, 'device' | 'hostDriver'> {
+  return { device: boxHardwareFor(plugin), ...(plugin.sriovPf ? { hostDriver: true } : {}) };
+}
+
+/** The box hardware for a box device named on the command line. */
+export function boxHardwareNamed(name: string): BoxHardware {
+  const plugin = boxDevicePlugins.find((p) => p.name === name && p.box);
+  if (!plugin) throw new EnvironmentError(`unknown box device "${name}"`, `use --device ${boxDevicePlugins.filter((p) => p.box).map((p) => p.name).join(' or --device ')}`);
+  return boxHardwareFor(plugin);
 }
 
 export interface BoxDeviceUnderTest {

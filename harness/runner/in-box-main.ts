@@ -21,7 +21,7 @@ async function main(): Promise<number> {
       suites: [suite],
       builds: deserializeBuilds(job.builds),
       hostDevice: box.dut,
-      ...(job.grep ? { grep: job.grep } : {}),
+      ...(job.filter ? { filter: job.filter } : {}),
       ...(job.shard ? { shard: job.shard } : {}),
       shardKernel: job.shardKernel,
       progress,

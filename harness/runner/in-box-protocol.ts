@@ -7,6 +7,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { CaseResult } from '../results/run-report.js';
 import type { Shard } from './shard.js';
+import type { CaseFilter } from './case-filter.js';
 import type { SuiteRef } from './suite-ref.js';
 
 export interface InBoxJob {
@@ -16,7 +17,7 @@ export interface InBoxJob {
   readonly builds: string;
   /** The device plugin of the device under test: the box's device, or (for a VF plugin) a VF made on it. */
   readonly device: string;
-  readonly grep?: string;
+  readonly filter?: CaseFilter;
   readonly shard?: Shard;
   /** The kernel name shard keys use: the box's series. */
   readonly shardKernel: string;

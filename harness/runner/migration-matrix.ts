@@ -7,8 +7,10 @@
 import type { QemuBuild } from '../builds/qemu-build.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { CaseResult } from '../results/run-report.js';
-import type { SuiteSpec } from './case.js';
+import type { CaseSpec, SuiteSpec } from '../case/case.js';
+import { caseIdText, type CaseId } from '../case-id.js';
 import { runSuites } from './run-suite.js';
+import { inShard, type Shard } from './shard.js';
 
 const order = (b: QemuBuild) => [b.version.major, b.version.minor, b.version.micro] as const;
 
@@ -30,13 +32,17 @@ export async function runMigrationMatrix(o: {
   readonly builds: readonly QemuBuild[];
   readonly device: DevicePlugin;
   readonly onResult: (r: CaseResult) => void;
+  readonly shard?: Shard;
 }): Promise<CaseResult[]> {
   const cases = o.suite.cases.filter((c) => c.migrates);
   if (!cases.length) return [];
-  const grep = `^${o.suite.name}\\.${o.device.name}\\.(${cases.map((c) => c.slug).join('|')}) `;
   const results: CaseResult[] = [];
   for (const from of o.builds) {
-    for (const to of o.builds) results.push(...(await runSuites({ suites: [o.suite], builds: [from], devices: [o.device], grep, migration: { to, machineVersion: sharedMachineType(from, to) }, onResult: o.onResult })));
+    for (const to of o.builds) {
+      // A shard takes each source x destination pair on its own: the destination is part of the combination.
+      const select = (c: CaseSpec, id: CaseId, b: QemuBuild) => !!c.migrates && inShard({ caseId: caseIdText(id), build: b.spec, kernel: 'host', migratedTo: to.spec }, o.shard);
+      results.push(...(await runSuites({ suites: [o.suite], builds: [from], devices: [o.device], select, migration: { to, machineVersion: sharedMachineType(from, to) }, onResult: o.onResult })));
+    }
   }
   return results;
 }

@@ -8,46 +8,28 @@ import os from 'node:os';
 import { resolveKernelSeries } from '../box/kernel.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
-import { devicePlugin, emulatedDevicePlugins, pluginForIds } from '../devices/index.js';
-import { EnvironmentError } from '../errors.js';
-import { hostDeviceIds, openHostDevice, type HostDevice } from '../host/host-device.js';
-import type { BindOptions } from '../host/vfio-binding.js';
+import { devicePlugin, emulatedDevicePlugins } from '../devices/index.js';
 import { summarize, type CaseResult, type RunReport } from '../results/run-report.js';
 import { toolVersion } from '../results/tool-version.js';
-import type { SuiteSpec } from './case.js';
+import type { CaseSpec, SuiteSpec } from '../case/case.js';
+import { casePredicate, type CaseFilter } from './case-filter.js';
+import { caseIdText, type CaseId } from '../case-id.js';
+import type { HostDeviceUnderTest } from './host-device-under-test.js';
 import { buildRef, runSuites } from './run-suite.js';
-import { comboKey, inShard, type Shard } from './shard.js';
+import { inShard, type Shard } from './shard.js';
 import { runVfioInBox } from './vfio-in-box.js';
 
 /** The box's devices the vfio suite runs on there by default. */
 export const DEFAULT_BOX_DEVICES = ['e1000e'] as const;
 export const DEFAULT_KERNELS = ['6.12'] as const;
 
-/** A host device opened for a run, with the plugin that drives it. */
-export interface HostDeviceUnderTest {
-  readonly host: HostDevice;
-  readonly plugin: DevicePlugin;
-}
-
-/** Open `--host-device BDF`: a plugin must know it (checked before anything is bound). */
-export async function openHostDeviceUnderTest(bdf: string, opts: BindOptions = {}): Promise<HostDeviceUnderTest> {
-  const ids = await hostDeviceIds(bdf);
-  const plugin = pluginForIds(ids.vendor, ids.device);
-  if (!plugin) throw new EnvironmentError(`no device plugin knows ${bdf} (${ids.vendor.toString(16)}:${ids.device.toString(16)})`, 'add a plugin in harness/devices/ that can make it fire vector N');
-  return { host: await openHostDevice(bdf, opts, ids), plugin };
-}
-
-/** The progress line that says which host device a run uses, and how its MSI-X grows. */
-export function hostDeviceLine(dut: HostDeviceUnderTest): string {
-  return `host device ${dut.host.bdf}: ${dut.plugin.name} on vfio-pci, kernel ${dut.host.kernel}, MSI-X ${dut.host.noresize ? 'noresize' : 'dyn (vectors added one at a time)'}`;
-}
-
 export interface PlanArgs {
   readonly suites: readonly SuiteSpec[];
   readonly builds: readonly QemuBuild[];
   /** Device plugin names for emulated suites (default all). */
   readonly devices?: readonly string[];
-  readonly grep?: string;
+  /** Which cases (the CLI's --grep, bisect's one id). */
+  readonly filter?: CaseFilter;
   /** Set: vfio suites run on this device, here. */
   readonly hostDevice?: HostDeviceUnderTest;
   /** Box kernel series for vfio suites without a host device. */
@@ -67,23 +49,24 @@ export interface PlanArgs {
 export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   const here = a.shardKernel ?? 'host';
-  const select = (id: string, b: QemuBuild) => inShard(comboKey(id, b.spec, here), a.shard);
-  const grep = a.grep ? { grep: a.grep } : {};
+  const chosen = casePredicate(a.filter);
+  const inThisShard = (id: CaseId, b: QemuBuild, kernel: string) => inShard({ caseId: caseIdText(id), build: b.spec, kernel }, a.shard);
+  const select = (c: CaseSpec, id: CaseId, b: QemuBuild) => chosen(id, c.title) && inThisShard(id, b, here);
+  const filter = a.filter ? { filter: a.filter } : {};
   for (const suite of a.suites) {
     if (suite.kind === 'emulated' || a.hostDevice) {
       const devices: readonly DevicePlugin[] = a.hostDevice ? [a.hostDevice.plugin] : a.devices?.length ? a.devices.map(devicePlugin) : emulatedDevicePlugins;
       const h = a.hostDevice?.host;
-      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, ...grep, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
+      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       continue;
     }
     // In the box: one boot per device and kernel, only those this shard has combinations on.
-    const grepRe = a.grep ? new RegExp(a.grep) : undefined;
     const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
     for (const device of (a.boxDevices?.length ? a.boxDevices : DEFAULT_BOX_DEVICES).map(devicePlugin)) {
       const wanted = (kernel: string) =>
         suite.cases.some((c) => {
-          const id = `${suite.name}.${device.name}.${c.slug}`;
-          return (!grepRe || grepRe.test(`${id} ${c.title}`)) && a.builds.some((b) => inShard(comboKey(id, b.spec, kernel), a.shard));
+          const id: CaseId = { suite: suite.name, device: device.name, slug: c.slug };
+          return chosen(id, c.title) && a.builds.some((b) => inThisShard(id, b, kernel));
         });
       const kernels = [...new Set(named)].filter(wanted);
       if (!kernels.length) continue;
@@ -92,7 +75,7 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
         builds: a.builds,
         kernels,
         device,
-        ...grep,
+        ...filter,
         ...(a.shard ? { shard: a.shard } : {}),
         progress: a.progress,
         onResult: a.onResult,

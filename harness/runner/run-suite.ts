@@ -14,17 +14,17 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import { versionString } from '../builds/qemu-build.js';
 import { killAllQemuNow } from '../qemu/qemu-process.js';
 import type { BuildRef, CaseResult, RawOutcome } from '../results/run-report.js';
-import type { CaseContext, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase } from './case.js';
-import { HostView, type HostDeviceFacts } from './host-view.js';
-import { Dut } from './dut.js';
+import type { CaseContext, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase } from '../case/case.js';
+import { HostView, type HostDeviceFacts } from '../case/host-view.js';
+import { Dut } from '../case/dut.js';
 import { Timeline } from '../timeline.js';
-import { describeMismatch, Evidence } from './evidence.js';
+import { caseIdText, type CaseId } from '../case-id.js';
+import { describeMismatch, Evidence } from '../case/evidence.js';
 
 export interface RunOptions {
   readonly suites: readonly SuiteSpec[];
   readonly builds: readonly QemuBuild[];
   readonly devices: readonly DevicePlugin[];
-  readonly grep?: string;
   readonly caseTimeoutMs?: number;
   /** For 'vfio' suites: the host device passed through and what is known of it. */
   readonly hostDevice?: HostDeviceFacts;
@@ -32,14 +32,15 @@ export interface RunOptions {
   readonly deliveryTimeoutMs?: number;
   /** Migrations in the cases go to this build, on this versioned machine type both builds have (compare --migrate). */
   readonly migration?: { readonly to: QemuBuild; readonly machineVersion: string };
-  /** Which case x build combinations to run (sharding); default all. */
-  readonly select?: (caseId: string, build: QemuBuild) => boolean;
+  /** Which case x build combinations to run (the user's filter, a shard, the migration cases); default all. */
+  readonly select?: (c: CaseSpec, id: CaseId, build: QemuBuild) => boolean;
   /** Called as each case ends (for progress output). */
   readonly onResult?: (r: CaseResult) => void;
 }
 
 interface CaseMeta {
   result?: Omit<CaseResult, 'outcome' | 'durationMs' | 'error'>;
+  caseId?: CaseId;
   build?: QemuBuild;
   skipReason?: string;
   evidence?: Evidence;
@@ -54,7 +55,6 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   const metas = new Map<Mocha.Test, CaseMeta>();
   const mocha = new Mocha({ timeout: opts.caseTimeoutMs ?? 60_000, reporter: class {} as unknown as typeof Mocha.reporters.Base });
-  const grep = opts.grep ? new RegExp(opts.grep) : undefined;
   for (const suite of opts.suites) {
     for (const build of opts.builds) {
       const buildSuite = Mocha.Suite.create(mocha.suite, `${suite.name} on QEMU ${build.label}`);
@@ -62,9 +62,9 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
         const deviceSuite = Mocha.Suite.create(buildSuite, device.name);
         for (const c of suite.cases) {
           const host = suite.kind === 'vfio' ? opts.hostDevice : undefined;
-          const id = `${suite.name}.${device.name}.${c.slug}`;
-          if (grep && !grep.test(`${id} ${c.title}`)) continue;
-          if (opts.select && !opts.select(id, build)) continue;
+          const caseId: CaseId = { suite: suite.name, device: device.name, slug: c.slug };
+          if (opts.select && !opts.select(c, caseId, build)) continue;
+          const id = caseIdText(caseId);
           const meta: CaseMeta = {};
           const test = new Mocha.Test(c.title, async function (this: Mocha.Context) {
             meta.evidence = new Evidence();
@@ -88,6 +88,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
             evidence: [],
           };
           meta.build = build;
+          meta.caseId = caseId;
           metas.set(test, meta);
           deviceSuite.addTest(test);
         }
@@ -105,7 +106,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
     const build = meta.build!;
     const judged =
       raw === 'passed' || raw === 'failed'
-        ? judgeKnownBug(meta.result.id.split('.').pop()!, raw, evidence, { version: meta.result.qemu.version, release: isReleaseVersion(build.version), gitHasFix: (bug) => build.knownFixes[bug.id] })
+        ? judgeKnownBug(meta.caseId!, raw, evidence, { version: meta.result.qemu.version, release: isReleaseVersion(build.version), gitHasFix: (bug) => build.knownFixes[bug.id] })
         : undefined;
     const r: CaseResult = {
       ...meta.result,

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EnvironmentError } from '../errors.js';
+import { combinationKey, type Combination } from '../results/combination.js';
 
 export interface Shard {
   /** 1-based. */
@@ -19,11 +20,9 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** The key of one combination; `kernel` is the box series, or "host" for the machine's own kernel. */
-export const comboKey = (caseId: string, buildSpec: string, kernel: string) => `${caseId}@${buildSpec}@${kernel}`;
-
-export function inShard(key: string, shard: Shard | undefined): boolean {
+/** Whether this shard runs a combination (its kernel the box series, or "host" for the machine's own kernel). */
+export function inShard(c: Combination, shard: Shard | undefined): boolean {
   if (!shard || shard.count === 1) return true;
-  const h = createHash('sha256').update(key).digest().readUInt32BE(0);
+  const h = createHash('sha256').update(combinationKey(c)).digest().readUInt32BE(0);
   return (h % shard.count) + 1 === shard.index;
 }

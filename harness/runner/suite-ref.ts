@@ -1,5 +1,5 @@
 /** A suite named by its module and name, so a run in another process (the box, a bisect step) can load it by itself. */
-import type { SuiteSpec } from './case.js';
+import type { SuiteSpec } from '../case/case.js';
 
 export interface SuiteRef {
   readonly module: string;

@@ -3,9 +3,7 @@
  * emulated devices through the guest's view only. Each case starts on a
  * freshly started QEMU, i.e. right after a machine reset.
  */
-import { PBA_WRITE_LOG } from '../../harness/expect/msix-core-rules.js';
-import type { EmulatedCase, SuiteSpec } from '../../harness/runner/case.js';
-import { MSI_SLOT, type Dut } from '../../harness/runner/dut.js';
+import { PBA_WRITE_LOG, MSI_SLOT, SYMPTOMS, type EmulatedCase, type SuiteSpec, type Dut } from '../../harness/case/index.js';
 
 const FIRES = 3;
 
@@ -198,7 +196,7 @@ const cases: EmulatedCase[] = [
       await dut.resetDevice();
       await dut.holdCause();
       await dut.msix.enable();
-      ev.qemu.expect('QEMU after MSI-X enable and a new cause', await dut.survives(() => dut.raiseCause()), 'running');
+      ev.qemu.expect(SYMPTOMS.qemuAfterEnableAndNewCause, await dut.survives(() => dut.raiseCause()), 'running');
     },
   },
   {

@@ -3,8 +3,7 @@
  * against what the host kernel did to the physical device. Runs the same on
  * bare metal (--host-device BDF) and in the nested host (the box).
  */
-import type { SuiteSpec, VfioCase, VfioCaseContext } from '../../harness/runner/case.js';
-import { MSI_SLOT, type Dut } from '../../harness/runner/dut.js';
+import { MSI_SLOT, SYMPTOMS, type SuiteSpec, type VfioCase, type VfioCaseContext, type Dut } from '../../harness/case/index.js';
 
 const lastPbaTrace = (dut: Dut) => dut.traces('vfio_msix_pba_').at(-1)?.name;
 
@@ -284,7 +283,7 @@ const cases: VfioCase[] = [
       await dut.enableAllMasked();
       await dut.msix.disable();
       const s = await host.state();
-      ev.host.expect('physical MSI-X Enable after disable', s.msixEnabled, false);
+      ev.host.expect(SYMPTOMS.physicalEnableAfterDisable, s.msixEnabled, false);
       // A function without INTx (an SR-IOV VF) has nothing to go back to.
       ev.host.expect(host.intx ? 'vfio-intx line back' : 'no vfio-intx line (the function has no INTx pin)', s.intx, host.intx);
       ev.qemu.expect('QEMU reported an INTx SET_IRQS failure', /INTX-0/.test(dut.stderr()), false);
@@ -351,7 +350,7 @@ const cases: VfioCase[] = [
       await dut.liveVector(0);
       await dut.fn.initiateFlr();
       const c = await dut.msix.control();
-      ev.guest.expect('guest Enable after FLR', c.enabled, false);
+      ev.guest.expect(SYMPTOMS.guestEnableAfterFlr, c.enabled, false);
       ev.guest.expect('guest Function Mask after FLR', c.functionMasked, false);
       ev.guest.expect('guest entries all masked after FLR', (await dut.msix.entries()).every((e) => e.masked), true);
       ev.host.expect('host after FLR', await host.state(), host.offState);

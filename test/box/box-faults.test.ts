@@ -10,6 +10,7 @@ import { execa } from 'execa';
 import { expect } from 'chai';
 import { runInBox } from '../../harness/box/box.js';
 import { BoxError } from '../../harness/errors.js';
+import { boxHardwareNamed } from '../../harness/runner/box-device-under-test.js';
 
 const privateDirs = () => new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('msix-harness-')));
 const outerQemus = async () => (await execa('pgrep', ['-f', '-c', 'mount_tag=hostroot'], { reject: false })).stdout.trim();
@@ -30,7 +31,7 @@ describe('box faults (panic, hung init, 9p mount)', function () {
   it('a kernel panic while the command runs: the panic line, at once, not retried', async () => {
     const t0 = Date.now();
     const consoleLines: string[] = [];
-    const err = await runInBox({ kernel: '6.12', device: 'e1000e', command: ['sh', '-c', 'echo about to panic; echo c > /proc/sysrq-trigger; sleep 600'], timeoutMs: 120_000, onConsole: (l) => consoleLines.push(l) }).catch((e: unknown) => e);
+    const err = await runInBox({ kernel: '6.12', device: boxHardwareNamed('e1000e'), command: ['sh', '-c', 'echo about to panic; echo c > /proc/sysrq-trigger; sleep 600'], timeoutMs: 120_000, onConsole: (l) => consoleLines.push(l) }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(BoxError);
     const e = err as BoxError;
     expect(e.duringBoot).to.equal(false);
@@ -43,13 +44,13 @@ describe('box faults (panic, hung init, 9p mount)', function () {
 
   it('an init that never starts the command: the timeout, saying the command had not started', async () => {
     // rdinit=/bin/sh: busybox's shell waits on the console for input that never comes.
-    const err = await runInBox({ kernel: '6.12', device: 'e1000e', command: ['true'], kernelArgs: ['rdinit=/bin/sh'], timeoutMs: 30_000 }).catch((e: unknown) => e);
+    const err = await runInBox({ kernel: '6.12', device: boxHardwareNamed('e1000e'), command: ['true'], kernelArgs: ['rdinit=/bin/sh'], timeoutMs: 30_000 }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(BoxError);
     expect((err as BoxError).reason).to.equal('no exit marker within 30000 ms (the command had not started)');
   });
 
   it('a host root that cannot be mounted (9p refused): what the init reported, naming 9p', async () => {
-    const err = await runInBox({ kernel: '6.12', device: 'e1000e', command: ['true'], kernelArgs: ['module_blacklist=9p'], timeoutMs: 120_000 }).catch((e: unknown) => e);
+    const err = await runInBox({ kernel: '6.12', device: boxHardwareNamed('e1000e'), command: ['true'], kernelArgs: ['module_blacklist=9p'], timeoutMs: 120_000 }).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(BoxError);
     expect((err as BoxError).reason).to.match(/^its init reported: .*9p/);
   });

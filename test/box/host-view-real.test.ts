@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { BOX_DEVICE_BDF, runInBox } from '../../harness/box/box.js';
+import { boxHardwareNamed } from '../../harness/runner/box-device-under-test.js';
 
 const DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MARK = '@@host-view';
@@ -34,7 +35,7 @@ describe('host view on a real host (box, e1000e on its driver)', function () {
     const lines: string[] = [];
     // The interface up first: the driver requests its IRQs (and they appear in /proc/interrupts) only when it opens.
     const up = `for n in /sys/bus/pci/devices/${BOX_DEVICE_BDF}/net/*; do ip link set "$(basename "$n")" up; done; exec "$0" "$@"`;
-    const r = await runInBox({ kernel: '6.12', device: 'e1000e', hostDriver: true, command: ['sh', '-c', up, process.execPath, '--input-type=module', '-e', SCRIPT], timeoutMs: 300_000, onOutput: (l) => lines.push(l) });
+    const r = await runInBox({ kernel: '6.12', device: boxHardwareNamed('e1000e'), hostDriver: true, command: ['sh', '-c', up, process.execPath, '--input-type=module', '-e', SCRIPT], timeoutMs: 300_000, onOutput: (l) => lines.push(l) });
     expect(r.exitCode, lines.join('\n')).to.equal(0);
     const line = lines.find((l) => l.startsWith(MARK));
     expect(line, lines.join('\n')).to.be.a('string');

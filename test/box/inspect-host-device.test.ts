@@ -11,6 +11,7 @@ import { BOX_DEVICE_BDF, runInBox } from '../../harness/box/box.js';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { PROBED_BUILDS_ENV, serializeBuilds } from '../../harness/builds/qemu-build.js';
 import type { InspectState, TimelineStep } from '../../harness/inspect/inspect-session.js';
+import { boxHardwareNamed } from '../../harness/runner/box-device-under-test.js';
 
 const MAIN = fileURLToPath(new URL('../../bin/msix-harness.js', import.meta.url));
 const CLIENT = fileURLToPath(new URL('../support/inspect-client.js', import.meta.url));
@@ -31,7 +32,7 @@ describe('inspect --host-device (box, device on its host driver)', function () {
       'kill -INT $pid; wait $pid; echo "rc-int $? $(drv) qemu=$(pgrep -c -x qemu-system-x86)"',
     ].join('\n');
     const out: string[] = [];
-    const r = await runInBox({ kernel: '6.12', device: 'e1000e', hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
+    const r = await runInBox({ kernel: '6.12', device: boxHardwareNamed('e1000e'), hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
     const text = out.join('\n');
     expect(r.exitCode, text).to.equal(0);
     expect(out, text).to.include('before e1000e');

@@ -9,6 +9,7 @@ import { expect } from 'chai';
 import { BOX_DEVICE_BDF, runInBox } from '../../harness/box/box.js';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { PROBED_BUILDS_ENV, serializeBuilds } from '../../harness/builds/qemu-build.js';
+import { boxHardwareNamed } from '../../harness/runner/box-device-under-test.js';
 
 const MAIN = fileURLToPath(new URL('../../bin/msix-harness.js', import.meta.url));
 const D = `/sys/bus/pci/devices/${BOX_DEVICE_BDF}`;
@@ -30,7 +31,7 @@ describe('vfio binding of a named device (box, device on its host driver)', func
       `${run} & pid=$!; i=0; while [ "$(drv)" != vfio-pci ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; sleep 1; kill -INT $pid; wait $pid; echo "rc-int $? $(drv)"`,
     ].join('\n');
     const out: string[] = [];
-    const r = await runInBox({ kernel: '6.12', device: 'e1000e', hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
+    const r = await runInBox({ kernel: '6.12', device: boxHardwareNamed('e1000e'), hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
     const text = out.join('\n');
     expect(r.exitCode, text).to.equal(0);
     expect(out, text).to.include('before e1000e override (null)');
@@ -68,7 +69,7 @@ describe('vfio binding of a named device (box, device on its host driver)', func
       `node ${MAIN} --version >/dev/null 2>/tmp/start.err; echo "any-start $(drv) journal=$(ls /run/msix-harness/bindings | wc -l)"; cat /tmp/start.err`,
     ].join('\n');
     const out: string[] = [];
-    const r = await runInBox({ kernel: '6.12', device: 'e1000e', hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
+    const r = await runInBox({ kernel: '6.12', device: boxHardwareNamed('e1000e'), hostDriver: true, command: ['sh', '-c', script], env: { [PROBED_BUILDS_ENV]: serializeBuilds([build]) }, timeoutMs: 300_000, onOutput: (l) => out.push(l) });
     const text = out.join('\n');
     expect(r.exitCode, text).to.equal(0);
     expect(out, text).to.include('journal-while-bound 1 vfio-pci');

@@ -15,7 +15,7 @@ import { resolveBuild } from '../../harness/builds/build-spec.js';
 import { e1000e } from '../../harness/devices/e1000e.js';
 import { InspectSession } from '../../harness/inspect/inspect-session.js';
 import { serveInspector, type InspectServer } from '../../harness/inspect/inspect-server.js';
-import { Dut } from '../../harness/runner/dut.js';
+import { Dut } from '../../harness/case/dut.js';
 
 
 /** What the server answers a WebSocket opened with this URL and Origin: 'open', or the refusal. */

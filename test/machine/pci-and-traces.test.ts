@@ -5,7 +5,7 @@ import { CapId } from '../../harness/pci/capabilities.js';
 import { sizeBars } from '../../harness/pci/bars.js';
 import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
 import type { QemuBuild } from '../../harness/builds/qemu-build.js';
-import { Dut } from '../../harness/runner/dut.js';
+import { Dut } from '../../harness/case/dut.js';
 
 describe('PCI layer and traces (real QEMU)', function () {
   this.timeout(30_000);

@@ -31,6 +31,14 @@ describe('the packed package, installed elsewhere', function () {
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+  it('README\'s main command still starts after README\'s test command: the rebuilt bin keeps its run bit', () => {
+    // npm test rebuilt dist/ before this ran, as it does on a user's checkout.
+    const bin = path.join(ROOT, 'dist', 'bin', 'msix-harness.js');
+    expect(fs.statSync(bin).mode & 0o111, `${bin} is not executable`).to.equal(0o111);
+    const version = execFileSync('npx', ['--no-install', 'msix-harness', '--version'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(version.trim()).to.match(/\d+\.\d+\.\d+/);
+  });
+
   it('msix-harness --help runs from the installed bin', () => {
     const help = execFileSync(path.join(installed, '..', '.bin', 'msix-harness'), ['--help'], { encoding: 'utf8' });
     expect(help).to.contain('Usage: msix-harness').and.contain('run').and.contain('bisect');

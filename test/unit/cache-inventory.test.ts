@@ -73,6 +73,22 @@ describe('cache inventory and prune', () => {
     expect(fs.existsSync(path.join(root, 'box/kernel-6.12/6.12.118-1'))).to.equal(true);
   });
 
+  it('the scratch folders of every maker (seed revert, stable history, sources, packages) are listed and pruned; a live run keeps its own', async () => {
+    // The names the makers use, from the one helper they share; and the pid-less name older versions left.
+    const { scratchDirFor } = await import('../../harness/cache/scratch-dir.js');
+    const src = path.join(root, 'src');
+    const mine = scratchDirFor(path.join(src, 'qemu-7.2+dfsg-7-revert-b0223e29af'));
+    const old = path.join(src, 'qemu-7.2-stable-git-inject-after-11.partial');
+    const dead = path.join(src, 'qemu-10.0.13+ds-1.partial-4194306');
+    for (const d of [mine, old, dead]) fs.mkdirSync(d, { recursive: true });
+    const plan = planPrune(await listCache(root), {});
+    expect(plan.remove.map((e) => e.path)).to.include.members([old, dead]);
+    expect(plan.inUse.map((e) => e.path)).to.deep.equal([mine]);
+    prune(plan);
+    expect(fs.existsSync(old) || fs.existsSync(dead)).to.equal(false);
+    expect(fs.existsSync(mine)).to.equal(true);
+  });
+
   it('durations: 30d, 12h, 2w, 90m; anything else says what it wants', () => {
     expect(parseDuration('30d')).to.equal(30 * DAY);
     expect(parseDuration('12h')).to.equal(12 * 3_600_000);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { describeMismatch, Evidence, plain } from '../../harness/runner/evidence.js';
+import { describeMismatch, Evidence, plain } from '../../harness/case/evidence.js';
 
 describe('evidence: soft, readable', () => {
   it('records every expectation and fails at the end, naming each mismatch with its view', () => {

@@ -8,8 +8,10 @@ describe('how a QEMU build is started', () => {
   });
 
   it('with its own: through the closure loader, its library folders only, QEMU keeping its name', () => {
-    const own = { libraries: 'own', loader: '/c/ld.so', libraryPath: ['/c/lib', '/c/lib/pulse'] } as const;
+    const own = { libraries: 'own', loader: '/c/ld.so', libraryPath: ['/c/lib', '/c/lib/pulse'], argv0: true } as const;
     expect(launchCommand('/c/qemu', own, ['-S'])).to.deep.equal({ file: '/c/ld.so', args: ['--library-path', '/c/lib:/c/lib/pulse', '--argv0', '/c/qemu', '/c/qemu', '-S'] });
+    // bullseye's loader (glibc 2.31) has no --argv0: the program's path is its argv[0] then.
+    expect(launchCommand('/c/qemu', { ...own, argv0: false }, ['-S'])).to.deep.equal({ file: '/c/ld.so', args: ['--library-path', '/c/lib:/c/lib/pulse', '/c/qemu', '-S'] });
     expect(describeLaunch(own)).to.match(/own libraries/);
   });
 });

@@ -8,7 +8,8 @@ import { expect } from 'chai';
 import { mergeReports, readReport } from '../../harness/cli/merge-command.js';
 import { compare } from '../../harness/matrix/comparison.js';
 import { gate } from '../../harness/matrix/gate.js';
-import { comboKey, inShard, parseShard } from '../../harness/runner/shard.js';
+import { inShard, parseShard } from '../../harness/runner/shard.js';
+import { combinationKey, type Combination } from '../../harness/results/combination.js';
 import { matrixText } from '../../harness/report/matrix-text.js';
 import type { RunReport } from '../../harness/results/run-report.js';
 import { EnvironmentError } from '../../harness/errors.js';
@@ -51,27 +52,44 @@ describe('comparison, gate, shards and merge', () => {
   });
 
   it('shards: every combination in exactly one shard, the same one every time', () => {
-    const keys = report.cases.map((c) => comboKey(c.id, c.qemu.spec, '6.12'));
+    const keys: Combination[] = report.cases.map((c) => ({ caseId: c.id, build: c.qemu.spec, kernel: '6.12' }));
     for (const n of [1, 2, 3, 7]) {
       const counts = keys.map((k) => Array.from({ length: n }, (_, i) => inShard(k, { index: i + 1, count: n })).filter(Boolean).length);
       expect(counts.every((x) => x === 1), `n=${n}`).to.equal(true);
     }
     // The same shard on every machine and every run: pinned values (sha256 of the key), not the function compared with itself.
-    const shardOf = (k: string) => [1, 2, 3].filter((i) => inShard(k, { index: i, count: 3 }));
-    expect(shardOf('vfio.e1000e.seed-enable-all-masked@debian:bookworm@6.12')).to.deep.equal([3]);
-    expect(shardOf('emulated.igb.reset-state@debian:newest@host')).to.deep.equal([2]);
-    expect(shardOf('vfio.nvme.delivery-counts@debian:sid@7.3')).to.deep.equal([2]);
+    const shardOf = (caseId: string, build: string, kernel: string) => [1, 2, 3].filter((i) => inShard({ caseId, build, kernel }, { index: i, count: 3 }));
+    expect(combinationKey({ caseId: 'a', build: 'b', kernel: 'c' })).to.equal('a@b@c');
+    expect(shardOf('vfio.e1000e.seed-enable-all-masked', 'debian:bookworm', '6.12')).to.deep.equal([3]);
+    expect(shardOf('emulated.igb.reset-state', 'debian:newest', 'host')).to.deep.equal([2]);
+    expect(shardOf('vfio.nvme.delivery-counts', 'debian:sid', '7.3')).to.deep.equal([2]);
     expect(parseShard('2/4')).to.deep.equal({ index: 2, count: 4 });
     for (const bad of ['0/2', '3/2', '1', 'a/b', '1/0']) expect(() => parseShard(bad), bad).to.throw(EnvironmentError);
   });
 
   it('merge: shard reports join back into the whole; an overlap is kept once, with a warning', () => {
-    const part = (i: number): RunReport => ({ ...report, cases: report.cases.filter((c) => inShard(comboKey(c.id, c.qemu.spec, '6.12'), { index: i, count: 2 })) });
+    const part = (i: number): RunReport => ({ ...report, cases: report.cases.filter((c) => inShard({ caseId: c.id, build: c.qemu.spec, kernel: '6.12' }, { index: i, count: 2 })) });
     const warnings: string[] = [];
     const merged = mergeReports([part(1), part(2), part(1)], (m) => warnings.push(m));
     expect(merged.cases.length).to.equal(report.cases.length);
     expect(merged.summary).to.deep.include(report.summary);
     expect(warnings.length).to.equal(part(1).cases.length);
+  });
+
+  it('compare --migrate: shards, merge and the matrix tell destinations apart (one combination key)', () => {
+    // Each case of the report migrated to two destinations, as compare --migrate runs them.
+    const [a, b] = report.builds;
+    const migrated = report.cases.flatMap((c) => [a!, b!].map((to) => ({ ...c, migratedTo: to })));
+    const part = (i: number): RunReport => ({ ...report, cases: migrated.filter((c) => inShard({ caseId: c.id, build: c.qemu.spec, kernel: c.hostKernel, migratedTo: c.migratedTo.spec }, { index: i, count: 2 })) });
+    const warnings: string[] = [];
+    const merged = mergeReports([part(1), part(2)], (m) => warnings.push(m));
+    expect(warnings).to.deep.equal([]);
+    expect(merged.cases.length).to.equal(migrated.length);
+    const cmp = compare(merged.cases);
+    const sources = new Set(report.cases.map((c) => `${c.qemu.spec}|${c.hostKernel}`)).size;
+    expect(cmp.columns.length).to.equal(sources * 2);
+    expect(cmp.columns.map((c) => c.buildLabel)).to.include(`${a!.label} -> ${b!.label}`);
+    expect(cmp.rows.reduce((n, r) => n + r.cells.size, 0)).to.equal(migrated.length);
   });
 
   it('merge refuses a file that is not a report, saying what it wants', async () => {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { judgeKnownBug, KNOWN_BUGS, type BuildFacts } from '../../harness/expect/known-bugs.js';
+import type { CaseId } from '../../harness/case-id.js';
 import { commitIsAncestor, detectTrait, isReleaseVersion, TRAITS } from '../../harness/expect/traits.js';
 
 const v = (s: string) => {
@@ -12,6 +13,7 @@ const v = (s: string) => {
 };
 const facts = (version: string, gitHasFix?: boolean): BuildFacts => ({ version, release: isReleaseVersion(v(version)), ...(gitHasFix === undefined ? {} : { gitHasFix: () => gitHasFix }) });
 const c14 = KNOWN_BUGS.find((b) => b.id === 'C14')!;
+const vfio = (slug: string): CaseId => ({ suite: 'vfio', device: 'e1000e', slug });
 const symptom = [{ label: 'physical MSI-X Enable after disable', observed: true, ok: false }];
 const otherFailure = [{ label: 'vfio-intx line back', observed: false, ok: false }];
 
@@ -56,50 +58,52 @@ describe('behaviour traits come from the build, never from a development version
 
 describe('known QEMU bugs: xfail, xpass and hints', () => {
   it('a release that has the bug, failing with its symptom: xfail, with the fixing commit', () => {
-    const r = judgeKnownBug('disable-without-vectors', 'failed', symptom, facts('8.2.1'))!;
+    const r = judgeKnownBug(vfio('disable-without-vectors'), 'failed', symptom, facts('8.2.1'))!;
     expect(r.outcome).to.equal('xfail');
     expect(r.hint).to.equal('known QEMU bug C14 (disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken), fixed by d2b668fca5 (8.2.2, 9.0.0); this build lacks it');
   });
 
   it('the fixed release failing the same way: a failure, flagged as a regression', () => {
-    const r = judgeKnownBug('disable-without-vectors', 'failed', symptom, facts('8.2.2'))!;
+    const r = judgeKnownBug(vfio('disable-without-vectors'), 'failed', symptom, facts('8.2.2'))!;
     expect(r.outcome).to.equal(undefined);
     expect(r.hint).to.match(/has its fix d2b668fca5: a regression/);
   });
 
   it('a release listed as affected that passes: xpass (a backport?)', () => {
-    expect(judgeKnownBug('disable-without-vectors', 'passed', [], facts('8.2.1'))!.outcome).to.equal('xpass');
+    expect(judgeKnownBug(vfio('disable-without-vectors'), 'passed', [], facts('8.2.1'))!.outcome).to.equal('xpass');
   });
 
   it('an 8.2.1-versioned tree with the fix cherry-picked: passing is plain passed, failing is a regression', () => {
-    expect(judgeKnownBug('disable-without-vectors', 'passed', [], facts('8.2.1', true))).to.equal(undefined);
-    expect(judgeKnownBug('disable-without-vectors', 'failed', symptom, facts('8.2.1', true))!.outcome).to.equal(undefined);
+    expect(judgeKnownBug(vfio('disable-without-vectors'), 'passed', [], facts('8.2.1', true))).to.equal(undefined);
+    expect(judgeKnownBug(vfio('disable-without-vectors'), 'failed', symptom, facts('8.2.1', true))!.outcome).to.equal(undefined);
   });
 
   it('a development or rc build: stays failed, with the hint that it may be the known bug', () => {
     for (const dev of ['8.1.50', '8.1.94']) {
-      const r = judgeKnownBug('disable-without-vectors', 'failed', symptom, facts(dev))!;
+      const r = judgeKnownBug(vfio('disable-without-vectors'), 'failed', symptom, facts(dev))!;
       expect(r.outcome).to.equal(undefined);
       expect(r.hint).to.match(/looks like known QEMU bug C14.*unknown/);
     }
   });
 
   it('another symptom, or another case, is not the known bug', () => {
-    expect(judgeKnownBug('disable-without-vectors', 'failed', otherFailure, facts('8.2.1'))).to.equal(undefined);
-    expect(judgeKnownBug('seed-enable-all-masked', 'failed', symptom, facts('8.2.1'))).to.equal(undefined);
+    expect(judgeKnownBug(vfio('disable-without-vectors'), 'failed', otherFailure, facts('8.2.1'))).to.equal(undefined);
+    expect(judgeKnownBug(vfio('seed-enable-all-masked'), 'failed', symptom, facts('8.2.1'))).to.equal(undefined);
+    // The same slug in another suite is another case.
+    expect(judgeKnownBug({ suite: 'emulated', device: 'e1000e', slug: 'disable-without-vectors' }, 'failed', symptom, facts('8.2.1'))).to.equal(undefined);
   });
 
   it('an open bug (no fix anywhere) is xfail on every build, master included, and a pass is an xpass that asks for the fix commit', () => {
     const flr = [{ label: 'guest Enable after FLR', observed: true, ok: false }];
     for (const v of ['7.2.22', '11.1.3', '11.2.50']) {
       const b = { version: v, release: !v.endsWith('.50') };
-      expect(judgeKnownBug('flr-live-vectors', 'failed', flr, b)?.outcome, v).to.equal('xfail');
-      const pass = judgeKnownBug('flr-live-vectors', 'passed', [], b);
+      expect(judgeKnownBug(vfio('flr-live-vectors'), 'failed', flr, b)?.outcome, v).to.equal('xfail');
+      const pass = judgeKnownBug(vfio('flr-live-vectors'), 'passed', [], b);
       expect(pass?.outcome, v).to.equal('xpass');
       expect(pass?.hint).to.match(/record its commit/);
     }
     // Another failure of the case is not this bug.
-    expect(judgeKnownBug('flr-live-vectors', 'failed', [{ label: 'guest Enable after FLR', observed: false, ok: false }], { version: '11.1.3', release: true })).to.equal(undefined);
+    expect(judgeKnownBug(vfio('flr-live-vectors'), 'failed', [{ label: 'guest Enable after FLR', observed: false, ok: false }], { version: '11.1.3', release: true })).to.equal(undefined);
   });
 
   it('every registry entry names its fix and the releases that had the bug (an open one: what brought it, and no fixed release)', () => {

@@ -20,6 +20,7 @@ import type { Entry } from '../timeline.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { deviceArgs } from '../devices/device-line.js';
 
 export interface DutOptions {
   readonly traces?: readonly string[];
@@ -61,7 +62,7 @@ function machineConfig(plugin: DevicePlugin, opts: DutOptions): MachineConfig {
     ...(opts.machineVersion ? { machineVersion: opts.machineVersion } : {}),
     // vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs.
     ...(opts.memoryMiB || host ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
-    args: host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : plugin.qemuArgs(DUT_ID, DUT_SLOT),
+    args: host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, addr: DUT_SLOT }),
     traces: opts.traces ?? [],
     guestErrors: opts.guestErrors ?? false,
   };

@@ -1,0 +1,35 @@
+/**
+ * A case's identity: suite, device and slug, as one value. Built and parsed
+ * here only; reports, shards, bisect and the known-bug registry all use it.
+ * The text form `suite.device.slug` is what reports and the CLI show.
+ */
+export interface CaseId {
+  readonly suite: string;
+  readonly device: string;
+  readonly slug: string;
+}
+
+/** A case of a suite on every device: how the known-bug registry names what a bug affects. */
+export interface CaseRef {
+  readonly suite: string;
+  readonly slug: string;
+}
+
+const PART = /^[a-z0-9][a-z0-9_-]*$/i;
+
+export function caseIdText(id: CaseId): string {
+  for (const [what, v] of Object.entries(id)) if (!PART.test(v)) throw new Error(`a case id's ${what} must be letters, digits, - and _: "${v}"`);
+  return `${id.suite}.${id.device}.${id.slug}`;
+}
+
+/** The id in `suite.device.slug`, or undefined when the text is not one. */
+export function parseCaseId(text: string): CaseId | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 3 || !parts.every((p) => PART.test(p))) return undefined;
+  const [suite, device, slug] = parts as [string, string, string];
+  return { suite, device, slug };
+}
+
+export function refersTo(ref: CaseRef, id: CaseId): boolean {
+  return ref.suite === id.suite && ref.slug === id.slug;
+}

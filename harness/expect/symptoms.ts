@@ -1,0 +1,16 @@
+/**
+ * Evidence labels that identify known QEMU bugs, shared by the cases that
+ * record them and the registry that recognises them (known-bugs.ts): a
+ * label reworded in a case is reworded for the registry too. A case records
+ * one of these with `SYMPTOMS.x` rather than a string of its own.
+ */
+export const SYMPTOMS = {
+  /** vfio-guest-flr: what the guest reads of MSI-X Enable after its FLR. */
+  guestEnableAfterFlr: 'guest Enable after FLR',
+  /** C14: the physical device's MSI-X Enable after a disable with no vector ever unmasked. */
+  physicalEnableAfterDisable: 'physical MSI-X Enable after disable',
+  /** e1000e-delayed-causes: whether QEMU survives a held cause meeting a new one after MSI-X enable. */
+  qemuAfterEnableAndNewCause: 'QEMU after MSI-X enable and a new cause',
+} as const;
+
+export type SymptomLabel = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

@@ -96,7 +96,9 @@ export async function bisect(a: BisectArgs, out: (line: string) => void): Promis
     };
     run.all!.on('data', (d: Buffer) => {
       text += d.toString('utf8');
-      for (const l of d.toString('utf8').split('\n')) if (/^bisect step |^Bisecting:|is the first (bad|fixed) commit|^There are only 'skip'ped/.test(l)) out(l);
+      // With onStep, the steps go there, typed, from the step log; their lines are not passed on as text too.
+      const lines = a.onStep ? /^Bisecting:|is the first (bad|fixed) commit|^There are only 'skip'ped/ : /^bisect step |^Bisecting:|is the first (bad|fixed) commit|^There are only 'skip'ped/;
+      for (const l of d.toString('utf8').split('\n')) if (lines.test(l)) out(l);
       // A step prints its line after appending to the log; a line split between chunks is caught by the next step or the end.
       if (a.onStep && /^bisect step /m.test(d.toString('utf8'))) newSteps();
     });

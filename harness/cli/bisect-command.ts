@@ -1,11 +1,17 @@
 /** `msix-harness bisect`: run the bisect (harness/bisect), print the steps and the first bad commit with its evidence. */
 import { bisect, type BisectArgs } from '../bisect/bisect.js';
-import { withLive } from './live-option.js';
+import type { StepLog } from '../bisect/bisect-step.js';
+import { withReporting } from './reporting.js';
 import { onExitCleanup } from './signals.js';
 
 export function bisectCommand(a: BisectArgs & { live?: boolean }): Promise<number> {
-  return withLive(a.live, `bisect ${a.good}..${a.bad}`, async (live) => {
-    const r = await bisect({ ...a, onInterrupt: onExitCleanup, onStep: (st) => st.result && live.result(st.result) }, live.progress);
+  // Its output is its own (the steps and the first bad commit): no report format, the live page if asked.
+  return withReporting({ title: `bisect ${a.good}..${a.bad}`, live: !!a.live, formats: [] }, async (rep) => {
+    const onStep = (st: StepLog) => {
+      rep.event({ kind: 'bisect-step', text: `bisect step ${st.commit.slice(0, 12)} "${st.subject}": ${st.verdict}${st.why ? ` (${st.why.split('\n')[0]})` : ''}`, verdict: st.verdict, ...(st.result ? { result: st.result } : {}) });
+      if (st.result) rep.result(st.result);
+    };
+    const r = await bisect({ ...a, onInterrupt: onExitCleanup, onStep }, rep.progress);
     const what = a.findFix ? 'fixed' : 'bad';
     process.stdout.write(`\nbisect: ${r.steps.length} steps, log ${r.log}\n`);
     for (const s of r.steps) process.stdout.write(`  ${s.commit.slice(0, 12)} ${s.verdict.padEnd(4)} build ${(s.buildMs / 1000).toFixed(1)} s, case ${(s.caseMs / 1000).toFixed(1)} s  ${s.subject}\n`);

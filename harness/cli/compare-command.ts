@@ -8,7 +8,6 @@ import { compare } from '../matrix/comparison.js';
 import { findingLine, gate } from '../matrix/gate.js';
 import { parseShard } from '../runner/shard.js';
 import { EnvironmentError } from '../errors.js';
-import { caseLine } from '../report/console-report.js';
 import type { SuiteSpec } from '../case/case.js';
 import { openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
 import { runPlan, runReport } from '../runner/run-plan.js';
@@ -17,10 +16,11 @@ import { migrationHolds } from '../results/migration-direction.js';
 import { migrationText } from '../report/migration-text.js';
 import { devicePlugin } from '../devices/index.js';
 import { ExitCode, exitForSummary } from './exit-codes.js';
-import { withLive, type LiveHooks } from './live-option.js';
-import type { CaseResult } from '../results/run-report.js';
+import { withReporting, type Ended, type Reporting } from './reporting.js';
+import type { Comparison } from '../matrix/comparison.js';
+import type { RunReport } from '../results/run-report.js';
+import type { FormatChoice } from '../report/format-reporters.js';
 import { resolveBuilds, suiteByName } from './run-command.js';
-import { writeReport, type Reporter } from './write-report.js';
 
 export interface CompareArgs {
   readonly qemu: readonly string[];
@@ -39,28 +39,33 @@ export interface CompareArgs {
   readonly shard?: string;
   /** Known QEMU bugs (xfail) fail the run too. */
   readonly strict?: boolean;
-  readonly reporter: Reporter;
-  readonly out?: string;
+  readonly formats: readonly FormatChoice[];
   /** The migration matrix instead: each build's migration cases saved on every build and loaded on every build. */
   readonly migrate?: boolean;
   /** Also stream progress and results to a live page. */
   readonly live?: boolean;
 }
 
+/** The case lines go to standard error: standard output has the matrix. */
 export function compareCommand(a: CompareArgs, available: readonly SuiteSpec[]): Promise<number> {
-  return withLive(a.live, a.migrate ? 'compare --migrate' : 'compare', async (live) => {
-    const code = await compareWith(a, available, live);
-    return { code, summary: `exit code ${code} (${code === ExitCode.OK ? 'every expectation held' : 'see the output'})` };
-  });
+  return withReporting({ title: a.migrate ? 'compare --migrate' : 'compare', live: !!a.live, formats: a.formats, caseLinesToStderr: true }, (rep) => compareWith(a, available, rep));
 }
 
-async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], live: LiveHooks): Promise<number> {
+const ended = (code: number, report: RunReport, comparison: Comparison, after?: () => void) => ({
+  code,
+  summary: `exit code ${code} (${code === ExitCode.OK ? 'every expectation held' : 'see the output'})`,
+  report,
+  comparison,
+  ...(after ? { after } : {}),
+});
+
+async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], rep: Reporting): Promise<Ended> {
   const started = new Date();
-  const progress = live.progress;
+  const progress = rep.progress;
   if (a.qemu.length < 2 && !a.baseline) progress('compare: one build named; the matrix will have one column per kernel');
   if (a.baseline && !a.qemu.includes(a.baseline)) throw new EnvironmentError(`the baseline "${a.baseline}" is not one of the --qemu builds`, `add --qemu ${a.baseline}, or name one of: ${a.qemu.join(', ')}`);
   if (a.expectFixed?.length && !a.baseline) throw new EnvironmentError('--expect-fixed needs --baseline (the build where the cases fail)', 'add --baseline BUILD, the build without the backport');
-  if (a.migrate) return compareMigration(a, available, started, live);
+  if (a.migrate) return compareMigration(a, available, started, rep);
   const suites = a.suite.map((n) => suiteByName(available, n));
   const shard = a.shard ? parseShard(a.shard) : undefined;
   const builds = await resolveBuilds(a, progress);
@@ -76,42 +81,34 @@ async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], live
       ...(a.boxDevice ? { boxDevices: a.boxDevice } : {}),
       ...(shard ? { shard } : {}),
       progress,
-      onResult: (r) => {
-        process.stderr.write(caseLine(r) + '\n');
-        live.result(r);
-      },
+      onResult: rep.result,
       onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
     });
     const report = runReport(started, builds, cases);
     const cmp = compare(cases);
-    await writeReport(report, a.reporter, a.out, cmp);
-    if (!a.baseline) return exitForSummary(report.summary, !!a.strict);
+    if (!a.baseline) return ended(exitForSummary(report.summary, !!a.strict), report, cmp);
     const findings = gate(cmp, { baseline: a.baseline, ...(a.expectFixed ? { expectFixed: a.expectFixed } : {}) });
     for (const f of findings) process.stderr.write(`${findingLine(f)}\n`);
     process.stderr.write(findings.length ? `gate: ${findings.length} finding(s) against baseline ${a.baseline}\n` : `gate: nothing regressed against baseline ${a.baseline}${a.expectFixed?.length ? `, and ${a.expectFixed.join(', ')} fixed` : ''}\n`);
-    return findings.length ? ExitCode.FAILED : ExitCode.OK;
+    return ended(findings.length ? ExitCode.FAILED : ExitCode.OK, report, cmp);
   } finally {
     dut?.host.binding.restoreNow();
   }
 }
 
 /** compare --migrate: source x destination for every build named, on the emulated suite's migration cases. */
-async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[], started: Date, live: LiveHooks): Promise<number> {
-  const progress = live.progress;
+async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[], started: Date, rep: Reporting): Promise<Ended> {
+  const progress = rep.progress;
   const suite = suiteByName(available, 'emulated');
   const builds = await resolveBuilds(a, progress);
   const device = devicePlugin(a.device[0] ?? 'e1000e');
   progress(`migration matrix: ${builds.length} x ${builds.length} pairs on ${device.name} (vfio devices here have no migration support)`);
-  const onResult = (r: CaseResult) => {
-    process.stderr.write(`${caseLine(r)} -> ${r.migratedTo?.label}\n`);
-    live.result(r);
-  };
+  const onResult = rep.result;
   const shard = a.shard ? parseShard(a.shard) : undefined;
   const cases = await runMigrationMatrix({ suite, builds, device, onResult, ...(shard ? { shard } : {}) });
   if (!cases.length && shard) progress(`migration matrix: shard ${a.shard} has no pair`);
   else if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
   const report = runReport(started, builds, cases);
-  await writeReport(report, a.reporter, a.out, compare(cases));
-  process.stdout.write(`\n${migrationText(cases)}\n`);
-  return migrationHolds(cases) ? ExitCode.OK : ExitCode.FAILED;
+  // The pairs table after the reports' own output.
+  return ended(migrationHolds(cases) ? ExitCode.OK : ExitCode.FAILED, report, compare(cases), () => process.stdout.write(`\n${migrationText(cases)}\n`));
 }

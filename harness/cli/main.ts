@@ -16,9 +16,18 @@ import { compareCommand } from './compare-command.js';
 import { mergeCommand } from './merge-command.js';
 import { restoreCommand, restoreLeftovers } from './restore-command.js';
 import { runCommand } from './run-command.js';
-import { REPORTERS, type Reporter } from './write-report.js';
+import { pairFormats, REPORT_FORMATS } from '../report/format-reporters.js';
 import { cleanUpOnSignals } from './signals.js';
 import { toolVersion } from '../results/tool-version.js';
+
+const REPORTER_HELP = `report format (${REPORT_FORMATS.join(', ')}; default spec); repeatable, each with its --out: --reporter junit --out a.xml --reporter html --out b.html`;
+const OUT_HELP = 'write the report of the --reporter before it to this file (default: standard output)';
+
+/** --reporter: one of the formats, collected. */
+function reporterFormat(v: string, prev: string[]): string[] {
+  if (!(REPORT_FORMATS as readonly string[]).includes(v)) throw new InvalidArgumentError(`use one of ${REPORT_FORMATS.join(', ')}`);
+  return [...prev, v];
+}
 
 /** The devices the box models itself (a VF is made on one of them). */
 const BOX_HARDWARE = boxDevicePlugins.filter((p) => p.box).map((p) => p.name);
@@ -61,9 +70,9 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--qemu-src <dir>', QEMU_SRC_HELP, collect, [])
     .option('--build <cmd>', BUILD_HELP)
     .option('--device <name>', 'device plugin to use (repeatable; default all)', collect, [])
-    .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--reporter <format>', REPORTER_HELP, reporterFormat, [])
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
-    .option('--out <file>', 'write the report to this file (default: standard output)')
+    .option('--out <file>', OUT_HELP, collect, [])
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
@@ -71,8 +80,8 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme, igbvf: a VF made on the igb; default e1000e)', commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .option('--live', LIVE_HELP)
-    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: Reporter; out?: string; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean }) => {
-      exit = await runCommand(o, suites);
+    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean }) => {
+      exit = await runCommand({ ...o, formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program
     .command('compare')
@@ -90,13 +99,13 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--baseline <build>', 'one of the --qemu builds: exit 1 when another build fails a case the baseline passes')
     .option('--expect-fixed <case...>', 'cases (id or slug) that must fail on the baseline and pass on the other builds (backport check)')
     .option('--shard <i/n>', 'run only shard i of n of the combinations')
-    .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--reporter <format>', REPORTER_HELP, reporterFormat, [])
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
-    .option('--out <file>', 'write the report to this file (the matrix still goes to standard output)')
+    .option('--out <file>', `${OUT_HELP}; the matrix still goes to standard output`, collect, [])
     .option('--migrate', 'the migration matrix instead: MSI-X state saved on each --qemu build and loaded on each (emulated device, --device, default e1000e); forward and same-build pairs must pass')
     .option('--live', LIVE_HELP)
-    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: Reporter; out?: string; strict?: boolean; migrate?: boolean; live?: boolean }) => {
-      exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'] }, suites);
+    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: string[]; out: string[]; strict?: boolean; migrate?: boolean; live?: boolean }) => {
+      exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'], formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program
     .command('bisect')
@@ -117,11 +126,11 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .command('merge')
     .description('join JSON reports (shards, separate runs) into one report with the comparison matrix')
     .argument('<reports...>', 'JSON reports written with --reporter json')
-    .addOption(new Option('--reporter <format>', 'report format').choices([...REPORTERS]).default('spec'))
+    .option('--reporter <format>', REPORTER_HELP, reporterFormat, [])
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
-    .option('--out <file>', 'write the report to this file')
-    .action(async (files: string[], o: { reporter: Reporter; out?: string; strict?: boolean }) => {
-      exit = await mergeCommand(files, o);
+    .option('--out <file>', OUT_HELP, collect, [])
+    .action(async (files: string[], o: { reporter: string[]; out: string[]; strict?: boolean }) => {
+      exit = await mergeCommand(files, { formats: pairFormats(o.reporter, o.out), ...(o.strict ? { strict: true } : {}) });
     });
   program
     .command('inspect')

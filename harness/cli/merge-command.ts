@@ -5,7 +5,9 @@ import { EnvironmentError } from '../errors.js';
 import { combinationKey, combinationOf, describeCombination } from '../results/combination.js';
 import { summarize, type BuildRef, type CaseResult, type RunReport } from '../results/run-report.js';
 import { exitForSummary } from './exit-codes.js';
-import { writeReport, type Reporter } from './write-report.js';
+import { withReporting } from './reporting.js';
+import { summaryLine } from '../report/console-report.js';
+import type { FormatChoice } from '../report/format-reporters.js';
 
 export async function readReport(file: string): Promise<RunReport> {
   let j: unknown;
@@ -35,9 +37,11 @@ export function mergeReports(reports: readonly RunReport[], warn: (m: string) =>
   return { ...first, durationMs: reports.reduce((s, r) => s + r.durationMs, 0), builds: [...builds.values()], cases: all, summary: summarize(all) };
 }
 
-export async function mergeCommand(files: readonly string[], o: { reporter: Reporter; out?: string; strict?: boolean }): Promise<number> {
+export async function mergeCommand(files: readonly string[], o: { formats: readonly FormatChoice[]; strict?: boolean }): Promise<number> {
   if (!files.length) throw new EnvironmentError('no reports to merge', 'pass the JSON reports of the shards, e.g. msix-harness merge shard-*.json --reporter junit --out all.xml');
-  const merged = mergeReports(await Promise.all(files.map(readReport)), (m) => process.stderr.write(`${m}\n`));
-  await writeReport(merged, o.reporter, o.out, compare(merged.cases));
-  return exitForSummary(merged.summary, !!o.strict);
+  const reports = await Promise.all(files.map(readReport));
+  return withReporting({ title: 'merge', formats: o.formats }, async (rep) => {
+    const merged = mergeReports(reports, rep.progress);
+    return { code: exitForSummary(merged.summary, !!o.strict), summary: summaryLine(merged).split('\n')[0]!, report: merged, comparison: compare(merged.cases) };
+  });
 }

@@ -1,19 +1,18 @@
 /** `msix-harness run`: resolve builds, run suites, write the report, exit 0/1/2. */
 import { describeLaunch } from '../qemu/launch.js';
 import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../builds/build-spec.js';
-import { withLive } from './live-option.js';
+import { withReporting } from './reporting.js';
 import { EnvironmentError } from '../errors.js';
-import { caseLine, summaryLine } from '../report/console-report.js';
+import { summaryLine } from '../report/console-report.js';
+import type { FormatChoice } from '../report/format-reporters.js';
 import { deserializeBuilds, PROBED_BUILDS_ENV, type QemuBuild } from '../builds/qemu-build.js';
 import type { SuiteSpec } from '../case/case.js';
 import { parseShard } from '../runner/shard.js';
 import { hostDeviceLine, openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
 import { runPlan, runReport } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
-import { writeReport, type Reporter } from './write-report.js';
 import { seedSpec } from '../regressions/seed-revert.js';
 
-export type { Reporter };
 
 export interface RunArgs {
   readonly suite: string;
@@ -24,8 +23,8 @@ export interface RunArgs {
   readonly qemuSrc?: readonly string[];
   readonly build?: string;
   readonly device: readonly string[];
-  readonly reporter: Reporter;
-  readonly out?: string;
+  /** The reports: each format with its file, or standard output. */
+  readonly formats: readonly FormatChoice[];
   readonly grep?: string;
   /** For the vfio suite: the host device to pass through (bound to vfio-pci for the run if it is not). */
   readonly hostDevice?: string;
@@ -50,16 +49,14 @@ export function suiteByName(suites: readonly SuiteSpec[], name: string): SuiteSp
 
 export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise<number> {
   const suite = suiteByName(suites, args.suite);
-  return withLive(args.live, `run --suite ${args.suite}`, async (live) => {
+  return withReporting({ title: `run --suite ${args.suite}`, live: !!args.live, formats: args.formats }, async (rep) => {
     const started = new Date();
-    const progress = live.progress;
+    const progress = rep.progress;
     const shard = args.shard ? parseShard(args.shard) : undefined;
     const builds = await resolveBuilds(args, progress);
     const dut = suite.kind === 'vfio' && args.hostDevice ? await openHostDeviceUnderTest(args.hostDevice, { force: !!args.force, progress }) : undefined;
     try {
       if (dut) progress(hostDeviceLine(dut));
-      const toStdout = !args.out && args.reporter !== 'spec';
-      const print = (line: string) => (toStdout ? process.stderr : process.stdout).write(line + '\n');
       const cases = await runPlan({
         suites: [suite],
         builds,
@@ -70,16 +67,12 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
         ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
         ...(shard ? { shard } : {}),
         progress,
-        onResult: (r) => {
-          print(caseLine(r));
-          live.result(r);
-        },
+        onResult: rep.result,
         onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
       });
       const report = runReport(started, builds, cases);
       if (cases.length === 0 && !shard) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
-      await writeReport(report, args.reporter, args.out);
-      return { code: exitForSummary(report.summary, !!args.strict), summary: summaryLine(report).split('\n')[0]! };
+      return { code: exitForSummary(report.summary, !!args.strict), summary: summaryLine(report).split('\n')[0]!, report };
     } finally {
       dut?.host.binding.restoreNow();
     }

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -46,6 +48,23 @@ describe('msix-harness CLI', function () {
     expect(c['pins']).to.deep.equal(['C15']);
     expect((c['qemu'] as Record<string, unknown>)['version']).to.match(/^\d+\.\d+\.\d+$/);
     expect((c['evidence'] as { ok: boolean }[]).every((e) => e.ok)).to.equal(true);
+  });
+
+  it('several reporters at once: JUnit and HTML to their files, the spec lines on standard output', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'msix-harness-test-reporters-'));
+    try {
+      const [xml, html] = [path.join(dir, 'a.xml'), path.join(dir, 'b.html')];
+      const r = await cli(['run', '--suite', 'emulated', '--qemu', defaultSpecs()[0]!, '--device', 'e1000e', '--grep', 'masked-fire-pends', '--reporter', 'junit', '--out', xml, '--reporter', 'html', '--out', html]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(fs.readFileSync(xml, 'utf8')).to.contain('<testsuites').and.contain('classname="emulated.e1000e"');
+      expect(fs.readFileSync(html, 'utf8')).to.contain('<html').and.contain('emulated.e1000e.masked-fire-pends');
+      expect(r.stdout).to.match(/^ok {3}emulated\.e1000e\.masked-fire-pends/m).and.match(/1 passed, 0 failed, 0 skipped/);
+      // Two formats cannot share standard output; an --out too many is a usage error.
+      expect((await cli(['run', '--reporter', 'json', '--reporter', 'junit'])).stderr).to.contain('only one report can go to standard output');
+      expect((await cli(['run', '--reporter', 'json', '--out', xml, '--out', html])).code).to.equal(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('inspect: --box and --host-device together are refused with what to do', async () => {

@@ -8,6 +8,7 @@
 import { EnvironmentError } from '../errors.js';
 import { cpioNewc } from './cpio.js';
 import { BOX_PATHS, NET_DRIVER } from './init-script.js';
+import { shellQuote } from '../shell-quote.js';
 
 export interface Job {
   readonly command: readonly string[];
@@ -34,9 +35,9 @@ export function jobArchive(job: Job): Buffer {
   const drivers = [...(job.hostDrivers ?? []), ...(job.net ? [NET_DRIVER] : [])];
   const runEnv = `BOX_NONCE=${job.nonce}\nBOX_VFIO_BDFS="${job.vfioBdfs.join(' ')}"\nBOX_HOST_DRIVERS="${drivers.join(' ')}"\nBOX_NET_BDF="${job.net?.bdf ?? ''}"\nBOX_NET_ADDRESS="${job.net?.address ?? ''}"\n`;
   const script = [
-    `cd ${sq(job.cwd)} || { echo ${sq(`box: cannot cd to ${job.cwd}`)} >&2; exit 126; }`,
-    ...Object.entries(env).map(([k, v]) => `export ${k}=${sq(v)}`),
-    `exec ${job.command.map(sq).join(' ')}`,
+    `cd ${shellQuote(job.cwd)} || { echo ${shellQuote(`box: cannot cd to ${job.cwd}`)} >&2; exit 126; }`,
+    ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),
+    `exec ${job.command.map(shellQuote).join(' ')}`,
   ].join('\n');
   return cpioNewc([
     { kind: 'dir', path: 'box' },
@@ -45,4 +46,3 @@ export function jobArchive(job: Job): Buffer {
   ]);
 }
 
-const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

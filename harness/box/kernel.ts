@@ -11,6 +11,7 @@ import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { exists, newestUnpacked, safeName, unpackOnce, versionGreater } from '../debian/unpacked-packages.js';
 import { boxApt, boxCacheDir, BOX_DEFAULT_RELEASE, candidates, packageNames, type Progress } from './debian-packages.js';
+import { onlineElseCached } from '../cache/online-else-cached.js';
 
 /** A series as users name it: major.minor, e.g. 6.12 or 7.3. */
 export type KernelSeries = string;
@@ -70,18 +71,13 @@ export async function resolveKernelSeries(spec: string, progress: Progress): Pro
     if (!isKernelSeries(spec)) throw new EnvironmentError(`"${spec}" is not a kernel series`, 'name a series as major.minor (6.1, 6.12, 7.3 ...) or newest');
     return spec;
   }
-  try {
-    const all = [...(await availableKernels(progress)).keys()];
-    if (all.length) return all.at(-1)!;
-  } catch (e) {
-    const cached = (await fs.readdir(boxCacheDir()).catch(() => [] as string[])).map((n) => /^kernel-(\d+\.\d+)$/.exec(n)?.[1]).filter((s): s is string => !!s);
-    if (cached.length) {
-      const series = cached.sort(compareSeries).at(-1)!;
-      progress(`box: ${(e as Error).message.split('\n')[0]}; newest cached kernel series is ${series}`);
-      return series;
-    }
-    throw e;
-  }
+  const asked = await onlineElseCached(
+    async () => [...(await availableKernels(progress)).keys()].at(-1),
+    async () => (await fs.readdir(boxCacheDir()).catch(() => [] as string[])).map((n) => /^kernel-(\d+\.\d+)$/.exec(n)?.[1]).filter((s): s is string => !!s).sort(compareSeries).at(-1),
+    { what: 'box: the newest kernel series', progress, describe: (s) => `series ${s}` },
+  );
+  const series = 'cached' in asked ? asked.cached : asked.online;
+  if (series) return series;
   throw new EnvironmentError('the archive carries no linux-image-*-amd64 package', 'check the machine\'s apt configuration');
 }
 

@@ -18,6 +18,7 @@ import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
 import { launchCommand, SYSTEM_LIBRARIES, type Launch } from '../qemu/launch.js';
 import { exists, firstLine, newestUnpacked, safeName, unpackOnce, versionGreater, type Progress } from '../debian/unpacked-packages.js';
+import { onlineElseCached } from '../cache/online-else-cached.js';
 
 /** The packages that make a runnable x86 system emulator with its firmware. */
 const PACKAGES = ['qemu-system-x86', 'qemu-system-common', 'qemu-system-data', 'seabios', 'ipxe-qemu'] as const;
@@ -47,19 +48,21 @@ export async function fetchDebianQemu(suite: string, progress: Progress): Promis
   if (!SUITE_RE.test(suite)) throw new EnvironmentError(`"${suite}" is not a Debian suite name`, 'use debian:bookworm, debian:trixie, debian:sid, debian:<suite>-backports or debian:newest');
   const base = path.join(cacheRoot(), 'debian', suite);
   const apt = new PrivateApt(path.join(base, 'apt'));
-  let version: string | undefined;
-  try {
-    await apt.open(sourcesForSuite(await systemAptTargets(), suite), `debian:${suite}`, progress);
-    version = await apt.candidate('qemu-system-x86', suite);
-  } catch (e) {
-    const cached = await newestCached(base);
-    if (cached) {
-      progress(`debian:${suite}: cannot refresh package lists (${firstLine(e)}); using cached ${cached.debianVersion}`);
-      return cached;
-    }
-    if (e instanceof EnvironmentError) throw e;
-    throw new EnvironmentError(`cannot resolve QEMU in debian:${suite}: ${firstLine(e)}`, 'check the suite name and that the Debian mirror in /etc/apt is reachable, or pass --qemu PATH');
-  }
+  const asked = await onlineElseCached(
+    async () => {
+      try {
+        await apt.open(sourcesForSuite(await systemAptTargets(), suite), `debian:${suite}`, progress);
+        return await apt.candidate('qemu-system-x86', suite);
+      } catch (e) {
+        if (e instanceof EnvironmentError) throw e;
+        throw new EnvironmentError(`cannot resolve QEMU in debian:${suite}: ${firstLine(e)}`, 'check the suite name and that the Debian mirror in /etc/apt is reachable, or pass --qemu PATH');
+      }
+    },
+    () => newestCached(base),
+    { what: `debian:${suite}`, progress, describe: (c) => c.debianVersion },
+  );
+  if ('cached' in asked) return asked.cached;
+  const version = asked.online;
   if (!version) throw new EnvironmentError(`debian:${suite} has no qemu-system-x86 package`, 'check the suite name, or pass --qemu PATH');
   const dir = path.join(base, safeName(version));
   const label = `debian:${suite}`;

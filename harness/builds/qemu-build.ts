@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import type { QmpVersion } from '../protocol/qmp-client.js';
 import { connectQmp, qmpArgs, QMP_SOCKET } from '../qemu/qmp-socket.js';
 import { QemuProcess, checkExecutable } from '../qemu/qemu-process.js';
-import { EnvironmentError } from '../errors.js';
+import { describeExit, EnvironmentError } from '../errors.js';
 import { KNOWN_BUGS } from '../expect/known-bugs.js';
 import { commitIsAncestor, detectTraits, type Traits } from '../expect/traits.js';
 import { launchCommand, SYSTEM_LIBRARIES, type AccelMode, type Launch, type QemuBinary } from '../qemu/launch.js';
@@ -109,7 +109,7 @@ async function help(files: BuildFiles, args: string[]): Promise<string> {
   const cmd = launchCommand(binary, files.launch ?? SYSTEM_LIBRARIES, args);
   const r = await execa(cmd.file, cmd.args, { reject: false, stdin: 'ignore', timeout: 20_000, env: { ...files.env } });
   if (r.exitCode !== 0) {
-    throw new EnvironmentError(`${binary} ${args.join(' ')} failed (${r.signal ?? `exit code ${r.exitCode}`}): ${(r.stderr || r.stdout).split('\n').slice(0, 3).join(' / ')}`, 'check that this is a working qemu-system-x86_64 (missing shared libraries show up here: install qemu-system-x86 from apt to get them)');
+    throw new EnvironmentError(`${binary} ${args.join(' ')} failed (${describeExit({ code: r.exitCode ?? null, signal: (r.signal as NodeJS.Signals | undefined) ?? null })}): ${(r.stderr || r.stdout).split('\n').slice(0, 3).join(' / ')}`, 'check that this is a working qemu-system-x86_64 (missing shared libraries show up here: install qemu-system-x86 from apt to get them)');
   }
   return r.stdout;
 }

@@ -12,8 +12,9 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { withCacheLock } from '../cache/cache-lock.js';
 import { cacheRoot } from '../cache/cache-dir.js';
-import { EnvironmentError } from '../errors.js';
+import { describeExit, EnvironmentError } from '../errors.js';
 import { exists, type Progress } from '../debian/unpacked-packages.js';
+import { shellQuote } from '../shell-quote.js';
 
 /** The Debian packages a build needs (scripts/setup installs them). */
 export const BUILD_PACKAGES = ['gcc', 'libc6-dev', 'make', 'ninja-build', 'meson', 'pkg-config', 'python3', 'libglib2.0-dev', 'libpixman-1-dev', 'zlib1g-dev', 'libfdt-dev'] as const;
@@ -190,7 +191,7 @@ async function logged(cmd: string, args: readonly string[], run: LoggedRun): Pro
   await new Promise<void>((resolve) => log.end(resolve));
   if (r.exitCode !== 0) {
     const tail = (await fsp.readFile(run.logFile, 'utf8')).trimEnd().split('\n').slice(-TAIL_LINES);
-    const how = r.exitCode === undefined ? (r.signal ?? r.originalMessage ?? 'failed to start') : `exit code ${r.exitCode}`;
+    const how = r.exitCode === undefined && !r.signal ? (r.originalMessage ?? 'failed to start') : describeExit({ code: r.exitCode ?? null, signal: (r.signal as NodeJS.Signals | undefined) ?? null });
     throw new EnvironmentError(
       `${run.what} failed (${how}); log: ${run.logFile}\nlast ${tail.length} lines of the log:\n${tail.map((l) => `  | ${l}`).join('\n')}`,
       `read ${run.logFile}; missing build dependencies are the usual cause: ${INSTALL_FIX}`,
@@ -227,4 +228,3 @@ async function onPath(name: string): Promise<boolean> {
   return false;
 }
 
-const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

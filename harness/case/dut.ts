@@ -14,7 +14,7 @@ import { Window } from '../pci/bars.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
-import type { ExitStatus } from '../errors.js';
+import { describeExit, type ExitStatus } from '../errors.js';
 import { Machine, type MachineConfig, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
 import fs from 'node:fs/promises';
@@ -277,7 +277,7 @@ export class Dut {
       const status = await this.machine.exitStatus();
       if (!status) throw e;
       const last = this.stderr().trimEnd().split('\n').filter((l) => /Assertion|abort|error/i.test(l)).at(-1) ?? '';
-      return `${status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`}: ${last.replace(/^.*?: (?=[^:]*: Assertion)/, '')}`;
+      return `${describeExit(status)}: ${last.replace(/^.*?: (?=[^:]*: Assertion)/, '')}`;
     }
   }
 

@@ -6,6 +6,7 @@
 import { MissingHostInterruptError } from '../errors.js';
 import { hostSnapshot, vfioLines, type HostSnapshot } from '../host/host-snapshot.js';
 import { readPhysicalTable, type PhysicalEntry } from '../host/physical-msix-table.js';
+import { pollUntil } from '../poll.js';
 
 /** What a case knows of the host device before any QEMU holds it. */
 export interface HostDeviceFacts {
@@ -83,14 +84,7 @@ export class HostView implements HostDeviceFacts {
   /** Host counts move when the kernel handles the interrupt: wait for vfio-msix[v] to reach `atLeast`, bounded. */
   async waitCount(v: number, atLeast: number): Promise<void> {
     const what = `host count of vfio-msix[${v}] to reach ${atLeast}`;
-    const poll = async () => {
-      const deadline = performance.now() + this.waitMs;
-      let last: number | undefined;
-      while (((last = await this.count(v)) ?? 0) < atLeast) {
-        if (performance.now() > deadline) throw new MissingHostInterruptError(`vfio-msix[${v}]`, atLeast, this.waitMs, last);
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    };
+    const poll = async () => void (await pollUntil(() => this.count(v), (n) => (n ?? 0) >= atLeast, { timeoutMs: this.waitMs, intervalMs: POLL_MS, timeout: (last) => new MissingHostInterruptError(`vfio-msix[${v}]`, atLeast, this.waitMs, last) }));
     return this.recordWait(what, this.waitMs, poll);
   }
 

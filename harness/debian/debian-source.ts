@@ -13,6 +13,7 @@ import { cacheRoot } from '../cache/cache-dir.js';
 import { EnvironmentError } from '../errors.js';
 import { exists, firstLine, safeName, versionGreater, type Progress } from './unpacked-packages.js';
 import { isScratchName, scratchDirFor } from '../cache/scratch-dir.js';
+import { onlineElseCached } from '../cache/online-else-cached.js';
 
 export type { Progress };
 
@@ -49,25 +50,28 @@ export async function debianQemuSource(progress: Progress, opts: SourceOptions =
     const cached = await readMarker(treeDir(opts.version));
     if (cached) return cached;
   }
-  let version: string;
-  try {
-    await apt.open(sourcesForSuite(await systemAptTargets(), suite, ['deb-src']), `qemu source (${suite})`, progress);
-    const versions = await sourceVersions(apt);
-    if (opts.version && !versions.includes(opts.version)) {
-      throw new EnvironmentError(`debian:${suite} has no qemu source ${opts.version} (it has ${versions.join(', ') || 'none'})`, 'pick one of those versions, or leave the version out');
-    }
-    const newest = opts.version ?? (await newestOf(versions));
-    if (!newest) throw new EnvironmentError(`debian:${suite} has no qemu source package`, 'check the suite name and that the system apt configuration lists it');
-    version = newest;
-  } catch (e) {
-    const cached = await newestCachedTree(suite);
-    if (cached && !opts.version) {
-      progress(`qemu source (${suite}): cannot refresh source lists (${firstLine(e)}); using cached ${cached.debianVersion}`);
-      return cached;
-    }
-    if (e instanceof EnvironmentError) throw e;
-    throw new EnvironmentError(`cannot resolve the qemu source in debian:${suite}: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable');
-  }
+  const asked = await onlineElseCached(
+    async () => {
+      try {
+        await apt.open(sourcesForSuite(await systemAptTargets(), suite, ['deb-src']), `qemu source (${suite})`, progress);
+        const versions = await sourceVersions(apt);
+        if (opts.version && !versions.includes(opts.version)) {
+          throw new EnvironmentError(`debian:${suite} has no qemu source ${opts.version} (it has ${versions.join(', ') || 'none'})`, 'pick one of those versions, or leave the version out');
+        }
+        const newest = opts.version ?? (await newestOf(versions));
+        if (!newest) throw new EnvironmentError(`debian:${suite} has no qemu source package`, 'check the suite name and that the system apt configuration lists it');
+        return newest;
+      } catch (e) {
+        if (e instanceof EnvironmentError) throw e;
+        throw new EnvironmentError(`cannot resolve the qemu source in debian:${suite}: ${firstLine(e)}`, 'check that the Debian mirror in /etc/apt is reachable');
+      }
+    },
+    // A version asked for by name is never swapped for another.
+    async () => (opts.version ? undefined : newestCachedTree(suite)),
+    { what: `qemu source (${suite})`, progress, describe: (c) => c.debianVersion },
+  );
+  if ('cached' in asked) return asked.cached;
+  const version = asked.online;
   return (await readMarker(treeDir(version))) ?? unpackSource(apt, suite, version, progress);
 }
 

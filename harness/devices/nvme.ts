@@ -31,6 +31,7 @@ import { MsixDriver } from '../irq/msix.js';
 import { CapId } from '../pci/capabilities.js';
 import * as ops from '../protocol/qtest-ops.js';
 import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
+import { pollUntil } from '../poll.js';
 
 /** QEMU's default msix_qsize, named on the command line all the same. */
 const MSIX_VECTORS = 65;
@@ -124,12 +125,8 @@ async function msixEnabled(dev: DeviceHandle): Promise<boolean> {
   return !!((await dev.fn.read(cap + 2, 2)) & MsixControl.ENABLE);
 }
 
-async function pollUntil(what: string, done: () => Promise<boolean>): Promise<void> {
-  const deadline = performance.now() + WAIT_MS;
-  while (!(await done())) {
-    if (performance.now() > deadline) throw new Error(`nvme: waited ${WAIT_MS} ms for ${what}`);
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+async function waitFor(what: string, done: () => Promise<boolean>): Promise<void> {
+  await pollUntil(done, (d) => d, { timeoutMs: WAIT_MS, intervalMs: POLL_MS, timeout: () => new Error(`nvme: waited ${WAIT_MS} ms for ${what}`) });
 }
 
 function ioQueue(qid: number): Queue {
@@ -174,7 +171,7 @@ async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly 
   const last = slots[slots.length - 1]!;
   const dw3At = (index: number) => q.cq + index * CQE_BYTES + CQE_DW3;
   const what = cmds.length === 1 ? cmds[0]!.what : `${cmds.length} commands (${cmds[0]!.what} .. ${cmds[cmds.length - 1]!.what})`;
-  await pollUntil(`the completion of ${what}: phase ${last.phase} in CQ ${q.qid} entry ${last.index}`, async () => (((await qt.readl(dw3At(last.index))) >>> CQE_PHASE_SHIFT) & 1) === last.phase);
+  await waitFor(`the completion of ${what}: phase ${last.phase} in CQ ${q.qid} entry ${last.index}`, async () => (((await qt.readl(dw3At(last.index))) >>> CQE_PHASE_SHIFT) & 1) === last.phase);
   const dw3s = await qt.pipeline(slots.map((s) => ops.readl(dw3At(s.index))));
   if (q.cqHead + cmds.length >= q.depth) q.phase ^= 1;
   q.cqHead = (q.cqHead + cmds.length) % q.depth;
@@ -213,7 +210,7 @@ function createSq(qid: number): Command {
 async function stop(dev: NvmeHandle): Promise<void> {
   const mmio = dev.fn.bar(0);
   if ((await mmio.readl(REG.CC)) !== 0) await mmio.writel(REG.CC, 0);
-  await pollUntil('CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
+  await waitFor('CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
   dev.state.ctrl = undefined;
 }
 
@@ -229,7 +226,7 @@ async function start(dev: NvmeHandle): Promise<Controller> {
   await mmio.writel(REG.ACQ + 4, 0);
   await mmio.writel(REG.CC, CC_IOSQES | CC_IOCQES | CC_EN);
   let csts = 0;
-  await pollUntil('CSTS.RDY=1 after CC.EN=1', async () => !!((csts = await mmio.readl(REG.CSTS)) & (CSTS_RDY | CSTS_CFS)));
+  await waitFor('CSTS.RDY=1 after CC.EN=1', async () => !!((csts = await mmio.readl(REG.CSTS)) & (CSTS_RDY | CSTS_CFS)));
   if (csts & CSTS_CFS) throw new Error(`nvme: controller failed to start (CSTS 0x${csts.toString(16)})`);
   const c: Controller = {
     dstrd: (await mmio.readl(REG.CAP_HI)) & CAP_HI_DSTRD_MASK,

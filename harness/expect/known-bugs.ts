@@ -9,6 +9,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { refersTo, type CaseId, type CaseRef } from '../case-id.js';
 import { SYMPTOMS, type SymptomLabel } from './symptoms.js';
+import { compareVersions } from './qemu-version.js';
 
 /** What the matcher reads of a case's evidence. */
 export interface SeenObservation {
@@ -121,12 +122,9 @@ export function fixState(bug: KnownBug, b: BuildFacts): FixState {
   if (!b.release) return 'unknown';
   if (bug.affected.includes(b.version)) return 'lacks-fix';
   // A fixed point release fixes its series from there on; a fixed x.y.0 fixes every later release.
-  const [maj, min, mic] = b.version.split('.').map(Number) as [number, number, number];
+  const series = (v: string) => v.split('.').slice(0, 2).join('.');
   for (const f of bug.fixedIn) {
-    const [fmaj, fmin, fmic] = f.split('.').map(Number) as [number, number, number];
-    const sameSeries = maj === fmaj && min === fmin;
-    const later = maj > fmaj || (maj === fmaj && (min > fmin || (min === fmin && mic >= fmic)));
-    if (later && (sameSeries || fmic === 0)) return 'has-fix';
+    if (compareVersions(b.version, f) >= 0 && (series(b.version) === series(f) || f.endsWith('.0'))) return 'has-fix';
   }
   return 'unknown';
 }

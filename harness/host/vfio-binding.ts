@@ -13,6 +13,7 @@ import { EnvironmentError } from '../errors.js';
 import { currentDriver, forgetBinding, readTrimmed, recordBinding, restoreBinding, type SavedBinding } from '../janitor/binding-journal.js';
 import { janitorWatch } from '../janitor/janitor.js';
 import { deviceDir, type HostRoots, REAL_HOST } from './pci-sysfs.js';
+import { pollUntil } from '../poll.js';
 
 export type { SavedBinding };
 
@@ -161,11 +162,7 @@ function upInterfaces(dir: string): string[] {
 }
 
 async function waitDriver(dir: string, want: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (currentDriver(dir) !== want) {
-    if (Date.now() > deadline) throw new EnvironmentError(`${path.basename(dir)} did not bind to ${want} within ${timeoutMs} ms (it is on ${currentDriver(dir) ?? 'no driver'})`, 'see dmesg for the driver\'s reason');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await pollUntil(() => currentDriver(dir), (d) => d === want, { timeoutMs, intervalMs: 20, timeout: (d) => new EnvironmentError(`${path.basename(dir)} did not bind to ${want} within ${timeoutMs} ms (it is on ${d ?? 'no driver'})`, 'see dmesg for the driver\'s reason') });
 }
 
 function sysWrite(file: string, value: string): void {

@@ -9,6 +9,7 @@
 import type { QtestClient } from '../protocol/qtest-client.js';
 import type { MsixMessage } from './msix.js';
 import { MissingDeliveryError } from '../errors.js';
+import { pollUntil } from '../poll.js';
 
 export const MAILBOX_BASE = 0x0010_0000;
 const SLOT = 16;
@@ -44,12 +45,6 @@ export class Mailbox {
   /** Poll until the slot holds its data, or fail after `timeoutMs`. */
   async waitDelivered(slot: number, timeoutMs = 2000): Promise<void> {
     const expected = this.message(slot).data;
-    const deadline = performance.now() + timeoutMs;
-    for (;;) {
-      const v = await this.read(slot);
-      if (v === expected) return;
-      if (performance.now() > deadline) throw new MissingDeliveryError(slot, timeoutMs, expected, v);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    await pollUntil(() => this.read(slot), (v) => v === expected, { timeoutMs, intervalMs: 2, timeout: (v) => new MissingDeliveryError(slot, timeoutMs, expected, v) });
   }
 }

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { processStart } from '../process-start.js';
+import { pollUntilSync } from '../poll.js';
 
 /** What a device had before the harness touched it. */
 export interface SavedBinding {
@@ -158,12 +159,7 @@ export function currentDriver(deviceDir: string): string | undefined {
 }
 
 function waitDriverSync(dir: string, want: string, timeoutMs: number): boolean {
-  const deadline = Date.now() + timeoutMs;
-  while (currentDriver(dir) !== want) {
-    if (Date.now() > deadline) return false;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
-  }
-  return true;
+  return pollUntilSync(() => currentDriver(dir) === want, { timeoutMs, intervalMs: 20 });
 }
 
 /** A sysfs (or proc) file's text, trimmed; undefined when it cannot be read. */

@@ -13,6 +13,8 @@ import { QtestClient } from '../protocol/qtest-client.js';
 import { ChannelClosedError, describeExit, MigrationFailedError, ProtocolTimeoutError, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
 import type { QemuBinary } from './launch.js';
 import { QemuProcess } from './qemu-process.js';
+import { pollUntil } from '../poll.js';
+import { shellQuote } from '../shell-quote.js';
 
 export type MachineType = 'q35' | 'pc';
 
@@ -137,13 +139,7 @@ export class Machine {
 
   /** Ask QEMU until `done` says so, recorded as one wait in the timeline; a timeout says what it waited for. */
   private async pollQmp(what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<void> {
-    await this.log.wait(what, timeoutMs, async () => {
-      const deadline = performance.now() + timeoutMs;
-      while (!(await done())) {
-        if (performance.now() > deadline) throw new ProtocolTimeoutError(what, timeoutMs, this.log.snapshot());
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    });
+    await this.log.wait(what, timeoutMs, () => pollUntil(done, (d) => d, { timeoutMs, intervalMs: POLL_MS, timeout: () => new ProtocolTimeoutError(what, timeoutMs, this.log.snapshot()) }));
   }
 
   /** Trace events collected so far, optionally only those named `name`. */
@@ -186,10 +182,6 @@ export class Machine {
   }
 }
 
-/** A file name for the exec: migration URIs, which QEMU hands to /bin/sh. */
-function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 function globToRe(glob: string): string {
   return glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[A-Za-z0-9_]*');

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { EnvironmentError, QemuStartError, type ExitStatus } from '../errors.js';
+import { describeExit, EnvironmentError, QemuStartError, type ExitStatus } from '../errors.js';
 import { janitorWatch } from '../janitor/janitor.js';
 import { launchCommand, SYSTEM_LIBRARIES, type Launch } from './launch.js';
 
@@ -219,7 +219,7 @@ async function raceStart(proc: QemuProcess, ready: Promise<net.Socket[]>, timeou
     timer = setTimeout(() => reject(new QemuStartError(`it did not connect to ${names.join(' and ')} within ${timeoutMs} ms`, proc.commandLine, proc.stderrTail())), timeoutMs);
   });
   const died = proc.exited.then((s) => {
-    throw new QemuStartError(`it exited before connecting (${s.signal ? `signal ${s.signal}` : `exit code ${s.code}`})`, proc.commandLine, proc.stderrTail());
+    throw new QemuStartError(`it exited before connecting (${describeExit(s)})`, proc.commandLine, proc.stderrTail());
   });
   try {
     return await Promise.race([ready, timeout, died]);

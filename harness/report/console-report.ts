@@ -1,10 +1,10 @@
 /** Human output: a line per case as it ends, and the summary. */
 import type { CaseResult, RunReport } from '../results/run-report.js';
 
-const MARK = { passed: 'ok  ', failed: 'FAIL', error: 'ERR ', skipped: 'skip', xfail: 'xfail', xpass: 'XPASS' } as const;
+import { OUTCOME_MARK } from './outcome-mark.js';
 
 export function caseLine(c: CaseResult): string {
-  const head = `${MARK[c.outcome]} ${c.id} [QEMU ${c.qemu.label}${c.migratedTo ? ` -> ${c.migratedTo.label}` : ''}] (${c.durationMs} ms)`;
+  const head = `${OUTCOME_MARK[c.outcome].padEnd(4)} ${c.id} [QEMU ${c.qemu.label}${c.migratedTo ? ` -> ${c.migratedTo.label}` : ''}] (${c.durationMs} ms)`;
   if (c.outcome === 'skipped') return `${head}: ${c.skipReason ?? ''}`;
   const hint = c.knownBug ? `\n      ${c.knownBug.hint}` : '';
   if (c.outcome === 'failed' || c.outcome === 'error') return `${head}${hint}\n${(c.error?.message ?? '').replace(/^/gm, '      ')}`;

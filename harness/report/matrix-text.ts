@@ -1,7 +1,7 @@
 /** The comparison matrix as text for a terminal: a row per case, a column per build and kernel; rows that differ are marked. */
 import type { Cell, Comparison } from '../matrix/comparison.js';
 
-const MARK = { passed: 'pass', failed: 'FAIL', error: 'ERR', skipped: 'skip', xfail: 'xfail', xpass: 'XPASS' } as const;
+import { OUTCOME_MARK as MARK } from './outcome-mark.js';
 
 function cellText(c: Cell | undefined): string {
   if (!c) return '-';

@@ -6,7 +6,7 @@
 import { migrationDirection } from '../results/migration-direction.js';
 import type { CaseResult } from '../results/run-report.js';
 
-const SYMBOL: Record<string, string> = { passed: 'ok', failed: 'FAIL', error: 'ERROR', skipped: 'skip', xfail: 'xfail', xpass: 'XPASS' };
+import { OUTCOME_MARK as SYMBOL } from './outcome-mark.js';
 
 export function migrationText(cases: readonly CaseResult[]): string {
   const mig = cases.filter((c) => c.migratedTo);

@@ -4,15 +4,14 @@
  * first two; a backward pair is shown, not gated.
  */
 import type { BuildRef, CaseResult, Outcome } from './run-report.js';
+import { compareVersions } from '../expect/qemu-version.js';
 
 export type MigrationDirection = 'same' | 'forward' | 'backward';
 
 export function migrationDirection(from: BuildRef, to: BuildRef): MigrationDirection {
   if (from.sha256 === to.sha256) return 'same';
-  const a = from.version.split('.').map(Number);
-  const b = to.version.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? 'forward' : 'backward';
-  return 'same';
+  const order = compareVersions(from.version, to.version);
+  return order < 0 ? 'forward' : order > 0 ? 'backward' : 'same';
 }
 
 const HOLDS: readonly Outcome[] = ['passed', 'skipped', 'xfail'];

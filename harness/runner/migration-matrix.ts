@@ -11,18 +11,11 @@ import type { CaseSpec, SuiteSpec } from '../case/case.js';
 import { caseIdText, type CaseId } from '../case-id.js';
 import { runSuites } from './run-suite.js';
 import { inShard, type Shard } from './shard.js';
-
-const order = (b: QemuBuild) => [b.version.major, b.version.minor, b.version.micro] as const;
-
-function compareVersions(a: QemuBuild, b: QemuBuild): number {
-  const x = order(a), y = order(b);
-  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
-  return 0;
-}
+import { compareVersions } from '../expect/qemu-version.js';
 
 /** The q35 machine type of the older build's release (newer builds keep older machine types). */
 export function sharedMachineType(a: QemuBuild, b: QemuBuild): string {
-  const older = compareVersions(a, b) <= 0 ? a : b;
+  const older = compareVersions(a.version, b.version) <= 0 ? a : b;
   return `pc-q35-${older.version.major}.${older.version.minor}`;
 }
 

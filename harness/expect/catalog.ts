@@ -1,5 +1,5 @@
 /**
- * Behaviour catalog ids (../shared/design/msix-behaviour-catalog.md): each
+ * Behaviour catalog ids (docs/msix-behaviour-catalog.md): each
  * case names the ids it pins, so a report can be read against the catalog.
  */
 export const CATALOG = {

@@ -4,7 +4,7 @@
  * within 1.5 x).
  */
 import type { QemuBuild } from '../harness/builds/qemu-build.js';
-import { devicePlugin } from '../harness/devices/index.js';
+import { boxDevicePlugins, devicePlugin } from '../harness/devices/index.js';
 import { runVfioInBox } from '../harness/runner/vfio-in-box.js';
 import { vfioSuite } from '../suites/vfio/host-tracks-guest.js';
 
@@ -14,7 +14,7 @@ export async function benchDevices(build: QemuBuild, kernel = '6.12'): Promise<v
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const medians = new Map<string, number>();
   console.log(`\nvfio suite per box device (QEMU ${build.label}, kernel ${kernel})`);
-  for (const name of ['e1000e', 'igb', 'nvme', 'igbvf']) {
+  for (const name of boxDevicePlugins.map((p) => p.name)) {
     const r = await runVfioInBox({ suite: vfioSuite, builds: [build], kernels: [kernel], device: devicePlugin(name), progress, onLine: () => undefined });
     const ran = r.cases.filter((c) => c.outcome !== 'skipped');
     medians.set(name, median(ran.map((c) => c.durationMs)));

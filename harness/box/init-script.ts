@@ -36,7 +36,7 @@ done
 for drv in $BOX_HOST_DRIVERS; do
   case $drv in
 ${cases}
-    *) fail "no modules for host driver $drv in the box" ;;
+    *) fail "the box kernel $(uname -r) has no module for host driver $drv" ;;
   esac
   for m in $mods; do
     [ -d /sys/module/$(echo $m | tr - _) ] || insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed"

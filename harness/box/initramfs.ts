@@ -34,7 +34,14 @@ export async function provisionInitramfs(kernel: BoxKernel, hostDrivers: readonl
   const driverModules: Record<string, string[]> = {};
   const modules = [...always];
   for (const d of [...new Set([...hostDrivers, ...NET_MODULES])]) {
-    const mods = (await modulesInLoadOrder(kernel.modulesDir, [d])).filter((m) => !always.some((a) => a.name === m.name));
+    // A device's Linux driver is needed only to start the device on it (--host-driver); a kernel without it
+    // (Debian builds no rocker) still passes the device through, and the init says so if asked for the driver.
+    const found = await modulesInLoadOrder(kernel.modulesDir, [d]).catch((e: unknown) => {
+      if (hostDrivers.includes(d) && !(NET_MODULES as readonly string[]).includes(d)) return undefined;
+      throw e;
+    });
+    if (!found) continue;
+    const mods = found.filter((m) => !always.some((a) => a.name === m.name));
     driverModules[d] = mods.map((m) => m.name);
     for (const m of mods) if (!modules.some((x) => x.name === m.name)) modules.push(m);
   }

@@ -172,8 +172,9 @@ export class Dut {
     return this.driver.reset();
   }
 
-  /** Make the device signal `vector` once. */
+  /** Make the device signal `vector` once; the vector range is checked here, once for every plugin. */
   fire(vector: number): Promise<void> {
+    if (!Number.isInteger(vector) || vector < 0 || vector >= this.plugin.msixVectors) throw new RangeError(`${this.plugin.name} has vectors 0..${this.plugin.msixVectors - 1}, not ${vector}`);
     return this.driver.fire(vector);
   }
 

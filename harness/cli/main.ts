@@ -7,7 +7,7 @@ import { parseDuration } from '../cache/cache-inventory.js';
 import { EnvironmentError } from '../errors.js';
 import type { SuiteSpec } from '../case/case.js';
 import { ExitCode } from './exit-codes.js';
-import { boxDevicePlugins } from '../devices/index.js';
+import { boxDevicePlugins, emulatedDevicePlugins } from '../devices/index.js';
 import { boxCommand } from './box-command.js';
 import { cacheListCommand, cachePruneCommand } from './cache-command.js';
 import { inspectCommand } from './inspect-command.js';
@@ -31,6 +31,9 @@ function reporterFormat(v: string, prev: string[]): string[] {
 
 /** The devices the box models itself (a VF is made on one of them). */
 const BOX_HARDWARE = boxDevicePlugins.filter((p) => p.box).map((p) => p.name);
+/** Every device the box can pass through, for help texts, from the plugins. */
+const BOX_DEVICE_NAMES = boxDevicePlugins.map((p) => (p.sriovPf ? `${p.name}: a VF made on the ${p.sriovPf}` : p.name)).join(', ');
+const BOX_DEVICE_HELP = `vfio suite in the box: the devices passed through there, comma-separated (${BOX_DEVICE_NAMES}; default e1000e)`;
 
 const duration = (v: string) => {
   try {
@@ -69,7 +72,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--qemu <build>', QEMU_HELP, collect, [])
     .option('--qemu-src <dir>', QEMU_SRC_HELP, collect, [])
     .option('--build <cmd>', BUILD_HELP)
-    .option('--device <name>', 'device plugin to use (repeatable; default all)', collect, [])
+    .option('--device <name>', `device plugin to use (repeatable; default all: ${emulatedDevicePlugins.map((p) => p.name).join(', ')})`, collect, [])
     .option('--reporter <format>', REPORTER_HELP, reporterFormat, [])
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', OUT_HELP, collect, [])
@@ -77,7 +80,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
     .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (any series Debian ships: 6.1, 6.12, 6.16 ... 7.3, or newest; default 6.12)', commaList)
-    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme, igbvf: a VF made on the igb; default e1000e)', commaList)
+    .option('--box-device <name,...>', BOX_DEVICE_HELP, commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .option('--live', LIVE_HELP)
     .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean }) => {
@@ -91,7 +94,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--build <cmd>', BUILD_HELP)
     .option('--suite <name,...>', 'suites, comma-separated (emulated, vfio)', commaList)
     .option('--kernel <series,...>', 'box kernels for the vfio suite, comma-separated (any series Debian ships: 6.1, 6.12 ... 7.3, or newest; default 6.12)', commaList)
-    .option('--box-device <name,...>', 'vfio suite in the box: the devices passed through there, comma-separated (e1000e, igb, nvme, igbvf: a VF made on the igb; default e1000e)', commaList)
+    .option('--box-device <name,...>', BOX_DEVICE_HELP, commaList)
     .option('--device <name>', 'device plugin for emulated suites (repeatable; default all)', collect, [])
     .option('--grep <pattern>', 'only cases whose id or title matches this regular expression')
     .option('--host-device <bdf>', HOST_DEVICE_HELP)
@@ -136,7 +139,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .command('inspect')
     .description('drive one device by hand from a page in the browser (127.0.0.1 only, a random token in its URL): the guest MSI-X capability, table, PBA and deliveries, QEMU trace events and a timeline, live; for a device passed through (--box, --host-device), the host side too (physical Enable and Function Mask, msi_irqs, the vfio lines and their counts)')
     .option('--qemu <build>', QEMU_HELP, collect, [])
-    .addOption(new Option('--device <name>', 'device plugin: the emulated device, or with --box the box device (e1000e, igb, nvme, igbvf: a VF made on the igb)').default('e1000e'))
+    .addOption(new Option('--device <name>', `device plugin: the emulated device (${emulatedDevicePlugins.map((p) => p.name).join(', ')}), or with --box the box device (${BOX_DEVICE_NAMES})`).default('e1000e'))
     .option('--box', 'pass the device through inside the box (nested vfio host: no hardware, no root needed); the page is forwarded to 127.0.0.1 here')
     .option('--kernel <series>', 'with --box: the box kernel series (6.1, 6.12, 6.16 ... 7.3, or newest)', '6.12')
     .option('--host-device <bdf>', 'pass this host device through with vfio-pci instead (bound for the session and put back after, if it is not on vfio-pci already); its plugin is found from its IDs')

@@ -34,7 +34,12 @@ export type InterruptMode = 'msix' | 'msi';
 export interface DeviceDriver {
   /** Bring the device's interrupt logic to a quiet known state (no cause pending, no timers). */
   reset(): Promise<void>;
-  /** Make the device signal `vector` once through whichever interrupt mode the guest enabled. */
+  /**
+   * Make the device signal `vector` once through whichever interrupt mode the
+   * guest enabled. Guarantee: one cause raised, so a correct device model
+   * sends one message. The device under test has checked the vector is in
+   * 0..msixVectors-1.
+   */
   fire(vector: number): Promise<void>;
   /**
    * Optional, for devices with interrupt moderation: leave an interrupt

@@ -9,10 +9,11 @@ export interface CaseId {
   readonly slug: string;
 }
 
-/** A case of a suite on every device: how the known-bug registry names what a bug affects. */
+/** A case of a suite, on every device or on one (a device model's bug): how the known-bug registry names what a bug affects. */
 export interface CaseRef {
   readonly suite: string;
   readonly slug: string;
+  readonly device?: string;
 }
 
 const PART = /^[a-z0-9][a-z0-9_-]*$/i;
@@ -31,5 +32,5 @@ export function parseCaseId(text: string): CaseId | undefined {
 }
 
 export function refersTo(ref: CaseRef, id: CaseId): boolean {
-  return ref.suite === id.suite && ref.slug === id.slug;
+  return ref.suite === id.suite && ref.slug === id.slug && (ref.device === undefined || ref.device === id.device);
 }

@@ -5,68 +5,24 @@
  * these and need nothing below it: what they do to QEMU (kill it, read its
  * stderr and traces, start the next one) is here too.
  */
-import type { DeviceDriver, DeviceHandle, DevicePlugin } from '../devices/device-plugin.js';
-import { MsiDriver } from '../irq/msi.js';
-import { MsixDriver } from '../irq/msix.js';
-import { Mailbox } from '../irq/mailbox.js';
-import { parseBdf } from '../pci/bdf.js';
-import { Window } from '../pci/bars.js';
-import { configAccessFor } from '../pci/machines/index.js';
-import { PciFunction } from '../pci/pci-function.js';
+import type { DeviceDriver, DevicePlugin } from '../devices/device-plugin.js';
+import type { MsiDriver } from '../irq/msi.js';
+import type { MsixDriver } from '../irq/msix.js';
+import type { Mailbox } from '../irq/mailbox.js';
+import type { MessageCounter } from '../irq/message-counter.js';
+import type { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
 import { describeExit, type ExitStatus } from '../errors.js';
-import { Machine, type MachineConfig, type TraceEvent } from '../qemu/machine.js';
+import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { deviceArgs } from '../devices/device-line.js';
+import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, type DutOptions, type Parts } from './dut-assembly.js';
+import { migrateParts } from './dut-migration.js';
+import { configAccessFor } from '../pci/machines/index.js';
 
-export interface DutOptions {
-  readonly traces?: readonly string[];
-  readonly guestErrors?: boolean;
-  readonly machine?: MachineConfig['machine'];
-  readonly memoryMiB?: number;
-  /** Pass this host device through with vfio-pci instead of emulating the plugin's device. */
-  readonly hostDevice?: { readonly bdf: string; readonly props?: string };
-  /** How long a wait for a delivery lasts (suite-wide; default 5 s). */
-  readonly deliveryTimeoutMs?: number;
-  /** A versioned machine type both sides of a migration have (e.g. pc-q35-7.2). */
-  readonly machineVersion?: string;
-  /** Where migrate() goes by default (compare --migrate); else the same build. */
-  readonly migrateTo?: QemuBuild;
-}
+export type { DutOptions };
 
-const DUT_ID = 'dut';
-const DUT_SLOT = '04.0';
-const PASSTHROUGH_MEMORY_MIB = 32;
-const DELIVERY_TIMEOUT_MS = 5000;
 /** The mailbox slot MSI messages go to: above every MSI-X vector a device here has. */
 export const MSI_SLOT = 4096;
-
-/** What a Dut is made of on one QEMU; a migration replaces all of it at once. */
-interface Parts {
-  readonly machine: Machine;
-  readonly build: QemuBuild;
-  readonly fn: PciFunction;
-  readonly msix: MsixDriver;
-  readonly msi: MsiDriver | undefined;
-  readonly mailbox: Mailbox;
-  readonly driver: DeviceDriver;
-}
-
-function machineConfig(plugin: DevicePlugin, opts: DutOptions): MachineConfig {
-  const host = opts.hostDevice;
-  return {
-    machine: opts.machine ?? 'q35',
-    ...(opts.machineVersion ? { machineVersion: opts.machineVersion } : {}),
-    // vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs.
-    ...(opts.memoryMiB || host ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
-    args: host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, addr: DUT_SLOT }),
-    traces: opts.traces ?? [],
-    guestErrors: opts.guestErrors ?? false,
-  };
-}
 
 export class Dut {
   /** Shutdowns of QEMUs this Dut migrated away from, still ending. */
@@ -81,29 +37,11 @@ export class Dut {
   static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}): Promise<Dut> {
     const machine = await Machine.launch(build, machineConfig(plugin, opts));
     try {
-      return new Dut(await Dut.assemble(machine, build, plugin, opts), plugin, opts);
+      return new Dut(await assemble(machine, build, plugin, opts), plugin, opts);
     } catch (e) {
       await machine.shutdown();
       throw e;
     }
-  }
-
-  /** The function, its drivers and the plugin's driver on `machine`; BARs placed afresh, or taken over after a migration. */
-  private static async assemble(machine: Machine, build: QemuBuild, plugin: DevicePlugin, opts: DutOptions, migratedFrom?: PciFunction): Promise<Parts> {
-    const host = opts.hostDevice;
-    const cfg = await configAccessFor[machine.machineType](machine.qtest);
-    const fn = new PciFunction(machine.qtest, cfg, parseBdf(`00:${DUT_SLOT}`));
-    if (!(await fn.ids())) throw new Error(`no PCI function at 00:${DUT_SLOT} after adding ${plugin.name}`);
-    if (migratedFrom) fn.adoptBars(migratedFrom);
-    else await fn.placeBars({ mmio: new Window('32-bit MMIO', 0xc0000000, 0xfec00000), io: new Window('I/O', 0xc000, 0x10000) });
-    const msix = await MsixDriver.attach(fn);
-    if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
-    // The plugin's device facts drive cases (relocation, physical table reads): hold it to them.
-    if (!host && msix.cap.tableBir !== plugin.msixTableBar) throw new Error(`the ${plugin.name} plugin says its MSI-X table is in BAR${plugin.msixTableBar}, the device has it in BAR${msix.cap.tableBir}`);
-    if (msix.vectors !== plugin.msixVectors) throw new Error(`the ${plugin.name} plugin says its device has ${plugin.msixVectors} MSI-X vectors, the device has ${msix.vectors}`);
-    const msi = await MsiDriver.attach(fn);
-    const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID };
-    return { machine, build, fn, msix, msi, mailbox: new Mailbox(machine.qtest), driver: plugin.attach(handle) };
   }
 
   private get machine(): Machine {
@@ -131,35 +69,10 @@ export class Dut {
 
   /**
    * Migrate the running device under test into a fresh QEMU of `to` (default
-   * the same build), through a state file: the old QEMU saves and is shut
-   * down, the new one loads, and from then on this Dut is the new one. A
-   * destination that refuses the state fails with QEMU's own error.
+   * the same build): from then on this Dut is the new one (dut-migration.ts).
    */
   async migrate(to: QemuBuild = this.opts.migrateTo ?? this.build): Promise<void> {
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'msix-harness-migration-'));
-    try {
-      const file = path.join(dir, 'state');
-      // The destination starts while the source saves: it waits for the stream (-incoming defer) anyway.
-      const [saved, started] = await Promise.allSettled([this.machine.migrateOut(file), Machine.launch(to, { ...machineConfig(this.plugin, this.opts), incoming: true })]);
-      if (started.status === 'rejected') throw saved.status === 'rejected' ? saved.reason : started.reason;
-      const machine = started.value;
-      if (saved.status === 'rejected') {
-        await machine.shutdown();
-        throw saved.reason;
-      }
-      // The source has nothing more to say: it stops while the destination loads (Dut.shutdown waits for it).
-      this.retired.push(this.machine.shutdown());
-      try {
-        await machine.migrateIn(file);
-        this.parts = await Dut.assemble(machine, to, this.plugin, this.opts, this.parts.fn);
-      } catch (e) {
-        // The runner shuts down the Dut's machine: until the new one is complete, that is the old, stopped one.
-        await machine.shutdown();
-        throw e;
-      }
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    this.parts = await migrateParts(this.parts, this.plugin, this.opts, to, (shutdown) => this.retired.push(shutdown));
   }
 
   /** A new device under test like this one (same build, device and options), in a new QEMU. */
@@ -170,6 +83,24 @@ export class Dut {
   /** The device plugin's reset. */
   resetDevice(): Promise<void> {
     return this.driver.reset();
+  }
+
+  /** Message counter i (DutOptions.counters): exact counts where the mailbox only sees that data arrived. */
+  counter(i = 0): MessageCounter {
+    const c = this.parts.counters[i];
+    if (!c) throw new Error(`no message counter ${i}: start the device under test with counters: ${i + 1} or more`);
+    return c;
+  }
+
+  /** Point vector v's entry at counter i, zeroed (the entry's mask is left as it is). */
+  async countOn(vector: number, i = 0): Promise<void> {
+    await this.msix.program(vector, this.counter(i).message(vector));
+    await this.counter(i).zero();
+  }
+
+  /** Let `ns` of virtual time pass, timers firing as they fall due (DutOptions.runnableClock without the qtest accelerator). */
+  runClock(ns: number): Promise<void> {
+    return this.machine.runClock(ns);
   }
 
   /** Make the device signal `vector` once; the vector range is checked here, once for every plugin. */

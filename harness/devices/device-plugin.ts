@@ -80,6 +80,8 @@ export interface DevicePlugin {
    * The -device line itself is built once, by devices/device-line.ts.
    */
   readonly deviceProps?: string;
+  /** For a plugin from outside the harness (a test's, a user's): its module's import.meta.url, so a run in the box can load it. */
+  readonly module?: string;
   /** How the box (the nested vfio host) models this device; absent: it is no box device (a VF is made on its PF's). */
   readonly box?: BoxFacts;
   /** The driver for one placed device. */

@@ -17,6 +17,7 @@ export const CATALOG = {
   C14: 'disable with no vector ever unmasked broke INTx (8.2.0-8.2.1)',
   C15: 'generic rules of hw/pci/msix.c',
   C16: 'restore after migration re-enables only unmasked vectors',
+  C17: 'one cause, one message: moderation timers delay a message, never repeat it',
 } as const;
 
 export type CatalogId = keyof typeof CATALOG;

@@ -11,6 +11,8 @@ export const SYMPTOMS = {
   physicalEnableAfterDisable: 'physical MSI-X Enable after disable',
   /** e1000e-delayed-causes: whether QEMU survives a held cause meeting a new one after MSI-X enable. */
   qemuAfterEnableAndNewCause: 'QEMU after MSI-X enable and a new cause',
+  /** e1000e-eitr-resend: messages counted for one cause, once the clock ran past every moderation timer. */
+  messagesForOneCause: 'messages for one cause, with the clock run',
 } as const;
 
 export type SymptomLabel = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

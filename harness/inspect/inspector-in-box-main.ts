@@ -9,6 +9,7 @@ import { deserializeBuilds } from '../builds/qemu-build.js';
 import { openBoxDeviceUnderTest } from '../runner/box-device-under-test.js';
 import { INSPECTOR_JOB_ENV, type InspectorJob } from './inspector-in-box.js';
 import { startInspector } from './start-inspector.js';
+import { loadPlugin } from '../devices/plugin-ref.js';
 
 async function main(): Promise<number> {
   const text = process.env[INSPECTOR_JOB_ENV];
@@ -16,7 +17,7 @@ async function main(): Promise<number> {
   const job = JSON.parse(text) as InspectorJob;
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const [build] = deserializeBuilds(job.builds);
-  const box = await openBoxDeviceUnderTest(job.device, progress);
+  const box = await openBoxDeviceUnderTest(await loadPlugin(job.device), progress);
   const inspector = await startInspector({ build: build!, hostDevice: box.dut }, { port: job.port, address: BOX_NET_ADDRESS }).catch((e: unknown) => {
     box.release();
     throw e;

@@ -12,11 +12,12 @@ import { serializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { EnvironmentError } from '../errors.js';
 import { boxDeviceFor } from '../runner/box-device-under-test.js';
+import { pluginRef, type PluginRef } from '../devices/plugin-ref.js';
 
 export interface InspectorJob {
   /** The build, probed outside (serializeBuilds). */
   readonly builds: string;
-  readonly device: string;
+  readonly device: PluginRef;
   readonly port: number;
 }
 
@@ -27,7 +28,7 @@ const MAX_MS = 12 * 3600_000;
 
 export async function inspectInBox(o: { build: QemuBuild; plugin: DevicePlugin; kernel: string; port?: number; progress: (m: string) => void; onLine: (line: string) => void }): Promise<number> {
   const port = o.port ?? (await freePort());
-  const job: InspectorJob = { builds: serializeBuilds([o.build]), device: o.plugin.name, port };
+  const job: InspectorJob = { builds: serializeBuilds([o.build]), device: await pluginRef(o.plugin), port };
   o.progress(`inspect: booting the box (kernel ${o.kernel}, ${o.plugin.name} on vfio-pci), 127.0.0.1:${port} forwarded to the inspector inside`);
   const r = await runInBox({ kernel: o.kernel, ...boxDeviceFor(o.plugin), command: [process.execPath, MAIN], env: { [INSPECTOR_JOB_ENV]: JSON.stringify(job) }, forwardPort: port, timeoutMs: MAX_MS, progress: o.progress, onOutput: o.onLine });
   if (r.exitCode !== 0) throw new EnvironmentError(`the inspector in the box ended with exit code ${r.exitCode}`, 'see its output above; `msix-harness box -- …` runs a command there to investigate');

@@ -10,7 +10,8 @@ import { LineChannel } from '../protocol/line-channel.js';
 import type { QmpClient } from '../protocol/qmp-client.js';
 import { connectQmp, qmpArgs, QMP_SOCKET } from './qmp-socket.js';
 import { QtestClient } from '../protocol/qtest-client.js';
-import { ChannelClosedError, describeExit, MigrationFailedError, ProtocolTimeoutError, QemuExitedError, QemuStartError, type ExitStatus } from '../errors.js';
+import { ChannelClosedError, describeExit, MigrationFailedError, ProtocolTimeoutError, QemuExitedError, QemuStartError, UnsupportedCommandError, type ExitStatus } from '../errors.js';
+import fs from 'node:fs';
 import type { QemuBinary } from './launch.js';
 import { QemuProcess } from './qemu-process.js';
 import { pollUntil } from '../poll.js';
@@ -31,7 +32,23 @@ export interface MachineConfig {
   readonly machineVersion?: string;
   /** Start waiting for an incoming migration (-incoming defer): load one with migrateIn. */
   readonly incoming?: boolean;
+  /**
+   * Let virtual time run (runClock). With the qtest accelerator that is
+   * clock_step; without it the vCPUs run for a while, so the firmware is a
+   * halt loop (-bios of hlt bytes): nothing runs that touches the machine
+   * the harness set up (SeaBIOS would re-place every BAR).
+   */
+  readonly runnableClock?: boolean;
   readonly timeoutMs?: number;
+}
+
+/** The shortest run of the vCPUs for runClock: QMP's cont and stop themselves take about this long. */
+const MIN_RUN_MS = 5;
+
+/** A 64 KiB firmware of hlt instructions (0xF4): the vCPU halts at the reset vector and stays halted (IF=0). */
+function haltFirmware(file: string): string {
+  fs.writeFileSync(file, Buffer.alloc(64 * 1024, 0xf4), { mode: 0o600 });
+  return file;
 }
 
 /** How often a QMP poll asks again (a migration of a small guest takes tens of ms). */
@@ -54,6 +71,7 @@ export class Machine {
     readonly log: Timeline,
     readonly machineType: MachineType,
     traces: readonly string[],
+    private readonly runnableClock: boolean,
   ) {
     // QEMU's stderr joins the protocol exchanges in one timeline, so an error shows what QEMU said when.
     proc.onStderrLine((line) => log.record('stderr', '<', line));
@@ -90,7 +108,7 @@ export class Machine {
       args,
       sockets: ['qtest.sock', QMP_SOCKET],
       // Without -qtest-log none QEMU echoes every qtest exchange to stderr, which halves the command rate.
-      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', ...qmpArgs(p(QMP_SOCKET))],
+      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', ...qmpArgs(p(QMP_SOCKET)), ...(cfg.runnableClock && build.accel !== 'qtest' ? ['-bios', haltFirmware(p('halt.bin'))] : [])],
     });
     const log = new Timeline();
     const explainClose = async (base: ChannelClosedError): Promise<Error> => {
@@ -106,7 +124,7 @@ export class Machine {
         clock: build.accel === 'qtest' ? { available: true } : { available: false, why: `QEMU ${build.label} has no qtest accelerator, so it runs with -accel tcg -S and its virtual clock cannot be stepped` },
       });
       const qmp = await connectQmp(sockets[1]!, { log, timeoutMs, handshakeTimeoutMs: timeoutMs, explainClose });
-      return new Machine(build, proc, qtest, qmp, log, machineType, traces);
+      return new Machine(build, proc, qtest, qmp, log, machineType, traces, !!cfg.runnableClock);
     } catch (e) {
       await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
       // QEMU connects its sockets before it creates devices, so a bad -device line ends here.
@@ -115,6 +133,26 @@ export class Machine {
       }
       throw e;
     }
+  }
+
+  /**
+   * Let `ns` of virtual time pass, timers firing as they fall due: clock_step
+   * with the qtest accelerator; otherwise the vCPUs run (halted in the halt
+   * firmware) for that long and at least a few milliseconds of host time, as
+   * TCG's virtual clock follows the host's while they run.
+   */
+  async runClock(ns: number): Promise<void> {
+    if (this.build.accel === 'qtest') {
+      await this.qtest.clockStep(ns);
+      return;
+    }
+    if (!this.runnableClock) throw new UnsupportedCommandError(`QEMU ${this.build.label} has no qtest accelerator; its clock runs only when the machine is started with runnableClock (a halt-loop firmware)`, []);
+    const ms = Math.max(Math.ceil(ns / 1e6), MIN_RUN_MS);
+    await this.log.wait(`${ms} ms of running virtual clock`, ms + 10_000, async () => {
+      await this.qmp.execute('cont');
+      await new Promise((r) => setTimeout(r, ms));
+      await this.qmp.execute('stop');
+    });
   }
 
   /**

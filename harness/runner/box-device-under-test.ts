@@ -38,10 +38,10 @@ export interface BoxDeviceUnderTest {
 }
 
 /** Inside the box: the device under test for the plugin named `device`, on vfio-pci. */
-export async function openBoxDeviceUnderTest(device: string, progress: (m: string) => void): Promise<BoxDeviceUnderTest> {
-  const vf = devicePlugin(device).sriovPf ? await createVf(BOX_DEVICE_BDF) : undefined;
+export async function openBoxDeviceUnderTest(plugin: DevicePlugin, progress: (m: string) => void): Promise<BoxDeviceUnderTest> {
+  const vf = plugin.sriovPf ? await createVf(BOX_DEVICE_BDF) : undefined;
   if (vf) progress(`SR-IOV: VF ${vf.vf} made on ${vf.pf}`);
-  const dut = await openHostDeviceUnderTest(vf?.vf ?? BOX_DEVICE_BDF, { progress }).catch((e: unknown) => {
+  const dut = await openHostDeviceUnderTest(vf?.vf ?? BOX_DEVICE_BDF, { progress }, plugin).catch((e: unknown) => {
     vf?.remove();
     throw e;
   });

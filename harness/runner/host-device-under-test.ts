@@ -15,11 +15,18 @@ export interface HostDeviceUnderTest {
   readonly plugin: DevicePlugin;
 }
 
-/** Open `--host-device BDF`: a plugin must know it (checked before anything is bound). */
-export async function openHostDeviceUnderTest(bdf: string, opts: BindOptions = {}): Promise<HostDeviceUnderTest> {
+/**
+ * Open `--host-device BDF`: a plugin must know it, checked before anything is
+ * bound. `given` is the plugin to drive it with (the run in the box hands its
+ * own, which may come from outside the harness); it must know the device too.
+ */
+export async function openHostDeviceUnderTest(bdf: string, opts: BindOptions = {}, given?: DevicePlugin): Promise<HostDeviceUnderTest> {
   const ids = await hostDeviceIds(bdf);
-  const plugin = pluginForIds(ids.vendor, ids.device);
-  if (!plugin) throw new EnvironmentError(`no device plugin knows ${bdf} (${ids.vendor.toString(16)}:${ids.device.toString(16)})`, 'add a plugin in harness/devices/ that can make it fire vector N');
+  const knows = (p: DevicePlugin) => p.pciIds.some(([v, d]) => v === ids.vendor && d === ids.device);
+  const plugin = given ?? pluginForIds(ids.vendor, ids.device);
+  const idText = `${ids.vendor.toString(16)}:${ids.device.toString(16)}`;
+  if (!plugin) throw new EnvironmentError(`no device plugin knows ${bdf} (${idText})`, 'add a plugin in harness/devices/ that can make it fire vector N');
+  if (!knows(plugin)) throw new EnvironmentError(`the ${plugin.name} plugin does not know ${bdf} (${idText})`, `use a plugin whose pciIds include ${idText}`);
   return { host: await openHostDevice(bdf, opts, ids), plugin };
 }
 

@@ -10,12 +10,13 @@ import { openBoxDeviceUnderTest } from './box-device-under-test.js';
 import { caseForConsole, readJob } from './in-box-protocol.js';
 import { runPlan } from './run-plan.js';
 import { loadSuite } from './suite-ref.js';
+import { loadPlugin } from '../devices/plugin-ref.js';
 
 async function main(): Promise<number> {
   const job = readJob(process.env);
   const suite = await loadSuite(job.suite);
   const progress = (m: string) => process.stderr.write(`${m}\n`);
-  const box = await openBoxDeviceUnderTest(job.device, progress);
+  const box = await openBoxDeviceUnderTest(await loadPlugin(job.device), progress);
   try {
     await runPlan({
       suites: [suite],

@@ -8,6 +8,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { CaseResult } from '../results/run-report.js';
 import type { Shard } from './shard.js';
 import type { CaseFilter } from './case-filter.js';
+import type { PluginRef } from '../devices/plugin-ref.js';
 import type { SuiteRef } from './suite-ref.js';
 
 export interface InBoxJob {
@@ -16,7 +17,7 @@ export interface InBoxJob {
   /** The builds, probed outside (serializeBuilds), so nothing is probed again under TCG. */
   readonly builds: string;
   /** The device plugin of the device under test: the box's device, or (for a VF plugin) a VF made on it. */
-  readonly device: string;
+  readonly device: PluginRef;
   readonly filter?: CaseFilter;
   readonly shard?: Shard;
   /** The kernel name shard keys use: the box's series. */

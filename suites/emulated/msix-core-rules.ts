@@ -70,6 +70,23 @@ const cases: EmulatedCase[] = [
     },
   },
   {
+    slug: 'one-message-per-cause',
+    title: 'one cause raised, the virtual clock run past every moderation timer: exactly one message, counted',
+    pins: ['C17'],
+    dut: { counters: 1, runnableClock: true },
+    async body({ dut, ev }) {
+      await dut.resetDevice();
+      await dut.msix.enable();
+      await dut.countOn(0);
+      await dut.msix.unmask(0);
+      await dut.fire(0);
+      // 10 ms of virtual time: far past e1000e's and igb's throttling intervals (at most a few hundred us here).
+      await dut.runClock(10_000_000);
+      ev.qemu.expect(SYMPTOMS.messagesForOneCause, await dut.counter().count(), 1);
+      ev.guest.expect('PBA after the message', await dut.msix.pendingBits(), noPending(dut));
+    },
+  },
+  {
     slug: 'masked-fire-pends',
     title: 'a masked vector pends instead of delivering; unmask delivers it once and clears the PBA bit',
     pins: ['C15'],

@@ -9,6 +9,7 @@ import { KNOWN_BUGS, type KnownBug } from '../../harness/expect/known-bugs.js';
 import { SYMPTOMS } from '../../harness/expect/symptoms.js';
 import type { SuiteSpec } from '../../harness/case/case.js';
 import { suites } from '../../suites/index.js';
+import { devicePlugins } from '../../harness/devices/index.js';
 
 function problems(bugs: readonly KnownBug[], available: readonly SuiteSpec[]): string[] {
   const out: string[] = [];
@@ -19,6 +20,7 @@ function problems(bugs: readonly KnownBug[], available: readonly SuiteSpec[]): s
         out.push(`${bug.id}: no case ${ref.suite}.*.${ref.slug}`);
         continue;
       }
+      if (ref.device !== undefined && !devicePlugins.some((p) => p.name === ref.device)) out.push(`${bug.id}: no device plugin ${ref.device}`);
       if (!bug.symptom) continue;
       const key = Object.entries(SYMPTOMS).find(([, label]) => label === bug.symptom!.label)?.[0];
       if (!key) out.push(`${bug.id}: symptom label "${bug.symptom.label}" is not in SYMPTOMS`);
@@ -42,5 +44,6 @@ describe('known-bug registry against the suites', () => {
     expect(problems([{ ...c14, cases: [{ suite: 'emulated', slug: 'disable-without-vectors' }] }], suites)).to.have.length(1);
     expect(problems([{ ...c14, symptom: { label: 'physical Enable after disable' as never, observed: true } }], suites)).to.have.length(1);
     expect(problems([{ ...c14, symptom: { label: SYMPTOMS.guestEnableAfterFlr, observed: true } }], suites)[0]).to.match(/never records SYMPTOMS.guestEnableAfterFlr/);
+    expect(problems([{ ...c14, cases: [{ suite: 'vfio', slug: 'disable-without-vectors', device: 'e1000' }] }], suites)[0]).to.match(/no device plugin e1000$/);
   });
 });

@@ -8,6 +8,8 @@
  */
 import fs from 'node:fs';
 import { expect } from 'chai';
+import { compileSkeleton } from '../support/replay-skeleton.js';
+import { runSuites } from '../../harness/runner/run-suite.js';
 import { chromium, type Browser } from 'playwright-core';
 import { countColour, CHROMIUM, HIGHLIGHT } from '../support/page-checks.js';
 import WebSocket from 'ws';
@@ -76,6 +78,14 @@ describe('inspector in headless Chromium (emulated e1000e)', function () {
     if (shot) await page.screenshot({ path: shot });
     const skeleton = await (await fetch(server.url.replace('/?', '/case.ts?'))).text();
     expect(skeleton).to.contain('await dut.msix.unmask(0);').and.contain('await dut.fire(0);');
+    // The skeleton is a case: it compiles against the suites' API and, replayed on a fresh QEMU, passes.
+    const { errors, suite } = await compileSkeleton(skeleton, 'emulated');
+    expect(errors, skeleton).to.deep.equal([]);
+    const [replayed] = await runSuites({ suites: [suite!], builds: [dut.build], devices: [e1000e] });
+    expect(replayed?.outcome, replayed?.error?.message).to.equal('passed');
+    expect(replayed!.evidence.map((e) => e.label)).to.include.members(['Enable', 'Function Mask', 'masked entries']);
+    // And a skeleton that calls what the API does not have does not compile.
+    expect((await compileSkeleton(skeleton.replace('await dut.fire(0);', 'await dut.fireTwice(0);'), 'emulated')).errors.join()).to.match(/fireTwice/);
   });
 
   it('refuses a wrong token (page and WebSocket), a foreign Origin, and an action off the list', async () => {

@@ -32,6 +32,22 @@ describe('a real known QEMU bug: xfail where the release has it, pass where it w
     expect(on('10.0.13').outcome).to.equal('passed');
   });
 
+  it('an open bug found by counting: e1000e sends two messages for one cause from 8.0 (EITR re-send); one on 7.2.22; igb one', async () => {
+    const builds = [await resolveBuild('debian:bookworm', progress), await resolveBuild('debian:bookworm-backports', progress), await resolveBuild('debian:newest', progress)];
+    const results = await runSuites({ suites: [emulatedSuite], builds, devices: [devicePlugin('e1000e'), devicePlugin('igb')], select: (c) => c.slug === 'one-message-per-cause' });
+    const on = (device: string, v: string) => results.find((r) => r.device === device && r.qemu.version === v)!;
+    const counted = (r: { evidence: readonly { label: string; observed: unknown }[] }) => r.evidence.find((e) => e.label === 'messages for one cause, with the clock run')?.observed;
+    expect(on('e1000e', '7.2.22').outcome).to.equal('passed');
+    expect(counted(on('e1000e', '7.2.22'))).to.equal(1);
+    for (const v of ['10.0.2', '11.1.3']) {
+      expect(on('e1000e', v).rawOutcome, v).to.equal('failed');
+      expect(on('e1000e', v).outcome, v).to.equal('xfail');
+      expect(counted(on('e1000e', v)), v).to.equal(2);
+      expect(on('e1000e', v).knownBug?.hint, v).to.contain('e1000e-eitr-resend').and.contain('open: no QEMU has a fix (since 31e3f318c8)');
+      expect(on('igb', v).outcome, `igb ${v}`).to.equal('passed');
+    }
+  });
+
   it('a known failure does not fail a run; --strict does', async () => {
     const args = ['run', '--suite', 'emulated', '--device', 'e1000e', '--grep', CASE, '--qemu', 'debian:bookworm-backports'];
     const plain = await execa(process.execPath, [MAIN, ...args], { reject: false, stdin: 'ignore' });

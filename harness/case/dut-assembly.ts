@@ -12,6 +12,7 @@ import { Mailbox } from '../irq/mailbox.js';
 import { COUNTER_DEVICE, MessageCounter } from '../irq/message-counter.js';
 import { parseBdf } from '../pci/bdf.js';
 import { Window } from '../pci/bars.js';
+import { GuestRam } from '../guest-ram.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
@@ -40,6 +41,16 @@ export const DUT_ID = 'dut';
 export const DUT_SLOT = '04.0';
 const PASSTHROUGH_MEMORY_MIB = 32;
 export const DELIVERY_TIMEOUT_MS = 5000;
+/** The mailbox slot MSI messages go to: above every MSI-X vector a device here has. */
+export const MSI_SLOT = 4096;
+/** Guest RAM below this is left alone (real mode's first MiB); the mailbox and the plugins' memory come after. */
+const RAM_START = 0x10_0000;
+const MiB = 1024 * 1024;
+
+/** vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs. */
+const memoryMiB = (opts: DutOptions) => opts.memoryMiB ?? (opts.hostDevice ? PASSTHROUGH_MEMORY_MIB : DEFAULT_MEMORY_MIB);
+const DEFAULT_MEMORY_MIB = 128;
+
 /** What a Dut is made of on one QEMU; a migration replaces all of it at once. */
 export interface Parts {
   readonly machine: Machine;
@@ -60,8 +71,7 @@ export function machineConfig(plugin: DevicePlugin, opts: DutOptions): MachineCo
   return {
     machine: opts.machine ?? 'q35',
     ...(opts.machineVersion ? { machineVersion: opts.machineVersion } : {}),
-    // vfio maps (pins) all guest RAM for DMA at start: the cases need only the first MiBs.
-    ...(opts.memoryMiB || host ? { memoryMiB: opts.memoryMiB ?? PASSTHROUGH_MEMORY_MIB } : {}),
+    memoryMiB: memoryMiB(opts),
     args: [
       ...(host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, addr: DUT_SLOT })),
       ...Array.from({ length: opts.counters ?? 0 }, (_, i) => ['-device', `${COUNTER_DEVICE},addr=${counterSlot(i)}`]).flat(),
@@ -88,7 +98,9 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
   if (!host && msix.cap.tableBir !== plugin.msixTableBar) throw new Error(`the ${plugin.name} plugin says its MSI-X table is in BAR${plugin.msixTableBar}, the device has it in BAR${msix.cap.tableBir}`);
   if (msix.vectors !== plugin.msixVectors) throw new Error(`the ${plugin.name} plugin says its device has ${plugin.msixVectors} MSI-X vectors, the device has ${msix.vectors}`);
   const msi = await MsiDriver.attach(fn);
-  const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID };
+  const ram = new GuestRam(RAM_START, memoryMiB(opts) * MiB);
+  const mailbox = new Mailbox(machine.qtest, ram.alloc(Mailbox.bytesFor(MSI_SLOT + 1), 4096, 'the mailbox'));
+  const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID, ram };
   const counters: MessageCounter[] = [];
   for (let i = 0; i < (opts.counters ?? 0); i++) {
     const c = new PciFunction(machine.qtest, cfg, parseBdf(`00:${counterSlot(i)}`));
@@ -96,5 +108,5 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
     await c.placeBars(windows);
     counters.push(await MessageCounter.attach(c));
   }
-  return { machine, build, fn, msix, msi, mailbox: new Mailbox(machine.qtest), counters, driver: plugin.attach(handle) };
+  return { machine, build, fn, msix, msi, mailbox, counters, driver: plugin.attach(handle) };
 }

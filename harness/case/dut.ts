@@ -15,14 +15,13 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import { describeExit, type ExitStatus } from '../errors.js';
 import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
-import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, type DutOptions, type Parts } from './dut-assembly.js';
+import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
 import { migrateParts } from './dut-migration.js';
 import { configAccessFor } from '../pci/machines/index.js';
 
 export type { DutOptions };
 
-/** The mailbox slot MSI messages go to: above every MSI-X vector a device here has. */
-export const MSI_SLOT = 4096;
+export { MSI_SLOT };
 
 export class Dut {
   /** Shutdowns of QEMUs this Dut migrated away from, still ending. */

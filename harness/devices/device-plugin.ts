@@ -5,6 +5,7 @@
  */
 import type { PciFunction } from '../pci/pci-function.js';
 import type { QmpClient } from '../protocol/qmp-client.js';
+import type { GuestRam } from '../guest-ram.js';
 
 /** The box's facts of a device: which outer QEMU models it, and which Linux driver takes it there. */
 export interface BoxFacts {
@@ -22,6 +23,8 @@ export interface DeviceHandle {
   readonly qmp: QmpClient;
   /** The -device id, for QMP commands that name the device. */
   readonly qemuId: string;
+  /** Guest RAM for the plugin's rings and queues: take it here, never pick addresses. */
+  readonly ram: GuestRam;
 }
 
 export type InterruptMode = 'msix' | 'msi';

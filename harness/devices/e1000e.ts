@@ -27,8 +27,8 @@ const TXD_CMD = { EOP: 0x01, IFCS: 0x02, RS: 0x08, IDE: 0x80 } as const;
 const TXD_CMD_SHIFT = 24;
 /** The transmit interrupt delay, in 1.024 us units; the virtual clock never gets there under -S. */
 const TIDV_UNITS = 1000;
-/** A one-descriptor TX ring and its 60-byte frame, in guest RAM below the nvme plugin's area. */
-const TX = { RING: 0x30_0000, FRAME: 0x30_1000, RING_BYTES: 128, FRAME_BYTES: 60 } as const;
+/** A one-descriptor TX ring and its 60-byte frame, in guest RAM the plugin takes from the allocator. */
+const TX = { RING_BYTES: 128, FRAME_BYTES: 60 } as const;
 
 async function quiesce(dev: DeviceHandle): Promise<void> {
   const mmio = dev.fn.bar(0);
@@ -39,6 +39,8 @@ async function quiesce(dev: DeviceHandle): Promise<void> {
 }
 
 function attach(dev: DeviceHandle): DeviceDriver {
+  const ring = dev.ram.alloc(TX.RING_BYTES, 128, 'e1000e TX ring');
+  const frame = dev.ram.alloc(TX.FRAME_BYTES, 16, 'e1000e TX frame');
   return {
   async reset() {
     await quiesce(dev);
@@ -50,12 +52,12 @@ function attach(dev: DeviceHandle): DeviceDriver {
   async holdCause() {
     const mmio = dev.fn.bar(0);
     const qt = dev.fn.qtest;
-    await qt.memset(TX.FRAME, TX.FRAME_BYTES, 0);
-    await qt.writel(TX.RING, TX.FRAME);
-    await qt.writel(TX.RING + 4, 0);
-    await qt.writel(TX.RING + 8, (TX.FRAME_BYTES | ((TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS | TXD_CMD.IDE) << TXD_CMD_SHIFT)) >>> 0);
-    await qt.writel(TX.RING + 12, 0);
-    for (const [reg, v] of [[REG.TDBAL, TX.RING], [REG.TDBAH, 0], [REG.TDLEN, TX.RING_BYTES], [REG.TDH, 0], [REG.TDT, 0], [REG.TIDV, TIDV_UNITS]] as const) await mmio.writel(reg, v);
+    await qt.memset(frame, TX.FRAME_BYTES, 0);
+    await qt.writel(ring, frame);
+    await qt.writel(ring + 4, 0);
+    await qt.writel(ring + 8, (TX.FRAME_BYTES | ((TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS | TXD_CMD.IDE) << TXD_CMD_SHIFT)) >>> 0);
+    await qt.writel(ring + 12, 0);
+    for (const [reg, v] of [[REG.TDBAL, ring], [REG.TDBAH, 0], [REG.TDLEN, TX.RING_BYTES], [REG.TDH, 0], [REG.TDT, 0], [REG.TIDV, TIDV_UNITS]] as const) await mmio.writel(reg, v);
     await mmio.writel(REG.IMS, ICR_TXDW | ICR_TXQE);
     await mmio.writel(REG.TCTL, TCTL_EN);
     await mmio.writel(REG.TDT, 1);

@@ -26,9 +26,7 @@
  * uses vector 0, and the one-time queue setup in the next fire() sends a
  * message on vector 0 too.
  */
-import { MsixControl } from '../irq/msix-capability.js';
 import { MsixDriver } from '../irq/msix.js';
-import { CapId } from '../pci/capabilities.js';
 import * as ops from '../protocol/qtest-ops.js';
 import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 import { pollUntil } from '../poll.js';
@@ -73,8 +71,9 @@ const ADMIN_DEPTH = 256;
 /** Small, so that repeated fires wrap the queues and flip the phase. */
 const IO_DEPTH = 4;
 
-/** Guest RAM for the queues: above the harness mailbox (1 MiB), inside 4..5 MiB. */
-const RAM = { ADMIN_SQ: 0x40_0000, ADMIN_CQ: 0x40_4000, IO: 0x40_5000, SCRATCH: 0x4f_f000, END: 0x50_0000 } as const;
+/** The plugin's guest RAM, as offsets into the piece it takes from the allocator: admin SQ and CQ, an I/O pair per vector, the scratch dword. */
+const RAM = { ADMIN_SQ: 0, ADMIN_CQ: 0x4000, IO: 0x5000, SCRATCH: 0xff000, END: 0x100000 } as const;
+type Ram = { readonly [K in keyof typeof RAM]: number };
 /** What vector 0 writes to RAM.SCRATCH during the quiet setup. */
 const SCRATCH_DATA = 0x5e7c0de;
 if (RAM.IO + IO_QUEUE_PAIRS * 2 * PAGE > RAM.SCRATCH || ADMIN_DEPTH * SQE_BYTES > RAM.ADMIN_CQ - RAM.ADMIN_SQ) throw new Error('nvme: queue layout does not fit');
@@ -114,23 +113,24 @@ interface DeviceState {
   ctrl: Controller | undefined;
 }
 
-/** The handle with this plugin's state for the device. */
+/** The handle with this plugin's state for the device, and its RAM (absolute addresses). */
 interface NvmeHandle extends DeviceHandle {
   readonly state: DeviceState;
+  readonly mem: Ram;
 }
 
 async function msixEnabled(dev: DeviceHandle): Promise<boolean> {
-  const cap = await dev.fn.findCapability(CapId.MSIX);
-  if (cap === undefined) throw new Error(`${dev.fn.name}: nvme has no MSI-X capability`);
-  return !!((await dev.fn.read(cap + 2, 2)) & MsixControl.ENABLE);
+  const msix = await MsixDriver.attach(dev.fn);
+  if (!msix) throw new Error(`${dev.fn.name}: nvme has no MSI-X capability`);
+  return (await msix.control()).enabled;
 }
 
 async function waitFor(what: string, done: () => Promise<boolean>): Promise<void> {
   await pollUntil(done, (d) => d, { timeoutMs: WAIT_MS, intervalMs: POLL_MS, timeout: () => new Error(`nvme: waited ${WAIT_MS} ms for ${what}`) });
 }
 
-function ioQueue(qid: number): Queue {
-  const sq = RAM.IO + (qid - 1) * 2 * PAGE;
+function ioQueue(mem: Ram, qid: number): Queue {
+  const sq = mem.IO + (qid - 1) * 2 * PAGE;
   return { qid, depth: IO_DEPTH, sq, cq: sq + PAGE, sqTail: 0, cqHead: 0, phase: 1 };
 }
 
@@ -186,21 +186,21 @@ async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly 
   });
 }
 
-function createCq(qid: number, vector: number): Command {
+function createCq(mem: Ram, qid: number, vector: number): Command {
   return {
     what: `Create I/O Completion Queue ${qid} (vector ${vector})`,
     opcode: OPC.CREATE_IO_CQ,
-    prp1: ioQueue(qid).cq,
+    prp1: ioQueue(mem, qid).cq,
     cdw10: (((IO_DEPTH - 1) << HI_HALF) | qid) >>> 0,
     cdw11: ((vector << HI_HALF) | CQ_INTERRUPTS_ENABLED | QUEUE_PHYS_CONTIGUOUS) >>> 0,
   };
 }
 
-function createSq(qid: number): Command {
+function createSq(mem: Ram, qid: number): Command {
   return {
     what: `Create I/O Submission Queue ${qid}`,
     opcode: OPC.CREATE_IO_SQ,
-    prp1: ioQueue(qid).sq,
+    prp1: ioQueue(mem, qid).sq,
     cdw10: (((IO_DEPTH - 1) << HI_HALF) | qid) >>> 0,
     cdw11: ((qid << HI_HALF) | QUEUE_PHYS_CONTIGUOUS) >>> 0,
   };
@@ -218,11 +218,11 @@ async function stop(dev: NvmeHandle): Promise<void> {
 async function start(dev: NvmeHandle): Promise<Controller> {
   await stop(dev);
   const mmio = dev.fn.bar(0);
-  await dev.fn.qtest.memset(RAM.ADMIN_SQ, RAM.END - RAM.ADMIN_SQ, 0);
+  await dev.fn.qtest.memset(dev.mem.ADMIN_SQ, dev.mem.END - dev.mem.ADMIN_SQ, 0);
   await mmio.writel(REG.AQA, (((ADMIN_DEPTH - 1) << AQA_ACQS_SHIFT) | (ADMIN_DEPTH - 1)) >>> 0);
-  await mmio.writel(REG.ASQ, RAM.ADMIN_SQ);
+  await mmio.writel(REG.ASQ, dev.mem.ADMIN_SQ);
   await mmio.writel(REG.ASQ + 4, 0);
-  await mmio.writel(REG.ACQ, RAM.ADMIN_CQ);
+  await mmio.writel(REG.ACQ, dev.mem.ADMIN_CQ);
   await mmio.writel(REG.ACQ + 4, 0);
   await mmio.writel(REG.CC, CC_IOSQES | CC_IOCQES | CC_EN);
   let csts = 0;
@@ -230,7 +230,7 @@ async function start(dev: NvmeHandle): Promise<Controller> {
   if (csts & CSTS_CFS) throw new Error(`nvme: controller failed to start (CSTS 0x${csts.toString(16)})`);
   const c: Controller = {
     dstrd: (await mmio.readl(REG.CAP_HI)) & CAP_HI_DSTRD_MASK,
-    admin: { qid: 0, depth: ADMIN_DEPTH, sq: RAM.ADMIN_SQ, cq: RAM.ADMIN_CQ, sqTail: 0, cqHead: 0, phase: 1 },
+    admin: { qid: 0, depth: ADMIN_DEPTH, sq: dev.mem.ADMIN_SQ, cq: dev.mem.ADMIN_CQ, sqTail: 0, cqHead: 0, phase: 1 },
     io: new Map(),
     nextCid: 0,
   };
@@ -246,14 +246,11 @@ async function start(dev: NvmeHandle): Promise<Controller> {
 async function setUpQuietly(dev: NvmeHandle, c: Controller): Promise<void> {
   const msix = await MsixDriver.attach(dev.fn);
   if (!msix) throw new Error(`${dev.fn.name}: nvme has no MSI-X capability`);
-  const control = await msix.control();
   const entries = await msix.entries();
   for (let v = 1; v < msix.vectors; v++) if (!entries[v]!.masked) await msix.mask(v);
-  await msix.program(0, { address: RAM.SCRATCH, data: SCRATCH_DATA });
+  await msix.program(0, { address: dev.mem.SCRATCH, data: SCRATCH_DATA });
   await msix.unmask(0);
-  await dev.fn.write(msix.cap.offset + 2, 2, (control.raw | MsixControl.ENABLE) & ~MsixControl.FUNCTION_MASK);
-  await createIoQueues(dev, c, [createCq(VECTOR0_CQID, 0)]);
-  await dev.fn.write(msix.cap.offset + 2, 2, control.raw);
+  await msix.whileEnabled(() => createIoQueues(dev, c, [createCq(dev.mem, VECTOR0_CQID, 0)]));
   await msix.program(0, { address: entries[0]!.address, data: entries[0]!.data });
   for (let v = 0; v < msix.vectors; v++) if (v === 0 || !entries[v]!.masked) await (entries[v]!.masked ? msix.mask(v) : msix.unmask(v));
   const pending = (await msix.pendingBits()).flatMap((p, v) => (p ? [v] : []));
@@ -277,15 +274,17 @@ async function createIoQueues(dev: NvmeHandle, c: Controller, more: readonly Com
   const made: number[] = [];
   for (let v = 1; v < MSIX_VECTORS; v++) {
     if (c.io.has(v)) continue;
-    cmds.push(createCq(v, v), createSq(v));
+    cmds.push(createCq(dev.mem, v, v), createSq(dev.mem, v));
     made.push(v);
   }
   await execute(dev, c, c.admin, [...cmds, ...more]);
-  for (const v of made) c.io.set(v, ioQueue(v));
+  for (const v of made) c.io.set(v, ioQueue(dev.mem, v));
 }
 
 function attach(handle: DeviceHandle): DeviceDriver {
-  const dev: NvmeHandle = { ...handle, state: { ctrl: undefined } };
+  const base = handle.ram.alloc(RAM.END, PAGE, 'nvme queues');
+  const mem = Object.fromEntries(Object.entries(RAM).map(([k, off]) => [k, base + off])) as unknown as Ram;
+  const dev: NvmeHandle = { ...handle, state: { ctrl: undefined }, mem };
   return {
   async reset() {
     const msixOn = await msixEnabled(dev);

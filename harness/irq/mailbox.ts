@@ -11,15 +11,19 @@ import type { MsixMessage } from './msix.js';
 import { MissingDeliveryError } from '../errors.js';
 import { pollUntil } from '../poll.js';
 
-export const MAILBOX_BASE = 0x0010_0000;
 const SLOT = 16;
 const APIC_MSI_LO = 0xfee00000;
 const APIC_MSI_HI = 0xfeefffff;
 
 export class Mailbox {
+  /** The guest RAM a mailbox of `slots` slots takes. */
+  static bytesFor(slots: number): number {
+    return slots * SLOT;
+  }
+
   constructor(
     private readonly qtest: QtestClient,
-    readonly base = MAILBOX_BASE,
+    readonly base: number,
   ) {
     if (base + 4096 > APIC_MSI_LO && base <= APIC_MSI_HI) throw new RangeError('mailbox must not overlap the APIC MSI window');
   }

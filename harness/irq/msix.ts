@@ -70,6 +70,21 @@ export class MsixDriver {
   setFunctionMask(masked: boolean): Promise<void> {
     return masked ? this.setControl(MsixControl.FUNCTION_MASK, 0) : this.setControl(0, MsixControl.FUNCTION_MASK);
   }
+  /**
+   * MSI-X on (Function Mask clear) while `body` runs, then the control word
+   * exactly as it was, in one write each way: for a device that must be set
+   * up with MSI-X on while the case still owns MSI-X being off.
+   */
+  async whileEnabled<T>(body: () => Promise<T>): Promise<T> {
+    const { raw } = await this.control();
+    await this.fn.write(this.cap.offset + 2, 2, (raw | MsixControl.ENABLE) & ~MsixControl.FUNCTION_MASK & 0xffff);
+    try {
+      return await body();
+    } finally {
+      await this.fn.write(this.cap.offset + 2, 2, raw);
+    }
+  }
+
   /** Enable and Function Mask in one config write, as a driver doing "enable with everything masked" would. */
   enableWithFunctionMask(): Promise<void> {
     return this.setControl(MsixControl.ENABLE | MsixControl.FUNCTION_MASK, 0);

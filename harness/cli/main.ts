@@ -72,7 +72,7 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--qemu <build>', QEMU_HELP, collect, [])
     .option('--qemu-src <dir>', QEMU_SRC_HELP, collect, [])
     .option('--build <cmd>', BUILD_HELP)
-    .option('--device <name>', `device plugin to use (repeatable; default all: ${emulatedDevicePlugins.map((p) => p.name).join(', ')})`, collect, [])
+    .option('--device <name>', `device plugin to use (repeatable; default every plugin's: ${emulatedDevicePlugins.map((p) => p.name).join(', ')}); all: every MSI-X device the builds offer, found from each build, those without a plugin on the device-independent contract`, collect, [])
     .option('--reporter <format>', REPORTER_HELP, reporterFormat, [])
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', OUT_HELP, collect, [])

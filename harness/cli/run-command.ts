@@ -4,6 +4,7 @@ import { defaultSpecs, resolveBuild, resolveSourceBuild } from '../builds/build-
 import { withReporting } from './reporting.js';
 import { EnvironmentError } from '../errors.js';
 import { summaryLine } from '../report/console-report.js';
+import { censusLine, type Census } from '../results/census.js';
 import type { FormatChoice } from '../report/format-reporters.js';
 import { deserializeBuilds, PROBED_BUILDS_ENV, type QemuBuild } from '../builds/qemu-build.js';
 import type { SuiteSpec } from '../case/case.js';
@@ -57,7 +58,12 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
     const dut = suite.kind === 'vfio' && args.hostDevice ? await openHostDeviceUnderTest(args.hostDevice, { force: !!args.force, progress }) : undefined;
     try {
       if (dut) progress(hostDeviceLine(dut));
+      const census: Record<string, Census> = {};
       const cases = await runPlan({
+        onCensus: (b, c) => {
+          census[b.spec] = c;
+          progress(censusLine(b.label, c));
+        },
         suites: [suite],
         builds,
         devices: args.device,
@@ -70,7 +76,7 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
         onResult: rep.result,
         onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),
       });
-      const report = runReport(started, builds, cases);
+      const report = runReport(started, builds, cases, census);
       if (cases.length === 0 && !shard) throw new EnvironmentError(`no case matched (suite ${args.suite}${args.grep ? `, grep ${args.grep}` : ''})`, 'check --suite, --device and --grep');
       return { code: exitForSummary(report.summary, !!args.strict), summary: summaryLine(report).split('\n')[0]!, report };
     } finally {

@@ -70,6 +70,10 @@ export interface DevicePlugin {
   readonly freeBar?: number;
   /** Whether the driver can hold a cause back and raise another (holdCause, raiseCause): devices with interrupt moderation. */
   readonly interruptModeration?: boolean;
+  /** A device found in the build that no plugin knows (contract-device.ts): only the cases that fire nothing apply. */
+  readonly contractOnly?: boolean;
+  /** For such a device: the builds (by SHA-256) whose census found no MSI-X on it, with what it found instead. */
+  readonly notOn?: ReadonlyMap<string, string>;
   /** For an SR-IOV VF: its PF's plugin name. A VF exists only through its PF, so it is passed through, never emulated on its own. */
   readonly sriovPf?: string;
   /** Whether the device advertises Function Level Reset (PCI Express Device Capabilities). */

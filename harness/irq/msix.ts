@@ -4,7 +4,7 @@
  */
 import * as ops from '../protocol/qtest-ops.js';
 import type { PciFunction } from '../pci/pci-function.js';
-import { MsixControl, readMsixCapability, type MsixCapability } from './msix-capability.js';
+import { MsixControl, msixLayoutProblems, readMsixCapability, type MsixCapability } from './msix-capability.js';
 
 export interface MsixEntry {
   readonly address: bigint;
@@ -70,6 +70,14 @@ export class MsixDriver {
   setFunctionMask(masked: boolean): Promise<void> {
     return masked ? this.setControl(MsixControl.FUNCTION_MASK, 0) : this.setControl(0, MsixControl.FUNCTION_MASK);
   }
+  /** What is wrong with where the capability puts the table and the PBA (empty: sane). */
+  layoutProblems(): string[] {
+    return msixLayoutProblems(this.cap, (i) => {
+      const b = this.fn.placedBar(i);
+      return b && { size: b.info.size, kind: b.info.kind };
+    });
+  }
+
   /**
    * MSI-X on (Function Mask clear) while `body` runs, then the control word
    * exactly as it was, in one write each way: for a device that must be set

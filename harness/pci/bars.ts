@@ -18,9 +18,15 @@ export interface BarInfo {
 const BAR0 = 0x10;
 
 /** Size every implemented BAR of a type-0 header, restoring the original values. */
+/** Config space offset of the header type (bit 7: multi-function). */
+const HEADER_TYPE = 0x0e;
+
 export async function sizeBars(cfg: ConfigAccess, bdf: Bdf): Promise<BarInfo[]> {
   const bars: BarInfo[] = [];
-  for (let i = 0; i < 6; i++) {
+  // A bridge's header (type 1) has two BARs, a CardBus bridge's (type 2) one: past them lie bus numbers and windows.
+  const headerType = (await cfg.read(bdf, HEADER_TYPE, 1)) & 0x7f;
+  const count = headerType === 1 ? 2 : headerType === 2 ? 1 : 6;
+  for (let i = 0; i < count; i++) {
     const off = BAR0 + 4 * i;
     const orig = await cfg.read(bdf, off, 4);
     await cfg.write(bdf, off, 4, 0xffffffff);

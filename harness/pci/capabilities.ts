@@ -37,6 +37,30 @@ export async function capabilityChain(read: ConfigReader): Promise<Capability[]>
   return caps;
 }
 
+/**
+ * What is wrong with a function's standard capability list, as read raw (the
+ * walker above stops quietly at a loop): each pointer inside the device
+ * dependent area (0x40..0xfc) and dword aligned, no capability twice in the
+ * chain, and an end. Empty when the chain is sane.
+ */
+export async function capabilityChainProblems(read: ConfigReader): Promise<string[]> {
+  if (!((await read(STATUS, 2)) & STATUS_CAP_LIST)) return [];
+  const problems: string[] = [];
+  const seen = new Set<number>();
+  let ptr = await read(CAP_PTR, 1);
+  while (ptr !== 0) {
+    if (ptr < 0x40 || ptr % 4 !== 0) problems.push(`pointer 0x${ptr.toString(16)} is outside 0x40..0xfc or not dword aligned`);
+    const at = ptr & 0xfc;
+    if (seen.has(at)) {
+      problems.push(`the chain comes back to 0x${at.toString(16)}: a loop`);
+      break;
+    }
+    seen.add(at);
+    ptr = (await read(at, 2)) >> 8;
+  }
+  return problems;
+}
+
 export function walkCapabilities(cfg: ConfigAccess, bdf: Bdf): Promise<Capability[]> {
   return capabilityChain((offset, size) => cfg.read(bdf, offset, size));
 }

@@ -5,7 +5,7 @@
 import type { QtestClient } from '../protocol/qtest-client.js';
 import { formatBdf, type Bdf } from './bdf.js';
 import { Bar, sizeBars, type Window } from './bars.js';
-import { CapId, walkCapabilities, walkExtendedCapabilities, type Capability } from './capabilities.js';
+import { CapId, capabilityChainProblems, walkCapabilities, walkExtendedCapabilities, type Capability } from './capabilities.js';
 import type { ConfigAccess, Width } from './config-access.js';
 
 const COMMAND = 0x04;
@@ -117,6 +117,16 @@ export class PciFunction {
    */
   adoptBars(from: PciFunction): void {
     for (const b of from.bars.values()) this.bars.set(b.index, new Bar(this.qtest, b.info, b.address));
+  }
+
+  /** The placed BAR at `index`, if the function has one there (as sized). */
+  placedBar(index: number): Bar | undefined {
+    return this.bars.get(index);
+  }
+
+  /** What is wrong with the capability list as read raw (empty: sane). */
+  capabilityChainProblems(): Promise<string[]> {
+    return capabilityChainProblems((offset, size) => this.read(offset, size));
   }
 
   bar(index: number): Bar {

@@ -1,6 +1,7 @@
 /** The report a run produces; every writer (JSON, JUnit, console) reads this. */
 import type { CatalogId } from '../expect/catalog.js';
 import type { Observation } from './observation.js';
+import type { Census } from './census.js';
 
 /**
  * What QEMU did in a case: `failed` QEMU misbehaved (an expectation did not
@@ -59,6 +60,8 @@ export interface RunReport {
   readonly builds: readonly BuildRef[];
   readonly cases: readonly CaseResult[];
   readonly summary: Readonly<Record<Outcome, number>>;
+  /** With --device all: per build spec, every PCI device it offers and what became of each. */
+  readonly census?: Readonly<Record<string, Census>>;
 }
 
 export function rawOutcome(c: Pick<CaseResult, 'outcome' | 'rawOutcome'>): RawOutcome {

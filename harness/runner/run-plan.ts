@@ -17,7 +17,12 @@ import { caseIdText, type CaseId } from '../case-id.js';
 import type { HostDeviceUnderTest } from './host-device-under-test.js';
 import { buildRef, runSuites } from './run-suite.js';
 import { inShard, type Shard } from './shard.js';
+import { devicesOffered } from './device-census.js';
+import type { Census } from '../results/census.js';
 import { runVfioInBox } from './vfio-in-box.js';
+
+/** `--device all`: every MSI-X device the builds offer, plugin or not (device-census.ts). */
+export const ALL_DEVICES = 'all';
 
 /** The box's devices the vfio suite runs on there by default. */
 export const DEFAULT_BOX_DEVICES = ['e1000e'] as const;
@@ -40,6 +45,8 @@ export interface PlanArgs {
   /** The kernel name shard keys use here: "host", or the box series when this process runs inside a box. */
   readonly shardKernel?: string;
   readonly progress: (m: string) => void;
+  /** With --device all: what each build offers, as its census found it. */
+  readonly onCensus?: (build: QemuBuild, c: Census) => void;
   /** Each case's result as it ends, here or in the box. */
   readonly onResult: (r: CaseResult) => void;
   /** Other output of a run in the box (its progress), line by line. */
@@ -55,7 +62,13 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const filter = a.filter ? { filter: a.filter } : {};
   for (const suite of a.suites) {
     if (suite.kind === 'emulated' || a.hostDevice) {
-      const devices: readonly DevicePlugin[] = a.hostDevice ? [a.hostDevice.plugin] : a.devices?.length ? a.devices.map(devicePlugin) : emulatedDevicePlugins;
+      const devices: readonly DevicePlugin[] = a.hostDevice
+        ? [a.hostDevice.plugin]
+        : a.devices?.includes(ALL_DEVICES)
+          ? await devicesOffered(a.builds, a.progress, a.onCensus)
+          : a.devices?.length
+            ? a.devices.map(devicePlugin)
+            : emulatedDevicePlugins;
       const h = a.hostDevice?.host;
       out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       continue;
@@ -88,8 +101,9 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
 }
 
 /** The report of a run: the tool, the host, the builds and every case. */
-export function runReport(started: Date, builds: readonly QemuBuild[], cases: CaseResult[]): RunReport {
+export function runReport(started: Date, builds: readonly QemuBuild[], cases: CaseResult[], census?: Readonly<Record<string, Census>>): RunReport {
   return {
+    ...(census && Object.keys(census).length ? { census } : {}),
     tool: { name: 'msix-harness', version: toolVersion() },
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),

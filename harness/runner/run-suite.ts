@@ -152,6 +152,8 @@ function skipReasonFor(suite: SuiteSpec, c: CaseSpec, t: Target): string | undef
     if (!t.build.devices.has('vfio-pci')) return `QEMU ${t.build.label} has no vfio-pci device`;
   } else if (t.device.sriovPf) return `the ${t.device.name} is an SR-IOV VF: QEMU makes it only through its PF (run it through vfio: --box-device ${t.device.name})`;
   else if (!t.build.devices.has(t.device.driver)) return `QEMU ${t.build.label} has no ${t.device.driver} device`;
+  else if (t.device.notOn?.has(t.build.sha256)) return `the census of QEMU ${t.build.label} found no MSI-X on ${t.device.name}: ${t.device.notOn.get(t.build.sha256)}`;
+  else if (t.device.contractOnly && !c.contract) return `no plugin makes ${t.device.name} fire: the device-independent contract only`;
   return c.skipReason?.(t);
 }
 

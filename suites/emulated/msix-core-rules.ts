@@ -12,6 +12,12 @@ const edgeVectors = (dut: Dut) => [...new Set([0, dut.msix.vectors - 1])];
 const noPending = (dut: Dut) => new Array<boolean>(dut.msix.vectors).fill(false);
 const onlyPending = (dut: Dut, v: number) => noPending(dut).map((_, i) => i === v);
 
+/** Enable and Function Mask, as the guest reads them. */
+async function controlBits(dut: Dut): Promise<[boolean, boolean]> {
+  const c = await dut.msix.control();
+  return [c.enabled, c.functionMasked];
+}
+
 /** Fire once and report how many messages arrived in the vector's slot (0 or 1), with a settle in between to catch a second one. */
 async function fireAndCount(dut: Dut, v: number): Promise<number> {
   await dut.mailbox.arm(v);
@@ -25,9 +31,74 @@ async function fireAndCount(dut: Dut, v: number): Promise<number> {
 
 const cases: EmulatedCase[] = [
   {
+    slug: 'layout',
+    title: 'the capability chain is sane; the table and the PBA lie inside their BARs, sized for the table, apart',
+    pins: ['C15'],
+    contract: true,
+    async body({ dut, ev }) {
+      ev.guest.expect('capability chain problems', await dut.fn.capabilityChainProblems(), []);
+      ev.guest.expect('table and PBA layout problems', dut.msix.layoutProblems(), []);
+    },
+  },
+  {
+    slug: 'toggles',
+    title: 'entry mask bits, Function Mask and Enable set and clear as written, each alone',
+    pins: ['C15'],
+    contract: true,
+    async body({ dut, ev }) {
+      for (const v of edgeVectors(dut)) {
+        await dut.msix.unmask(v);
+        ev.guest.expect(`vector ${v} masked after unmask`, (await dut.msix.entry(v)).masked, false);
+        await dut.msix.mask(v);
+        ev.guest.expect(`vector ${v} masked after mask`, (await dut.msix.entry(v)).masked, true);
+      }
+      await dut.msix.setFunctionMask(true);
+      ev.guest.expect('Enable, Function Mask after setting Function Mask', await controlBits(dut), [false, true]);
+      await dut.msix.enable();
+      ev.guest.expect('Enable, Function Mask after Enable too', await controlBits(dut), [true, true]);
+      await dut.msix.setFunctionMask(false);
+      ev.guest.expect('Enable, Function Mask after clearing Function Mask', await controlBits(dut), [true, false]);
+      await dut.msix.disable();
+      ev.guest.expect('Enable, Function Mask after disable', await controlBits(dut), [false, false]);
+      ev.guest.expect('PBA after the toggles', await dut.msix.pendingBits(), noPending(dut));
+    },
+  },
+  {
+    slug: 'pba-read-only',
+    title: 'the PBA is read-only: ones written with nothing pending read back as zeros',
+    pins: ['C15'],
+    contract: true,
+    async body({ dut, ev }) {
+      await dut.msix.enable();
+      for (let dword = 0; dword * 32 < dut.msix.vectors; dword++) await dut.msix.writePba(dword, 0xffffffff);
+      ev.guest.expect('PBA after writing ones', await dut.msix.pendingBits(), noPending(dut));
+    },
+  },
+  {
+    slug: 'qword-entry-and-reset',
+    title: 'an entry written with 8-byte accesses reads back (5.1+); system_reset then leaves the reset state',
+    pins: ['C15'],
+    contract: true,
+    async body({ dut, ev, build }) {
+      const v = dut.msix.vectors - 1;
+      const msg = { address: 0x12345678n, data: 0x4321 };
+      await dut.msix.writeEntryQword(v, 0, msg.address);
+      await dut.msix.writeEntryQword(v, 1, BigInt(msg.data) | (1n << 32n)); // vector control: masked
+      const e = await dut.msix.entry(v);
+      ev.guest.expectPerTrait('entry after qword writes', { address: e.address, data: e.data }, build.traits.qwordTableAccess, (accepted) => (accepted ? msg : { address: 0n, data: 0 }));
+      await dut.msix.setFunctionMask(true);
+      await dut.msix.enable();
+      await dut.machineReset();
+      ev.guest.expect('Enable, Function Mask after reset', await controlBits(dut), [false, false]);
+      const entries = await dut.msix.entries();
+      ev.guest.expect('entries masked and zero after reset', entries.map((x) => [x.masked, x.address, x.data]), entries.map(() => [true, 0n, 0]));
+    },
+  },
+  {
     slug: 'reset-state',
     title: 'after reset: MSI-X disabled, Function Mask clear, every entry masked and zero, PBA clear',
     pins: ['C15'],
+    contract: true,
     async body({ dut, ev }) {
       const ctl = await dut.msix.control();
       ev.guest.expect('Message Control Enable', ctl.enabled, false);
@@ -43,6 +114,7 @@ const cases: EmulatedCase[] = [
     slug: 'enable-disable',
     title: 'Enable sets and clears without touching Function Mask or the entries',
     pins: ['C15'],
+    contract: true,
     async body({ dut, ev }) {
       await dut.msix.enable();
       ev.guest.expect('Enable after setting it', (await dut.msix.control()).enabled, true);

@@ -33,7 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'harness/matrix': ['harness', 'harness/results'],
   // The case API: what suites are written against (case declarations, the device under test, evidence, the host view).
   'harness/case': ['harness', 'harness/builds', 'harness/devices', 'harness/expect', 'harness/host', 'harness/irq', 'harness/pci', 'harness/protocol', 'harness/qemu', 'harness/results'],
-  'harness/runner': ['harness', 'harness/box', 'harness/builds', 'harness/case', 'harness/devices', 'harness/expect', 'harness/host', 'harness/irq', 'harness/pci', 'harness/protocol', 'harness/qemu', 'harness/results'],
+  'harness/runner': ['harness', 'harness/box', 'harness/builds', 'harness/cache', 'harness/case', 'harness/devices', 'harness/expect', 'harness/host', 'harness/irq', 'harness/pci', 'harness/protocol', 'harness/qemu', 'harness/results'],
   'harness/inspect': ['harness', 'harness/box', 'harness/builds', 'harness/case', 'harness/devices', 'harness/results', 'harness/runner'],
   'harness/report': ['harness', 'harness/expect', 'harness/matrix', 'harness/results'],
   'harness/bisect': ['harness', 'harness/builds', 'harness/cache', 'harness/case', 'harness/results', 'harness/runner'],

@@ -1,0 +1,44 @@
+/**
+ * Every MSI-X device a build offers, found from the build: the census of the
+ * machine's own QEMU lists what it found and left out, and a device no
+ * plugin knows gets the device-independent contract (and only that).
+ */
+import { expect } from 'chai';
+import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
+import type { QemuBuild } from '../../harness/builds/qemu-build.js';
+import { deviceCensus, devicesOffered } from '../../harness/runner/device-census.js';
+import { runSuites } from '../../harness/runner/run-suite.js';
+import { emulatedSuite } from '../../suites/emulated/msix-core-rules.js';
+
+describe('device census and the device-independent contract (real QEMU)', function () {
+  this.timeout(300_000);
+  let build: QemuBuild;
+  before(async () => {
+    build = await resolveBuild(defaultSpecs()[0]!, () => undefined);
+  });
+
+  it('finds the MSI-X devices with their table sizes, and says why each other device is left out', async () => {
+    const c = await deviceCensus(build, 'q35', () => undefined);
+    const found = new Map(c.msix.map((d) => [d.name, d]));
+    expect(found.get('e1000e')).to.deep.include({ vectors: 5, tableBar: 3 });
+    // A bridge: its header has two BARs, read as such.
+    expect(found.get('pcie-root-port')?.vectors).to.equal(1);
+    expect(c.found).to.equal(c.msix.length + c.leftOut.length);
+    expect(c.leftOut.find((l) => l.name === 'nvme')?.reason).to.match(/refuses it with its defaults: .*serial/);
+    expect(c.leftOut.find((l) => l.name === 'ich9-ahci')?.reason).to.equal('MSI only, no MSI-X');
+    expect(c.leftOut.find((l) => l.name === 'e1000')?.reason).to.equal('neither MSI-X nor MSI');
+  });
+
+  it('a device no plugin knows passes the contract and skips every case that fires, with the reason', async () => {
+    const vmxnet3 = (await devicesOffered([build], () => undefined)).find((p) => p.name === 'vmxnet3')!;
+    expect(vmxnet3.contractOnly).to.equal(true);
+    const results = await runSuites({ suites: [emulatedSuite], builds: [build], devices: [vmxnet3] });
+    const contract = emulatedSuite.cases.filter((c) => c.contract).map((c) => c.slug);
+    for (const r of results) {
+      const slug = r.id.split('.').pop()!;
+      if (contract.includes(slug)) expect(r.outcome, `${slug}: ${r.error?.message ?? ''}`).to.equal('passed');
+      else expect(r.skipReason, slug).to.match(/no plugin makes vmxnet3 fire/);
+    }
+    expect(contract).to.include.members(['layout', 'toggles', 'pba-read-only', 'qword-entry-and-reset', 'reset-state', 'enable-disable']);
+  });
+});

@@ -40,6 +40,11 @@ export interface StepArgs {
   readonly findFix?: boolean;
 }
 
+/** How a step reads, on the terminal and on the live page. */
+export function stepLine(s: StepLog): string {
+  return `bisect step ${s.commit.slice(0, 12)} "${s.subject}": ${s.verdict}${s.why ? ` (${s.why.split('\n')[0]})` : ''}; build ${s.buildMs} ms, case ${s.caseMs} ms`;
+}
+
 export async function bisectStep(a: StepArgs): Promise<number> {
   const progress = (m: string) => process.stderr.write(`  ${m}\n`);
   const git = async (...args: string[]) => (await execa('git', ['-C', a.src, ...args], { stdin: 'ignore' })).stdout.trim();
@@ -47,7 +52,7 @@ export async function bisectStep(a: StepArgs): Promise<number> {
   const subject = await git('log', '-1', '--format=%s');
   const write = async (s: StepLog, code: number) => {
     await fs.appendFile(a.log, JSON.stringify(s) + '\n');
-    process.stderr.write(`bisect step ${commit.slice(0, 12)} "${subject}": ${s.verdict}${s.why ? ` (${s.why.split('\n')[0]})` : ''}; build ${s.buildMs} ms, case ${s.caseMs} ms\n`);
+    process.stderr.write(`${stepLine(s)}\n`);
     return code;
   };
   const t0 = performance.now();

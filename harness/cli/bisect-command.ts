@@ -1,6 +1,6 @@
 /** `msix-harness bisect`: run the bisect (harness/bisect), print the steps and the first bad commit with its evidence. */
 import { bisect, type BisectArgs } from '../bisect/bisect.js';
-import type { StepLog } from '../bisect/bisect-step.js';
+import { stepLine, type StepLog } from '../bisect/bisect-step.js';
 import { withReporting } from './reporting.js';
 import { onExitCleanup } from './signals.js';
 
@@ -8,7 +8,7 @@ export function bisectCommand(a: BisectArgs & { live?: boolean }): Promise<numbe
   // Its output is its own (the steps and the first bad commit): no report format, the live page if asked.
   return withReporting({ title: `bisect ${a.good}..${a.bad}`, live: !!a.live, formats: [] }, async (rep) => {
     const onStep = (st: StepLog) => {
-      rep.event({ kind: 'bisect-step', text: `bisect step ${st.commit.slice(0, 12)} "${st.subject}": ${st.verdict}${st.why ? ` (${st.why.split('\n')[0]})` : ''}`, verdict: st.verdict, ...(st.result ? { result: st.result } : {}) });
+      rep.event({ kind: 'bisect-step', text: stepLine(st), verdict: st.verdict, ...(st.result ? { result: st.result } : {}) });
       if (st.result) rep.result(st.result);
     };
     const r = await bisect({ ...a, onInterrupt: onExitCleanup, onStep }, rep.progress);

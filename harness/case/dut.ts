@@ -104,7 +104,9 @@ export class Dut {
 
   /** Make the device signal `vector` once; the vector range is checked here, once for every plugin. */
   fire(vector: number): Promise<void> {
-    if (!Number.isInteger(vector) || vector < 0 || vector >= this.plugin.msixVectors) throw new RangeError(`${this.plugin.name} has vectors 0..${this.plugin.msixVectors - 1}, not ${vector}`);
+    // Against the table the device has (a census device's plugin carries one build's size).
+    const n = this.msix.vectors;
+    if (!Number.isInteger(vector) || vector < 0 || vector >= n) throw new RangeError(`${this.plugin.name} has vectors 0..${n - 1}, not ${vector}`);
     return this.driver.fire(vector);
   }
 

@@ -63,9 +63,9 @@ export function formatReporters(choices: readonly FormatChoice[], opts: { readon
 
 /** Pair repeated --reporter and --out in order: the i-th --out goes with the i-th --reporter. */
 export function pairFormats(formats: readonly string[], outs: readonly string[]): FormatChoice[] {
-  const fs_ = formats.length ? formats : ['spec'];
-  if (outs.length > fs_.length) throw new EnvironmentError(`${outs.length} --out for ${fs_.length} --reporter`, 'give each --out after its --reporter, e.g. --reporter junit --out a.xml --reporter html --out b.html');
-  return fs_.map((f, i) => {
+  const chosen = formats.length ? formats : ['spec'];
+  if (outs.length > chosen.length) throw new EnvironmentError(`${outs.length} --out for ${chosen.length} --reporter`, 'give each --out after its --reporter, e.g. --reporter junit --out a.xml --reporter html --out b.html');
+  return chosen.map((f, i) => {
     if (!(REPORT_FORMATS as readonly string[]).includes(f)) throw new EnvironmentError(`unknown reporter "${f}"`, `use ${REPORT_FORMATS.join(', ')}`);
     return { format: f as ReportFormat, ...(outs[i] ? { out: outs[i] } : {}) };
   });

@@ -99,7 +99,7 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
   const msi = await MsiDriver.attach(fn);
   const ram = new GuestRam(RAM_START, memoryMiB(opts) * MiB);
   const mailbox = new Mailbox(machine.qtest, ram.alloc(Mailbox.bytesFor(MSI_SLOT + 1), 4096, 'the mailbox'));
-  const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID, ram };
+  const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID, ram, ...(machine.canRunClock ? { runClock: (ns: number) => machine.runClock(ns) } : {}) };
   const counters: MessageCounter[] = [];
   for (let i = 0; i < (opts.counters ?? 0); i++) {
     const c = new PciFunction(machine.qtest, cfg, parseBdf(`00:${counterSlot(i)}`));

@@ -25,6 +25,8 @@ export interface DeviceHandle {
   readonly qemuId: string;
   /** Guest RAM for the plugin's rings and queues: take it here, never pick addresses. */
   readonly ram: GuestRam;
+  /** Let `ns` of virtual time pass, for device models that work from virtual-clock timers; absent where this machine's clock cannot run. */
+  readonly runClock?: (ns: number) => Promise<void>;
 }
 
 export type InterruptMode = 'msix' | 'msi';

@@ -1,14 +1,16 @@
 /**
  * Intel 82574L (QEMU e1000e): 5 MSI-X vectors (BAR3), one 64-bit MSI.
  *
- * Firing: route the RXQ0 cause to vector N through IVAR and set it in ICS.
- * QEMU throttles e1000e interrupts with ITR/EITR timers on the virtual clock,
- * which never advances under -S, and clamps them so they cannot be turned
- * off: a second fire on a vector would wait forever. Each fire therefore
- * starts by flushing the timers (IMS write with CTRL_EXT.INT_TIMERS_CLEAR_ENA
- * after CTRL.RST), which is QEMU's "fire all timers" path.
- * QEMU 7.2 asserts if a timer armed in MSI/INTx mode is flushed after MSI-X
- * is enabled: call reset() before switching interrupt mode.
+ * Firing is what a driver does: acknowledge the last RXQ0 cause in ICR,
+ * route RXQ0 to vector N through IVAR, unmask it in IMS, set it in ICS.
+ * Nothing is reset: QEMU throttles e1000e interrupts with ITR/EITR timers on
+ * the virtual clock (clamped, never off), and what they do when they run out
+ * is the device's behaviour, so the time between fires is the caller's
+ * (the device under test lets it run after each fire).
+ * reset() flushes the timers (CTRL.RST, then an IMS write with
+ * CTRL_EXT.INT_TIMERS_CLEAR_ENA: QEMU's "fire all timers" path). QEMU 7.2
+ * asserts if a timer armed in MSI/INTx mode is flushed after MSI-X is
+ * enabled: call reset() before switching interrupt mode.
  */
 import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 
@@ -45,6 +47,8 @@ function attach(dev: DeviceHandle): DeviceDriver {
   async reset() {
     await quiesce(dev);
     const mmio = dev.fn.bar(0);
+    // Off again, so that fire()'s IMS write flushes nothing.
+    await mmio.writel(REG.CTRL_EXT, 0);
     await mmio.writel(REG.IMC, 0xffffffff);
     await mmio.writel(REG.ICR, 0xffffffff);
   },
@@ -66,9 +70,10 @@ function attach(dev: DeviceHandle): DeviceDriver {
     await dev.fn.bar(0).writel(REG.ICS, ICR_LSC);
   },
   async fire(vector) {
-    await quiesce(dev);
     const mmio = dev.fn.bar(0);
+    await mmio.writel(REG.ICR, ICR_RXQ0);
     await mmio.writel(REG.IVAR, IVAR_VALID | vector);
+    await mmio.writel(REG.IMS, ICR_RXQ0);
     await mmio.writel(REG.ICS, ICR_RXQ0);
   },
 };

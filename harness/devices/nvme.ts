@@ -4,7 +4,8 @@
  * Only completion queues interrupt, so firing vector N is one command
  * completing on a CQ bound to N. The CPUs never run: the plugin builds the
  * queues in guest RAM over qtest, and waits for the completion entry itself
- * (QEMU posts it from a bottom half, one main-loop pass later), so the
+ * (QEMU posts it from a bottom half, one main-loop pass later; older
+ * models from a virtual-clock timer, so the plugin lets time pass), so the
  * message has been sent, or left pending, when fire() returns.
  *
  * QEMU signals a vector only if some CQ "uses" it, and the admin CQ always
@@ -52,6 +53,8 @@ const DOORBELL_BYTES = 4;
 const OPC = { CREATE_IO_SQ: 0x01, CREATE_IO_CQ: 0x05, GET_FEATURES: 0x0a, FLUSH: 0x00 } as const;
 const FEATURE_NUMBER_OF_QUEUES = 0x07;
 const NSID_ALL = 0xffffffff;
+/** Invalid Field in Command, Do Not Retry: older models (5.2 here) answer a Flush of all namespaces so. It still posts a completion, and the completion is what signals. */
+const STATUS_INVALID_FIELD_DNR = 0x4002;
 const QUEUE_PHYS_CONTIGUOUS = 1 << 0;
 const CQ_INTERRUPTS_ENABLED = 1 << 1;
 /** Upper halves: the queue size in CDW10, the vector (CQ) or CQ id (SQ) in CDW11, the command id in CDW0. */
@@ -80,6 +83,10 @@ if (RAM.IO + IO_QUEUE_PAIRS * 2 * PAGE > RAM.SCRATCH || ADMIN_DEPTH * SQE_BYTES 
 
 const WAIT_MS = 2000;
 const POLL_MS = 1;
+/** A bottom half completes within a few polls; past these the queue waits for virtual time. */
+const POLLS_BEFORE_CLOCK = 10;
+/** Longer than the 500 ns queue timer of older models. */
+const QUEUE_TIMER_NS = 1000;
 
 interface Queue {
   readonly qid: number;
@@ -98,6 +105,8 @@ interface Command {
   readonly prp1?: number;
   readonly cdw10?: number;
   readonly cdw11?: number;
+  /** Error statuses that still count as the completion the plugin wants (besides 0). */
+  readonly alsoOk?: readonly number[];
 }
 
 interface Controller {
@@ -125,8 +134,19 @@ async function msixEnabled(dev: DeviceHandle): Promise<boolean> {
   return (await msix.control()).enabled;
 }
 
-async function waitFor(what: string, done: () => Promise<boolean>): Promise<void> {
-  await pollUntil(done, (d) => d, { timeoutMs: WAIT_MS, intervalMs: POLL_MS, timeout: () => new Error(`nvme: waited ${WAIT_MS} ms for ${what}`) });
+/**
+ * Poll until `done`. Where nothing moves for a while, let virtual time pass
+ * between polls: older models (5.2 here) run the queues from a 500 ns
+ * virtual-clock timer, newer ones from a bottom half that needs no time.
+ */
+async function waitFor(dev: DeviceHandle, what: string, done: () => Promise<boolean>): Promise<void> {
+  let polls = 0;
+  const check = async () => {
+    if (++polls > POLLS_BEFORE_CLOCK && dev.runClock) await dev.runClock(QUEUE_TIMER_NS);
+    return done();
+  };
+  const stalled = dev.runClock ? '' : ' (this machine\'s virtual clock cannot run, and older nvme models need it to)';
+  await pollUntil(check, (d) => d, { timeoutMs: WAIT_MS, intervalMs: POLL_MS, timeout: () => new Error(`nvme: waited ${WAIT_MS} ms for ${what}${stalled}`) });
 }
 
 function ioQueue(mem: Ram, qid: number): Queue {
@@ -171,7 +191,7 @@ async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly 
   const last = slots[slots.length - 1]!;
   const dw3At = (index: number) => q.cq + index * CQE_BYTES + CQE_DW3;
   const what = cmds.length === 1 ? cmds[0]!.what : `${cmds.length} commands (${cmds[0]!.what} .. ${cmds[cmds.length - 1]!.what})`;
-  await waitFor(`the completion of ${what}: phase ${last.phase} in CQ ${q.qid} entry ${last.index}`, async () => (((await qt.readl(dw3At(last.index))) >>> CQE_PHASE_SHIFT) & 1) === last.phase);
+  await waitFor(dev, `the completion of ${what}: phase ${last.phase} in CQ ${q.qid} entry ${last.index}`, async () => (((await qt.readl(dw3At(last.index))) >>> CQE_PHASE_SHIFT) & 1) === last.phase);
   const dw3s = await qt.pipeline(slots.map((s) => ops.readl(dw3At(s.index))));
   if (q.cqHead + cmds.length >= q.depth) q.phase ^= 1;
   q.cqHead = (q.cqHead + cmds.length) % q.depth;
@@ -182,7 +202,7 @@ async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly 
     const status = dw3 >>> CQE_STATUS_SHIFT;
     const cmd = cmds[i]!;
     if (((dw3 >>> CQE_PHASE_SHIFT) & 1) !== slots[i]!.phase || cid !== cids[i]) throw new Error(`nvme: CQ ${q.qid} entry ${slots[i]!.index} is not the completion of ${cmd.what} (cid 0x${cid.toString(16)}, expected 0x${cids[i]!.toString(16)})`);
-    if (status !== 0) throw new Error(`nvme: ${cmd.what} completed with status 0x${status.toString(16)}`);
+    if (status !== 0 && !cmd.alsoOk?.includes(status)) throw new Error(`nvme: ${cmd.what} completed with status 0x${status.toString(16)}`);
   });
 }
 
@@ -210,7 +230,7 @@ function createSq(mem: Ram, qid: number): Command {
 async function stop(dev: NvmeHandle): Promise<void> {
   const mmio = dev.fn.bar(0);
   if ((await mmio.readl(REG.CC)) !== 0) await mmio.writel(REG.CC, 0);
-  await waitFor('CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
+  await waitFor(dev, 'CSTS.RDY=0 after CC.EN=0', async () => !((await mmio.readl(REG.CSTS)) & CSTS_RDY));
   dev.state.ctrl = undefined;
 }
 
@@ -226,7 +246,7 @@ async function start(dev: NvmeHandle): Promise<Controller> {
   await mmio.writel(REG.ACQ + 4, 0);
   await mmio.writel(REG.CC, CC_IOSQES | CC_IOCQES | CC_EN);
   let csts = 0;
-  await waitFor('CSTS.RDY=1 after CC.EN=1', async () => !!((csts = await mmio.readl(REG.CSTS)) & (CSTS_RDY | CSTS_CFS)));
+  await waitFor(dev, 'CSTS.RDY=1 after CC.EN=1', async () => !!((csts = await mmio.readl(REG.CSTS)) & (CSTS_RDY | CSTS_CFS)));
   if (csts & CSTS_CFS) throw new Error(`nvme: controller failed to start (CSTS 0x${csts.toString(16)})`);
   const c: Controller = {
     dstrd: (await mmio.readl(REG.CAP_HI)) & CAP_HI_DSTRD_MASK,
@@ -296,7 +316,7 @@ function attach(handle: DeviceHandle): DeviceDriver {
     const c = await running(dev);
     if (vector !== 0) {
       if (!c.io.has(vector)) await createIoQueues(dev, c);
-      return execute(dev, c, c.io.get(vector)!, [{ what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL }]);
+      return execute(dev, c, c.io.get(vector)!, [{ what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL, alsoOk: [STATUS_INVALID_FIELD_DNR] }]);
     }
     // Vector 0 has a user here: the CQ made by the quiet setup, or the admin CQ made with MSI-X on.
     return execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);

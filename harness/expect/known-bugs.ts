@@ -53,7 +53,10 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
   {
     id: 'e1000e-eitr-resend',
     title: "e1000e's EITR throttling timer sends the vector's message again when it expires, whether or not a cause was held back: one cause, two messages once virtual time runs",
-    cases: [{ suite: 'emulated', slug: 'one-message-per-cause', device: 'e1000e' }],
+    cases: [
+      { suite: 'emulated', slug: 'one-message-per-cause', device: 'e1000e' },
+      { suite: 'emulated', slug: 'unmasked-delivers-once', device: 'e1000e' },
+    ],
     // "e1000e: Remove pending interrupt flags" (8.0). A fix was posted upstream in 2025 ("net/e1000e|igb: Only send
     // delayed msix interrupts that have a cause") and is in no release here: open.
     introducedBy: '31e3f318c8',

@@ -42,6 +42,18 @@ export class Mailbox {
     return this.qtest.readl(this.base + slot * SLOT);
   }
 
+  /** Clear slots 0..slots-1 at once. */
+  armAll(slots: number): Promise<void> {
+    return this.qtest.memset(this.base, slots * SLOT, 0);
+  }
+
+  /** The slots among 0..slots-1 that hold anything (a message of some vector, right or wrong). */
+  async written(slots: number): Promise<number[]> {
+    const found: number[] = [];
+    for (let s = 0; s < slots; s++) if ((await this.read(s)) !== 0) found.push(s);
+    return found;
+  }
+
   async delivered(slot: number): Promise<boolean> {
     return (await this.read(slot)) === this.message(slot).data;
   }

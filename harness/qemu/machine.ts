@@ -141,6 +141,11 @@ export class Machine {
    * firmware) for that long and at least a few milliseconds of host time, as
    * TCG's virtual clock follows the host's while they run.
    */
+  /** Whether runClock can let time pass here (the qtest accelerator, or a machine started with runnableClock). */
+  get canRunClock(): boolean {
+    return this.build.accel === 'qtest' || this.runnableClock;
+  }
+
   async runClock(ns: number): Promise<void> {
     if (this.build.accel === 'qtest') {
       await this.qtest.clockStep(ns);

@@ -162,6 +162,9 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
   const { vfioProps, ...dutOpts } = (typeof c.dut === 'function' ? c.dut(t.device) : c.dut) ?? {};
   const host = t.host;
   const dut = await Dut.start(t.build, t.device, {
+    // Time can pass in every emulated case (timers are device behaviour), but for migrations: the halt firmware
+    // that lets a build without the qtest accelerator run is not the firmware of a build with it.
+    ...(!host && !c.migrates ? { runnableClock: true } : {}),
     ...dutOpts,
     ...(deliveryTimeoutMs ? { deliveryTimeoutMs } : {}),
     ...(migration ? { migrateTo: migration.to, machineVersion: migration.machineVersion } : {}),

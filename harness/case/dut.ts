@@ -23,8 +23,8 @@ export type { DutOptions };
 
 export { MSI_SLOT };
 
-/** Virtual time that runs out every moderation timer a plugin's device arms (e1000e's and igb's throttling: a few hundred us here). */
-const PAST_MODERATION_NS = 10_000_000;
+/** Virtual time that runs out every moderation timer a plugin's device arms (e1000e's throttling: 128 us at its clamp; igb's: off at reset). */
+const PAST_MODERATION_NS = 2_000_000;
 
 export class Dut {
   /** Shutdowns of QEMUs this Dut migrated away from, still ending. */

@@ -21,6 +21,7 @@ import type { Comparison } from '../matrix/comparison.js';
 import type { RunReport } from '../results/run-report.js';
 import type { FormatChoice } from '../report/format-reporters.js';
 import { resolveBuilds, suiteByName } from './run-command.js';
+import { compareLayoutCommand } from './compare-layout-command.js';
 
 export interface CompareArgs {
   readonly qemu: readonly string[];
@@ -42,12 +43,15 @@ export interface CompareArgs {
   readonly formats: readonly FormatChoice[];
   /** The migration matrix instead: each build's migration cases saved on every build and loaded on every build. */
   readonly migrate?: boolean;
+  /** The layout comparison instead (compare-layout-command.ts). */
+  readonly layout?: boolean;
   /** Also stream progress and results to a live page. */
   readonly live?: boolean;
 }
 
 /** The case lines go to standard error: standard output has the matrix. */
 export function compareCommand(a: CompareArgs, available: readonly SuiteSpec[]): Promise<number> {
+  if (a.layout) return compareLayoutCommand(a);
   return withReporting({ title: a.migrate ? 'compare --migrate' : 'compare', live: !!a.live, formats: a.formats, caseLinesToStderr: true }, (rep) => compareWith(a, available, rep));
 }
 

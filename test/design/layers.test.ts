@@ -30,7 +30,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'harness/host': ['harness', 'harness/janitor', 'harness/pci'],
   'harness/box': ['harness', 'harness/builds', 'harness/cache', 'harness/debian', 'harness/protocol', 'harness/qemu'],
   'harness/results': ['harness', 'harness/expect'],
-  'harness/matrix': ['harness', 'harness/results'],
+  'harness/matrix': ['harness', 'harness/expect', 'harness/results'],
   // The case API: what suites are written against (case declarations, the device under test, evidence, the host view).
   'harness/case': ['harness', 'harness/builds', 'harness/devices', 'harness/expect', 'harness/host', 'harness/irq', 'harness/pci', 'harness/protocol', 'harness/qemu', 'harness/results'],
   'harness/runner': ['harness', 'harness/box', 'harness/builds', 'harness/cache', 'harness/case', 'harness/devices', 'harness/expect', 'harness/host', 'harness/irq', 'harness/pci', 'harness/protocol', 'harness/qemu', 'harness/results'],

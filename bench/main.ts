@@ -21,9 +21,14 @@
  *     cases (bench/migration-bench.ts).
  *   - the inspector: a click on its page to the page showing the change
  *     (bench/inspector-bench.ts).
+ *   - covering every device (bench/coverage-bench.ts): exact counting against
+ *     the mailbox per fire (`counting`), the device-independent contract over
+ *     every MSI-X device of the newest build with a fresh census (`contract`),
+ *     compare --layout over bullseye, bookworm, trixie and the newest, fresh
+ *     (`layout`).
  *   - only with --only flakes: the emulated suite 20 times and the vfio suite
  *     5 times in one box, cases whose outcome changed (bench/flakes-bench.ts).
- * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector` picks parts;
+ * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector,counting,contract,layout` picks parts;
  * `--grep RE` limits the box's vfio suite to matching cases (to compare with an older suite).
  * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
  * (bookworm, bookworm-backports, trixie, newest).
@@ -44,8 +49,11 @@ import { benchDevices } from './devices-bench.js';
 import { benchMigration } from './migration-bench.js';
 import { benchFlakes } from './flakes-bench.js';
 import { benchInspector } from './inspector-bench.js';
+import { benchContract, benchCounting, benchLayout } from './coverage-bench.js';
 import { seedSpec } from '../harness/regressions/seed-revert.js';
 
+/** compare --layout's figure is taken over these, whatever builds the bench was given. */
+const LAYOUT_BUILDS = ['debian:bullseye', 'debian:bookworm', 'debian:trixie', 'debian:newest'];
 const SYNC_N = 5000;
 const PIPE_N = 100_000;
 const ROUNDS = 3;
@@ -105,7 +113,7 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector']);
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector', 'counting', 'contract', 'layout']);
   const grepAt = argv.indexOf('--grep');
   const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
   const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1 && i !== grepAt && i !== grepAt + 1);
@@ -138,6 +146,9 @@ async function main(): Promise<void> {
   if (only.has('devices')) await benchDevices(builds.at(-1)!);
   if (only.has('migration')) await benchMigration(builds.at(-1)!);
   if (only.has('inspector')) await benchInspector(builds.at(-1)!);
+  if (only.has('counting')) await benchCounting([builds[0]!, builds.at(-1)!]);
+  if (only.has('contract')) await benchContract(builds.at(-1)!);
+  if (only.has('layout')) await benchLayout(await Promise.all(LAYOUT_BUILDS.map((s) => resolveBuild(s, (m) => process.stderr.write(`${m}\n`)))));
   // Long (about half an hour): only when asked for.
   if (only.has('flakes')) await benchFlakes(builds.at(-1)!);
   if (only.has('compare')) await benchCompare(specs.slice(0, 2));

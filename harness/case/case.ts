@@ -10,6 +10,11 @@ import type { Dut, DutOptions } from './dut.js';
 import type { Evidence } from './evidence.js';
 import type { HostDeviceFacts, HostView } from './host-view.js';
 
+/** Thrown by a case body that finds, once the device is up, that it does not apply (reported as a skip, with the message). */
+export class NotApplicable extends Error {
+  override readonly name = 'NotApplicable';
+}
+
 export interface CaseContext {
   readonly dut: Dut;
   readonly ev: Evidence;

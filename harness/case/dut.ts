@@ -17,11 +17,15 @@ import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
 import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
 import { migrateParts } from './dut-migration.js';
+import { startVariant, type VariantOutcome } from './dut-variant.js';
 import { configAccessFor } from '../pci/machines/index.js';
 
 export type { DutOptions };
 
 export { MSI_SLOT };
+
+/** Property names that size an MSI-X table: virtio's vectors, nvme's msix_qsize and their kind. */
+const MSIX_SIZING = /^(vectors|msix[-_](qsize|vectors|entries|size)|num[-_]vectors|msi[-_]vectors)$/;
 
 /** Virtual time that runs out every moderation timer a plugin's device arms (e1000e's throttling: 128 us at its clamp; igb's: off at reset). */
 const PAST_MODERATION_NS = 2_000_000;
@@ -80,6 +84,21 @@ export class Dut {
   /** A new device under test like this one (same build, device and options), in a new QEMU. */
   restart(): Promise<Dut> {
     return Dut.start(this.build, this.plugin, this.opts);
+  }
+
+  /**
+   * The device's properties that size its MSI-X table, as this build lists
+   * them (QMP device-list-properties): integer properties named for vectors
+   * or the MSI-X table.
+   */
+  async msixSizingProperties(): Promise<string[]> {
+    const props = await this.machine.qmp.execute<{ name: string; type: string }[]>('device-list-properties', { typename: this.plugin.driver });
+    return props.filter((p) => MSIX_SIZING.test(p.name) && /^u?int(8|16|32|64)$/.test(p.type)).map((p) => p.name).sort();
+  }
+
+  /** This device with property `key` set to `value`, alone in a fresh QEMU of this build (dut-variant.ts). */
+  variantWith(key: string, value: number): Promise<VariantOutcome> {
+    return startVariant(this.build, this.plugin, key, String(value));
   }
 
   /** The device plugin's reset. */

@@ -4,6 +4,8 @@
  * and the shared constants cases record (symptom labels, expectations).
  */
 export type { CaseContext, CaseDut, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase, VfioCaseContext } from './case.js';
+export { NotApplicable } from './case.js';
+export type { VariantOutcome } from './dut-variant.js';
 export { Dut, MSI_SLOT } from './dut.js';
 export type { Evidence } from './evidence.js';
 export type { HostDeviceFacts, HostView } from './host-view.js';

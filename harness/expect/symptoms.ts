@@ -13,6 +13,8 @@ export const SYMPTOMS = {
   qemuAfterEnableAndNewCause: 'QEMU after MSI-X enable and a new cause',
   /** e1000e-eitr-resend: messages counted for one cause, once the clock ran past every moderation timer. */
   messagesForOneCause: 'messages for one cause, with the clock run',
+  /** virtio-msix-past-maximum: the MSI-X table a device built when asked for one more vector than PCI allows (0: none). */
+  tableSizePastMaximum: 'MSI-X table size asked one past the PCI maximum (2049)',
 } as const;
 
 export type SymptomLabel = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

@@ -14,7 +14,7 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import { versionString } from '../builds/qemu-build.js';
 import { killAllQemuNow } from '../qemu/qemu-process.js';
 import type { BuildRef, CaseResult, RawOutcome } from '../results/run-report.js';
-import type { CaseContext, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase } from '../case/case.js';
+import { NotApplicable, type CaseContext, type CaseSpec, type EmulatedCase, type SuiteSpec, type Target, type VfioCase } from '../case/case.js';
 import { HostView, type HostDeviceFacts } from '../case/host-view.js';
 import { Dut } from '../case/dut.js';
 import { Timeline } from '../timeline.js';
@@ -73,7 +73,13 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
               meta.skipReason = reason;
               this.skip();
             }
-            await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence, opts);
+            try {
+              await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence, opts);
+            } catch (e) {
+              if (!(e instanceof NotApplicable)) throw e;
+              meta.skipReason = e.message;
+              this.skip();
+            }
           });
           meta.result = {
             id,
@@ -180,6 +186,7 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
     }
     ev.settle();
   } catch (e) {
+    if (e instanceof NotApplicable) throw e;
     throw withDiagnostics(e, dut, ev);
   } finally {
     await dut.shutdown();

@@ -24,8 +24,6 @@ export interface KnownBug {
   /** The cases (suite and slug, on any device) whose failure it explains. */
   readonly cases: readonly CaseRef[];
   readonly introducedBy?: string;
-  /** For an open bug whose introducing commit is not known here: what is known of where it comes from. */
-  readonly since?: string;
   /** The first release that had it (x.y.0 of the series the introducing commit went into): older releases are not affected. */
   readonly introducedIn?: string;
   /** The commit that fixed it; absent while no QEMU has a fix (an open bug: every build lacks it, so a pass is an xpass). */
@@ -72,7 +70,11 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     id: 'virtio-msix-past-maximum',
     title: 'a virtio-pci device asked for more MSI-X vectors than PCI allows (vectors=2049) starts without MSI-X, with only a warning ("unable to init msix vectors"), instead of refusing the property',
     cases: [{ suite: 'emulated', slug: 'sizing-properties-at-edges', devices: /^virtio-/ }],
-    since: "virtio-pci's fallback to no MSI-X when msix_init fails (an error_report, later warn_report), older than every build here; upstream's 2025 uint32_t fix for gitlab #2631 keeps it for 2049 and beyond",
+    // "qemu/virtio: MSI-X support in virtio PCI" (0.11.0) fell back to no MSI-X when msix_init failed, silently;
+    // c7ff54825b (2.1.0) added the message, 0765691e97 (3.1.0) made it a warning. Upstream's 2025 uint32_t change
+    // for gitlab #2631 keeps the fallback for 2049 and beyond: open.
+    introducedBy: 'aba800a3ff',
+    introducedIn: '0.11.0',
     affected: ['5.2.0', '7.2.22', '10.0.2', '10.0.13', '11.1.3'],
     fixedIn: [],
     symptom: { label: SYMPTOMS.tableSizePastMaximum, observed: 0 },
@@ -174,7 +176,7 @@ export function judgeKnownBug(id: CaseId, raw: 'passed' | 'failed', evidence: re
   for (const bug of KNOWN_BUGS) {
     if (!bug.cases.some((ref) => refersTo(ref, id))) continue;
     const state = fixState(bug, b);
-    const where = bug.fixedBy ? `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})` : `open: no QEMU has a fix${bug.introducedBy ? ` (since ${bug.introducedBy})` : bug.since ? ` (since ${bug.since})` : ''}`;
+    const where = bug.fixedBy ? `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})` : `open: no QEMU has a fix${bug.introducedBy ? ` (since ${bug.introducedBy})` : ''}`;
     if (raw === 'passed') {
       if (state === 'lacks-fix') return { outcome: 'xpass', bug, hint: `known QEMU bug ${bug.id} should show on ${b.version}, but the case passed: ${bug.fixedBy ? `fixed here (a backport of ${bug.fixedBy}?)` : 'fixed here: the first build with a fix, so record its commit in the registry'}` };
       continue;

@@ -36,9 +36,20 @@ describe('device census and the device-independent contract (real QEMU)', functi
     const contract = emulatedSuite.cases.filter((c) => c.contract).map((c) => c.slug);
     for (const r of results) {
       const slug = r.id.split('.').pop()!;
-      if (contract.includes(slug)) expect(r.outcome, `${slug}: ${r.error?.message ?? ''}`).to.equal('passed');
+      // vmxnet3 has no property that sizes its table: that contract case finds so once the device is up.
+      if (slug === 'sizing-properties-at-edges') expect(r.skipReason, slug).to.match(/vmxnet3 has no property that sizes its MSI-X table/);
+      else if (contract.includes(slug)) expect(r.outcome, `${slug}: ${r.error?.message ?? ''}`).to.equal('passed');
       else expect(r.skipReason, slug).to.match(/no plugin makes vmxnet3 fire/);
     }
-    expect(contract).to.include.members(['layout', 'toggles', 'pba-read-only', 'qword-entry-and-reset', 'reset-state', 'enable-disable']);
+    expect(contract).to.include.members(['layout', 'toggles', 'pba-read-only', 'qword-entry-and-reset', 'reset-state', 'enable-disable', 'sizing-properties-at-edges']);
+  });
+
+  it('a virtio device asked for 2049 vectors starts without MSI-X: the open known bug, counted from the table QEMU built', async () => {
+    const rng = (await devicesOffered([build], () => undefined)).find((p) => p.name === 'virtio-rng-pci')!;
+    const [r] = await runSuites({ suites: [emulatedSuite], builds: [build], devices: [rng], select: (c) => c.slug === 'sizing-properties-at-edges' });
+    expect(r!.outcome, r!.error?.message).to.equal('xfail');
+    expect(r!.knownBug?.id).to.equal('virtio-msix-past-maximum');
+    expect(r!.evidence.filter((e) => !e.ok).map((e) => e.observed)).to.deep.equal([0]);
+    expect(r!.evidence.filter((e) => e.ok && /^vectors=(0|1|2048):/.test(e.label)).map((e) => e.observed)).to.deep.equal([0, 1, 2048]);
   });
 });

@@ -92,6 +92,17 @@ export class QemuStartError extends HarnessError {
   ) {
     super(`QEMU failed to start: ${reason}\ncommand: ${commandLine.join(' ')}\nQEMU stderr:\n${indent(stderrTail || '(empty)')}`);
   }
+
+  /**
+   * What QEMU said, its program name cut: the first line (its complaint) or
+   * the last (its last words before dying), and without the "-device X:"
+   * prefix unless asked for (it names the device that was refused).
+   */
+  said(which: 'first' | 'last' = 'first', o: { keepDevice?: boolean } = {}): string {
+    const prefix = o.keepDevice ? /^.*?qemu-system-x86_64: / : /^.*?qemu-system-x86_64: (-device [^:]*: )?/;
+    const lines = this.stderrTail.split('\n').map((l) => l.replace(prefix, '').trim()).filter((l) => l);
+    return (which === 'first' ? lines[0] : lines.at(-1)) ?? this.reason;
+  }
 }
 
 /** The box did not get to report the command's exit code: why, and the console lines that led there. */

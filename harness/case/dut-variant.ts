@@ -18,8 +18,8 @@ import { DUT_ID, DUT_SLOT } from './dut-assembly.js';
 export type VariantOutcome =
   /** QEMU refused the device with an error, and exited cleanly: what it said. */
   | { readonly kind: 'refused'; readonly said: string }
-  /** QEMU started: the table size it built (0: no MSI-X capability), and the warnings it printed. */
-  | { readonly kind: 'started'; readonly tableSize: number; readonly warnings: string }
+  /** QEMU started: the table size it built (0: no MSI-X capability). */
+  | { readonly kind: 'started'; readonly tableSize: number }
   /** QEMU died by a signal (an abort, an assertion): how, and its last words. */
   | { readonly kind: 'crashed'; readonly how: string };
 
@@ -36,15 +36,14 @@ export async function startVariant(build: QemuBuild, plugin: DevicePlugin, key: 
     m = await Machine.launch(build, { machine: 'q35', args: deviceArgs(variant, { id: DUT_ID, addr: DUT_SLOT }) });
   } catch (e) {
     if (!(e instanceof QemuStartError)) throw e;
-    const said = e.stderrTail.split('\n').map((l) => l.replace(/^.*?qemu-system-x86_64: (-device [^:]*: )?/, '').trim()).filter((l) => l);
-    if (/killed by SIG/.test(e.reason)) return { kind: 'crashed', how: `${e.reason}: ${said.at(-1) ?? ''}` };
-    return { kind: 'refused', said: said.at(-1) ?? e.reason };
+    if (/killed by SIG/.test(e.reason)) return { kind: 'crashed', how: `${e.reason}: ${e.said('last')}` };
+    return { kind: 'refused', said: e.said('last') };
   }
   try {
     const fn = new PciFunction(m.qtest, await configAccessFor.q35(m.qtest), parseBdf(`00:${DUT_SLOT}`));
     if (!(await fn.ids())) throw new Error(`no PCI function at 00:${DUT_SLOT} after adding ${plugin.name} with ${key}=${value}`);
     const cap = await readMsixCapability(fn);
-    return { kind: 'started', tableSize: cap?.tableSize ?? 0, warnings: m.stderr().trim() };
+    return { kind: 'started', tableSize: cap?.tableSize ?? 0 };
   } finally {
     await m.shutdown();
   }

@@ -119,11 +119,6 @@ export class Dut {
     await this.counter(i).zero();
   }
 
-  /** Let `ns` of virtual time pass, timers firing as they fall due (DutOptions.runnableClock without the qtest accelerator). */
-  runClock(ns: number): Promise<void> {
-    return this.machine.runClock(ns);
-  }
-
   /**
    * Make the device signal `vector` once, then let virtual time run past
    * every moderation timer (where this machine's clock can run), as it would

@@ -79,8 +79,7 @@ async function inspectType(build: QemuBuild, machine: MachineType, name: string)
     m = await Machine.launch(build, { machine, args: ['-device', `${name},addr=${SLOT}`] });
   } catch (e) {
     if (!(e instanceof QemuStartError)) throw e;
-    const said = e.stderrTail.split('\n').map((l) => l.replace(/^.*?qemu-system-x86_64: (-device [^:]*: )?/, '').trim()).find((l) => l) ?? e.reason;
-    return { reason: `QEMU refuses it with its defaults: ${said}` };
+    return { reason: `QEMU refuses it with its defaults: ${e.said()}` };
   }
   try {
     return await inspectFunction(m, machine, name);

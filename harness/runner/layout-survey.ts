@@ -113,7 +113,7 @@ async function layoutsOn(build: QemuBuild, type: string, devices: readonly Devic
     m = await Machine.launch(build, { machine, machineVersion: type, args: devices.flatMap((d, i) => ['-device', deviceValue(d, { addr: slot(i) })]) });
   } catch (e) {
     if (!(e instanceof QemuStartError)) throw e;
-    return { said: e.stderrTail.split('\n').map((l) => l.replace(/^.*?qemu-system-x86_64: /, '').trim()).find((l) => l) ?? e.reason };
+    return { said: e.said('first', { keepDevice: true }) };
   }
   try {
     const cfg = await configAccessFor[machine](m.qtest);

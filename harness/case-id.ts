@@ -7,7 +7,12 @@ export interface CaseId {
   readonly suite: string;
   readonly device: string;
   readonly slug: string;
+  /** The machine type the case ran on, where it is not the default q35 (text form: `suite.device.slug@pc`). */
+  readonly machine?: string;
 }
+
+/** The machine type a case runs on unless told otherwise; its ids carry no @machine. */
+export const DEFAULT_MACHINE = 'q35';
 
 /** A case of a suite, on every device or on one (a device model's bug): how the known-bug registry names what a bug affects. */
 export interface CaseRef {
@@ -21,16 +26,18 @@ export interface CaseRef {
 const PART = /^[a-z0-9][a-z0-9_-]*$/i;
 
 export function caseIdText(id: CaseId): string {
-  for (const [what, v] of Object.entries(id)) if (!PART.test(v)) throw new Error(`a case id's ${what} must be letters, digits, - and _: "${v}"`);
-  return `${id.suite}.${id.device}.${id.slug}`;
+  for (const [what, v] of Object.entries(id)) if (v !== undefined && !PART.test(v)) throw new Error(`a case id's ${what} must be letters, digits, - and _: "${v}"`);
+  const on = id.machine && id.machine !== DEFAULT_MACHINE ? `@${id.machine}` : '';
+  return `${id.suite}.${id.device}.${id.slug}${on}`;
 }
 
 /** The id in `suite.device.slug`, or undefined when the text is not one. */
 export function parseCaseId(text: string): CaseId | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 3 || !parts.every((p) => PART.test(p))) return undefined;
+  const [dotted, machine, ...more] = text.split('@');
+  const parts = dotted!.split('.');
+  if (more.length || parts.length !== 3 || !parts.every((p) => PART.test(p)) || (machine !== undefined && !PART.test(machine))) return undefined;
   const [suite, device, slug] = parts as [string, string, string];
-  return { suite, device, slug };
+  return { suite, device, slug, ...(machine && machine !== DEFAULT_MACHINE ? { machine } : {}) };
 }
 
 export function refersTo(ref: CaseRef, id: CaseId): boolean {

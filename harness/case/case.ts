@@ -6,6 +6,7 @@
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { CatalogId } from '../expect/catalog.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
+import type { MachineType } from '../qemu/machine.js';
 import type { Dut, DutOptions } from './dut.js';
 import type { Evidence } from './evidence.js';
 import type { HostDeviceFacts, HostView } from './host-view.js';
@@ -30,11 +31,13 @@ export interface VfioCaseContext extends CaseContext {
 export interface Target {
   readonly build: QemuBuild;
   readonly device: DevicePlugin;
+  /** The machine type the device under test is on. */
+  readonly machine: MachineType;
   readonly host?: HostDeviceFacts;
 }
 
 /** What the case asks of its device under test; a function when it depends on the device (a free BAR, say). */
-type CaseDutOptions = Omit<DutOptions, 'hostDevice' | 'deliveryTimeoutMs' | 'migrateTo' | 'machineVersion'> & { readonly vfioProps?: string };
+type CaseDutOptions = Omit<DutOptions, 'machine' | 'hostDevice' | 'deliveryTimeoutMs' | 'migrateTo' | 'machineVersion'> & { readonly vfioProps?: string };
 export type CaseDut = CaseDutOptions | ((device: DevicePlugin) => CaseDutOptions);
 
 interface CaseBase {

@@ -12,7 +12,7 @@ import { readMsixCapability } from '../irq/msix-capability.js';
 import { parseBdf } from '../pci/bdf.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
-import { Machine } from '../qemu/machine.js';
+import { Machine, type MachineType } from '../qemu/machine.js';
 import { DUT_ID, DUT_SLOT } from './dut-assembly.js';
 
 export type VariantOutcome =
@@ -29,18 +29,18 @@ export function withProperty(props: string | undefined, key: string, value: stri
   return [...kept, `${key}=${value}`].join(',');
 }
 
-export async function startVariant(build: QemuBuild, plugin: DevicePlugin, key: string, value: string): Promise<VariantOutcome> {
+export async function startVariant(build: QemuBuild, plugin: DevicePlugin, machine: MachineType, key: string, value: string): Promise<VariantOutcome> {
   const variant: DevicePlugin = { ...plugin, deviceProps: withProperty(plugin.deviceProps, key, value) };
   let m: Machine;
   try {
-    m = await Machine.launch(build, { machine: 'q35', args: deviceArgs(variant, { id: DUT_ID, addr: DUT_SLOT }) });
+    m = await Machine.launch(build, { machine, args: deviceArgs(variant, { id: DUT_ID, addr: DUT_SLOT }) });
   } catch (e) {
     if (!(e instanceof QemuStartError)) throw e;
     if (/killed by SIG/.test(e.reason)) return { kind: 'crashed', how: `${e.reason}: ${e.said('last')}` };
     return { kind: 'refused', said: e.said('last') };
   }
   try {
-    const fn = new PciFunction(m.qtest, await configAccessFor.q35(m.qtest), parseBdf(`00:${DUT_SLOT}`));
+    const fn = new PciFunction(m.qtest, await configAccessFor[machine](m.qtest), parseBdf(`00:${DUT_SLOT}`));
     if (!(await fn.ids())) throw new Error(`no PCI function at 00:${DUT_SLOT} after adding ${plugin.name} with ${key}=${value}`);
     const cap = await readMsixCapability(fn);
     return { kind: 'started', tableSize: cap?.tableSize ?? 0 };

@@ -98,7 +98,7 @@ export class Dut {
 
   /** This device with property `key` set to `value`, alone in a fresh QEMU of this build (dut-variant.ts). */
   variantWith(key: string, value: number): Promise<VariantOutcome> {
-    return startVariant(this.build, this.plugin, key, String(value));
+    return startVariant(this.build, this.plugin, this.machine.machineType, key, String(value));
   }
 
   /** The device plugin's reset. */

@@ -5,6 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../cache/cache-inventory.js';
 import { EnvironmentError } from '../errors.js';
+import type { MachineType } from '../qemu/machine.js';
 import type { SuiteSpec } from '../case/case.js';
 import { ExitCode } from './exit-codes.js';
 import { boxDevicePlugins, emulatedDevicePlugins } from '../devices/index.js';
@@ -48,6 +49,13 @@ const wholeNumber = (v: string) => {
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
 const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
+const MACHINE_TYPES: readonly MachineType[] = ['q35', 'pc'];
+const machineList = (v: string, prev: MachineType[] = []): MachineType[] => {
+  const named = commaList(v);
+  const bad = named.find((m) => !(MACHINE_TYPES as readonly string[]).includes(m));
+  if (bad) throw new InvalidArgumentError(`no machine type "${bad}": use ${MACHINE_TYPES.join(', ')} (comma-separated for both)`);
+  return [...new Set([...prev, ...(named as MachineType[])])];
+};
 const QEMU_HELP = 'QEMU build: a path, debian:bookworm, debian:bookworm-backports, seed:released or seed:reverted (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)';
 const QEMU_SRC_HELP = 'a QEMU source tree to build (x86_64-softmmu only, in the build-msix-harness folder of the tree, incremental, ccache when present; log kept under the cache) and use (repeatable)';
 const BUILD_HELP = 'with --qemu-src: your own build command, run with sh in the tree, instead of configure + ninja';
@@ -82,8 +90,9 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--kernel <series,...>', 'vfio suite in the box: kernel series to boot, comma-separated (any series Debian ships: 6.1, 6.12, 6.16 ... 7.3, or newest; default 6.12)', commaList)
     .option('--box-device <name,...>', BOX_DEVICE_HELP, commaList)
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
+    .option('--machine <type,...>', 'machine types the cases run on, each a target of its own, comma-separated: q35 (PCI Express, the default), pc (i440FX, conventional PCI); ids of cases on pc end @pc', machineList)
     .option('--live', LIVE_HELP)
-    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean }) => {
+    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean; machine?: MachineType[] }) => {
       exit = await runCommand({ ...o, formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program

@@ -13,6 +13,7 @@ import { hostDeviceLine, openHostDeviceUnderTest } from '../runner/host-device-u
 import { runPlan, runReport } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
 import { seedSpec } from '../regressions/seed-revert.js';
+import type { MachineType } from '../qemu/machine.js';
 
 
 export interface RunArgs {
@@ -39,6 +40,8 @@ export interface RunArgs {
   readonly shard?: string;
   /** Known QEMU bugs (xfail) fail the run too. */
   readonly strict?: boolean;
+  /** Machine types for emulated suites (q35, pc). */
+  readonly machine?: readonly MachineType[];
 }
 
 /** The suite named, among those handed in. */
@@ -72,6 +75,7 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
         ...(args.kernel ? { kernels: args.kernel } : {}),
         ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
         ...(shard ? { shard } : {}),
+        ...(args.machine ? { machines: args.machine } : {}),
         progress,
         onResult: rep.result,
         onBoxOutput: (l) => process.stderr.write(`  ${l}\n`),

@@ -34,6 +34,8 @@ export interface CaseResult {
   readonly suite: string;
   readonly title: string;
   readonly device: string;
+  /** The machine type, where it is not q35 (the id ends @machine then). */
+  readonly machine?: string;
   readonly qemu: BuildRef;
   readonly hostKernel: string;
   /** For cases on a passed-through device: the host device and the host property expectations depend on. */

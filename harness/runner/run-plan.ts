@@ -19,6 +19,9 @@ import { buildRef, runSuites } from './run-suite.js';
 import { inShard, type Shard } from './shard.js';
 import { devicesOffered } from './device-census.js';
 import type { Census } from '../results/census.js';
+import type { MachineType } from '../qemu/machine.js';
+import { EnvironmentError } from '../errors.js';
+import { DEFAULT_MACHINE } from '../case-id.js';
 import { runVfioInBox } from './vfio-in-box.js';
 
 /** `--device all`: every MSI-X device the builds offer, plugin or not (device-census.ts). */
@@ -42,6 +45,8 @@ export interface PlanArgs {
   /** Box devices (plugin names: e1000e, igb, nvme) for vfio suites without a host device. */
   readonly boxDevices?: readonly string[];
   readonly shard?: Shard;
+  /** Machine types for emulated suites and runs on a named host device (default q35). */
+  readonly machines?: readonly MachineType[];
   /** The kernel name shard keys use here: "host", or the box series when this process runs inside a box. */
   readonly shardKernel?: string;
   readonly progress: (m: string) => void;
@@ -70,9 +75,10 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
             ? a.devices.map(devicePlugin)
             : emulatedDevicePlugins;
       const h = a.hostDevice?.host;
-      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, select, onResult: a.onResult, ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
+      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, select, onResult: a.onResult, ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       continue;
     }
+    if (a.machines?.some((m) => m !== DEFAULT_MACHINE)) throw new EnvironmentError(`the vfio suite in the box runs on ${DEFAULT_MACHINE} only`, `drop --machine, or pass a host device through with --host-device`);
     // In the box: one boot per device and kernel, only those this shard has combinations on.
     const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
     for (const device of (a.boxDevices?.length ? a.boxDevices : DEFAULT_BOX_DEVICES).map(devicePlugin)) {

@@ -18,7 +18,8 @@ import { NotApplicable, type CaseContext, type CaseSpec, type EmulatedCase, type
 import { HostView, type HostDeviceFacts } from '../case/host-view.js';
 import { Dut } from '../case/dut.js';
 import { Timeline } from '../timeline.js';
-import { caseIdText, type CaseId } from '../case-id.js';
+import { caseIdText, DEFAULT_MACHINE, type CaseId } from '../case-id.js';
+import type { MachineType } from '../qemu/machine.js';
 import { describeMismatch, Evidence } from '../case/evidence.js';
 
 export interface RunOptions {
@@ -36,6 +37,8 @@ export interface RunOptions {
   readonly select?: (c: CaseSpec, id: CaseId, build: QemuBuild) => boolean;
   /** Called as each case ends (for progress output). */
   readonly onResult?: (r: CaseResult) => void;
+  /** The machine types every case runs on, each a target of its own (default q35 alone). */
+  readonly machines?: readonly MachineType[];
 }
 
 interface CaseMeta {
@@ -58,23 +61,23 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   for (const suite of opts.suites) {
     for (const build of opts.builds) {
       const buildSuite = Mocha.Suite.create(mocha.suite, `${suite.name} on QEMU ${build.label}`);
-      for (const device of opts.devices) {
-        const deviceSuite = Mocha.Suite.create(buildSuite, device.name);
+      for (const device of opts.devices) for (const machine of opts.machines ?? [DEFAULT_MACHINE]) {
+        const deviceSuite = Mocha.Suite.create(buildSuite, machine === DEFAULT_MACHINE ? device.name : `${device.name} on ${machine}`);
         for (const c of suite.cases) {
           const host = suite.kind === 'vfio' ? opts.hostDevice : undefined;
-          const caseId: CaseId = { suite: suite.name, device: device.name, slug: c.slug };
+          const caseId: CaseId = { suite: suite.name, device: device.name, slug: c.slug, ...(machine === DEFAULT_MACHINE ? {} : { machine }) };
           if (opts.select && !opts.select(c, caseId, build)) continue;
           const id = caseIdText(caseId);
           const meta: CaseMeta = {};
           const test = new Mocha.Test(c.title, async function (this: Mocha.Context) {
             meta.evidence = new Evidence();
-            const reason = skipReasonFor(suite, c, { build, device, ...(host ? { host } : {}) });
+            const reason = skipReasonFor(suite, c, { build, device, machine, ...(host ? { host } : {}) });
             if (reason) {
               meta.skipReason = reason;
               this.skip();
             }
             try {
-              await runCase(c, { build, device, ...(host ? { host } : {}) }, meta.evidence, opts);
+              await runCase(c, { build, device, machine, ...(host ? { host } : {}) }, meta.evidence, opts);
             } catch (e) {
               if (!(e instanceof NotApplicable)) throw e;
               meta.skipReason = e.message;
@@ -86,6 +89,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
             suite: suite.name,
             title: c.title,
             device: device.name,
+            ...(machine === DEFAULT_MACHINE ? {} : { machine }),
             qemu: buildRef(build),
             hostKernel,
             ...(host ? { hostDevice: { bdf: host.bdf, noresize: host.noresize } } : {}),
@@ -168,6 +172,7 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
   const { vfioProps, ...dutOpts } = (typeof c.dut === 'function' ? c.dut(t.device) : c.dut) ?? {};
   const host = t.host;
   const dut = await Dut.start(t.build, t.device, {
+    machine: t.machine,
     // Time can pass in every emulated case (timers are device behaviour), but for migrations: the halt firmware
     // that lets a build without the qtest accelerator run is not the firmware of a build with it.
     ...(!host && !c.migrates ? { runnableClock: true } : {}),

@@ -26,7 +26,9 @@ export type ErrorKind =
   /** An interrupt QEMU should have delivered to the guest never came. */
   | 'missing-delivery'
   /** An interrupt QEMU should have caused on the host never reached the host's count. */
-  | 'missing-host-interrupt';
+  | 'missing-host-interrupt'
+  /** A hot-plug step QEMU should have taken (a slot's event, the device gone or back) never came. */
+  | 'hotplug-stalled';
 
 export abstract class HarnessError extends Error {
   abstract readonly kind: ErrorKind;
@@ -41,7 +43,7 @@ export abstract class HarnessError extends Error {
 }
 
 /** Kinds that mean QEMU misbehaved (a case failure), as opposed to the harness or the machine being unable to judge. */
-export const QEMU_FAULT_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'migration-failed', 'missing-delivery', 'missing-host-interrupt']);
+export const QEMU_FAULT_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'migration-failed', 'missing-delivery', 'missing-host-interrupt', 'hotplug-stalled']);
 
 export class EnvironmentError extends HarnessError {
   readonly kind = 'environment';
@@ -250,6 +252,18 @@ export class MissingHostInterruptError extends HarnessError {
     readonly last: number | undefined,
   ) {
     super(`host count of ${line} did not reach ${atLeast} within ${waitedMs} ms (last read: ${last ?? 'no such line'})`);
+  }
+}
+
+/** The guest waited for QEMU's side of a hot-plug handshake, and it never came. */
+export class HotplugStalledError extends HarnessError {
+  readonly kind = 'hotplug-stalled';
+  constructor(
+    readonly step: string,
+    readonly waitedMs: number,
+    readonly last: string,
+  ) {
+    super(`hot-plug: ${step} did not happen within ${waitedMs} ms (last seen: ${last})`);
   }
 }
 

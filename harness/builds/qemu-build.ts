@@ -23,6 +23,8 @@ export interface QemuBuild extends QemuBinary {
   readonly version: QmpVersion;
   readonly sha256: string;
   readonly devices: ReadonlySet<string>;
+  /** ICH9's ACPI hot-plug of bridges exists (6.1+; ICH9-LPC's acpi-pci-hotplug-with-bridge-support): on q35 it takes the root ports' slots unless turned off. */
+  readonly ich9AcpiBridgeHotplug: boolean;
   /** Behaviour epochs, each with where its value came from (harness/expect/traits.ts). */
   readonly traits: Traits;
   /** For a source tree with git history: which known bugs' fixes it has (by bug id), where git can tell. */
@@ -74,12 +76,15 @@ export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuB
   });
   let version: QmpVersion;
   let hasQtest = false;
+  let ich9AcpiBridgeHotplug = false;
   try {
     const qmp = await connectQmp(sockets[0]!);
     version = qmp.version;
     // `-accel help` leaves qtest out on purpose (up to 7.2 at least), so ask QOM which accelerator classes exist.
     const types = (await qmp.execute('qom-list-types', { implements: 'accel', abstract: false })) as { name: string }[];
     hasQtest = types.some((t) => t.name === 'qtest-accel') || accels.includes('qtest');
+    const lpc = devices.has('ICH9-LPC') || (await qmp.execute<{ name: string }[]>('qom-list-types', { implements: 'pci-device' })).some((t) => t.name === 'ICH9-LPC');
+    ich9AcpiBridgeHotplug = lpc && (await qmp.execute<{ name: string }[]>('qom-list-properties', { typename: 'ICH9-LPC' })).some((p) => p.name === 'acpi-pci-hotplug-with-bridge-support');
     await proc.shutdown(
       [
         { stage: 'quit', timeoutMs: 3000 },
@@ -100,7 +105,7 @@ export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuB
     if (has !== undefined) knownFixes[bug.id] = has;
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
-  return { spec, binary, dataDirs, env, launch, version, sha256: sha, accel, devices, label: `${versionString(version)} (${spec})`, traits, knownFixes };
+  return { spec, binary, dataDirs, env, launch, version, sha256: sha, accel, devices, ich9AcpiBridgeHotplug, label: `${versionString(version)} (${spec})`, traits, knownFixes };
 }
 
 async function help(files: BuildFiles, args: string[]): Promise<string> {

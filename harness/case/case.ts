@@ -48,7 +48,7 @@ interface CaseBase {
   /** Why this case cannot run on the target, if it cannot (reported as a skip). */
   readonly skipReason?: (t: Target) => string | undefined;
   readonly dut?: CaseDut;
-  /** Part of the device-independent contract: it fires nothing, so it runs on every MSI-X device the build offers, plugin or not. */
+  /** Part of the device-independent contract: it runs on every MSI-X device the build offers, plugin or not, and fires only where a plugin makes the device fire. */
   readonly contract?: boolean;
   /** The case migrates its device under test (dut.migrate()): compare --migrate runs these, source x destination. */
   readonly migrates?: boolean;

@@ -10,10 +10,12 @@ import { MsiDriver } from '../irq/msi.js';
 import { MsixDriver } from '../irq/msix.js';
 import { Mailbox } from '../irq/mailbox.js';
 import { COUNTER_DEVICE, MessageCounter } from '../irq/message-counter.js';
-import { parseBdf } from '../pci/bdf.js';
+import { parseBdf, type Bdf } from '../pci/bdf.js';
+import type { ConfigAccess } from '../pci/config-access.js';
+import type { HotplugSlot, HotplugSlotSpec } from '../pci/hotplug-slot.js';
 import { Window } from '../pci/bars.js';
 import { GuestRam } from '../guest-ram.js';
-import { configAccessFor } from '../pci/machines/index.js';
+import { configAccessFor, hotplugSlotFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
 import type { Machine, MachineConfig } from '../qemu/machine.js';
@@ -35,6 +37,8 @@ export interface DutOptions {
   readonly counters?: number;
   /** Let virtual time run (dut.runClock), on every kind of build. */
   readonly runnableClock?: boolean;
+  /** Put the device in the machine type's slot that hot-plugs (pci/machines: behind a root port on q35, ACPI on pc), for unplug, plug and bus resets. */
+  readonly hotplugSlot?: boolean;
 }
 
 export const DUT_ID = 'dut';
@@ -61,19 +65,29 @@ export interface Parts {
   readonly mailbox: Mailbox;
   readonly counters: readonly MessageCounter[];
   readonly driver: DeviceDriver;
+  /** Guest RAM the plugin's driver takes its memory from (a re-plugged device's driver too). */
+  readonly ram: GuestRam;
+  /** The slot that hot-plugs, where the device is in one (DutOptions.hotplugSlot). */
+  readonly slot?: { readonly spec: HotplugSlotSpec; readonly slot: HotplugSlot };
 }
 
 /** The counters' slots, after the device's. */
 const counterSlot = (i: number) => `${(5 + i).toString(16).padStart(2, '0')}.0`;
 
-export function machineConfig(plugin: DevicePlugin, opts: DutOptions): MachineConfig {
+/** Where the device goes: its slot that hot-plugs, or DUT_SLOT on the root bus. */
+const placeOf = (opts: DutOptions) => (opts.hotplugSlot ? hotplugSlotFor[opts.machine ?? 'q35'] : undefined);
+
+export function machineConfig(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions): MachineConfig {
   const host = opts.hostDevice;
+  const slot = placeOf(opts);
+  const at = slot?.at ?? { addr: DUT_SLOT };
   return {
     machine: opts.machine ?? 'q35',
     ...(opts.machineVersion ? { machineVersion: opts.machineVersion } : {}),
     memoryMiB: memoryMiB(opts),
     args: [
-      ...(host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, `addr=${DUT_SLOT}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, addr: DUT_SLOT })),
+      ...(slot?.args(build) ?? []),
+      ...(host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, ...(at.bus ? [`bus=${at.bus}`] : []), `addr=${at.addr}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, ...at })),
       ...Array.from({ length: opts.counters ?? 0 }, (_, i) => ['-device', `${COUNTER_DEVICE},addr=${counterSlot(i)}`]).flat(),
     ],
     traces: opts.traces ?? [],
@@ -85,21 +99,22 @@ export function machineConfig(plugin: DevicePlugin, opts: DutOptions): MachineCo
 /** The function, its drivers and the plugin's driver on `machine`; BARs placed afresh, or taken over after a migration. */
 export async function assemble(machine: Machine, build: QemuBuild, plugin: DevicePlugin, opts: DutOptions, migratedFrom?: PciFunction): Promise<Parts> {
   const cfg = await configAccessFor[machine.machineType](machine.qtest);
-  const fn = new PciFunction(machine.qtest, cfg, parseBdf(`00:${DUT_SLOT}`));
-  if (!(await fn.ids())) throw new Error(`no PCI function at 00:${DUT_SLOT} after adding ${plugin.name}`);
-  // One allocator of bus addresses for every function here: the device's BARs, then the counters'.
+  // One allocator of bus addresses for every function here: the device's BARs (in its slot's windows where it has a slot), then the counters'.
   const windows = { mmio: new Window('32-bit MMIO', 0xc0000000, 0xfec00000), io: new Window('I/O', 0xc000, 0x10000) };
-  if (migratedFrom) fn.adoptBars(migratedFrom);
-  else await fn.placeBars(windows);
-  const msix = await MsixDriver.attach(fn);
-  if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
-  // The table size drives the cases: hold the plugin to it. (Where the table lies may differ by release, nvme's moved
-  // from BAR4 to BAR0 in 6.0; only the passed-through device's physical table BAR matters, and the vfio cases read it.)
-  if (!plugin.contractOnly && msix.vectors !== plugin.msixVectors) throw new Error(`the ${plugin.name} plugin says its device has ${plugin.msixVectors} MSI-X vectors, the device has ${msix.vectors}`);
-  const msi = await MsiDriver.attach(fn);
+  const spec = placeOf(opts);
+  let slot: Parts['slot'];
+  let own: Awaited<ReturnType<HotplugSlot['setUp']>>;
+  if (spec) {
+    if (migratedFrom) throw new Error('a device in a slot that hot-plugs does not migrate here');
+    const s = spec.open(machine.qtest, cfg);
+    own = await s.setUp();
+    // What the slot's bridge forwards is the slot's alone: the counters go above it.
+    if (own) for (const k of ['mmio', 'io'] as const) windows[k] = new Window(windows[k].name, own[k].end, windows[k].end);
+    slot = { spec, slot: s };
+  }
   const ram = new GuestRam(RAM_START, memoryMiB(opts) * MiB);
   const mailbox = new Mailbox(machine.qtest, ram.alloc(Mailbox.bytesFor(MSI_SLOT + 1), 4096, 'the mailbox'));
-  const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID, ram, ...(machine.canRunClock ? { runClock: (ns: number) => machine.runClock(ns) } : {}) };
+  const device = await attachDevice(machine, plugin, { cfg, bdf: spec?.bdf ?? parseBdf(`00:${DUT_SLOT}`), ram, bars: migratedFrom ? { adopt: migratedFrom } : { place: own ?? windows } });
   const counters: MessageCounter[] = [];
   for (let i = 0; i < (opts.counters ?? 0); i++) {
     const c = new PciFunction(machine.qtest, cfg, parseBdf(`00:${counterSlot(i)}`));
@@ -107,5 +122,39 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
     await c.placeBars(windows);
     counters.push(await MessageCounter.attach(c));
   }
-  return { machine, build, fn, msix, msi, mailbox, counters, driver: plugin.attach(handle) };
+  return { machine, build, ...device, mailbox, counters, ram, ...(slot ? { slot } : {}) };
+}
+
+/**
+ * Where a function's BARs come from: placed afresh in windows, taken over
+ * as they are after a migration, or written back where the same device had
+ * them before it was unplugged.
+ */
+export type BarSource = { readonly place: { readonly mmio: Window; readonly io: Window } } | { readonly adopt: PciFunction } | { readonly rewrite: PciFunction };
+
+/**
+ * The device's function at `bdf` with its BARs, its MSI-X and MSI drivers
+ * and the plugin's driver: at start, after a migration, and again when the
+ * device is plugged back.
+ */
+export async function attachDevice(
+  machine: Machine,
+  plugin: DevicePlugin,
+  at: { readonly cfg: ConfigAccess; readonly bdf: Bdf; readonly ram: GuestRam; readonly bars: BarSource },
+): Promise<Pick<Parts, 'fn' | 'msix' | 'msi' | 'driver'>> {
+  const fn = new PciFunction(machine.qtest, at.cfg, at.bdf);
+  if (!(await fn.ids())) throw new Error(`no PCI function at ${fn.name} after adding ${plugin.name}`);
+  if ('place' in at.bars) await fn.placeBars(at.bars.place);
+  else {
+    fn.adoptBars('adopt' in at.bars ? at.bars.adopt : at.bars.rewrite);
+    if ('rewrite' in at.bars) await fn.restoreBars();
+  }
+  const msix = await MsixDriver.attach(fn);
+  if (!msix) throw new Error(`${plugin.name} has no MSI-X capability`);
+  // The table size drives the cases: hold the plugin to it. (Where the table lies may differ by release, nvme's moved
+  // from BAR4 to BAR0 in 6.0; only the passed-through device's physical table BAR matters, and the vfio cases read it.)
+  if (!plugin.contractOnly && msix.vectors !== plugin.msixVectors) throw new Error(`the ${plugin.name} plugin says its device has ${plugin.msixVectors} MSI-X vectors, the device has ${msix.vectors}`);
+  const msi = await MsiDriver.attach(fn);
+  const handle: DeviceHandle = { fn, qmp: machine.qmp, qemuId: DUT_ID, ram: at.ram, ...(machine.canRunClock ? { runClock: (ns: number) => machine.runClock(ns) } : {}) };
+  return { fn, msix, msi, driver: plugin.attach(handle) };
 }

@@ -18,7 +18,7 @@ export async function migrateParts(from: Parts, plugin: DevicePlugin, opts: DutO
   try {
     const file = path.join(dir, 'state');
     // The destination starts while the source saves: it waits for the stream (-incoming defer) anyway.
-    const [saved, started] = await Promise.allSettled([from.machine.migrateOut(file), Machine.launch(to, { ...machineConfig(plugin, opts), incoming: true })]);
+    const [saved, started] = await Promise.allSettled([from.machine.migrateOut(file), Machine.launch(to, { ...machineConfig(to, plugin, opts), incoming: true })]);
     if (started.status === 'rejected') throw saved.status === 'rejected' ? saved.reason : started.reason;
     const machine = started.value;
     if (saved.status === 'rejected') {

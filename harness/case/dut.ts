@@ -17,6 +17,7 @@ import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
 import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
 import { migrateParts } from './dut-migration.js';
+import { plugBack, unplug } from './dut-hotplug.js';
 import { startVariant, type VariantOutcome } from './dut-variant.js';
 import { configAccessFor } from '../pci/machines/index.js';
 
@@ -41,7 +42,7 @@ export class Dut {
   ) {}
 
   static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}): Promise<Dut> {
-    const machine = await Machine.launch(build, machineConfig(plugin, opts));
+    const machine = await Machine.launch(build, machineConfig(build, plugin, opts));
     try {
       return new Dut(await assemble(machine, build, plugin, opts), plugin, opts);
     } catch (e) {
@@ -99,6 +100,46 @@ export class Dut {
   /** This device with property `key` set to `value`, alone in a fresh QEMU of this build (dut-variant.ts). */
   variantWith(key: string, value: number): Promise<VariantOutcome> {
     return startVariant(this.build, this.plugin, this.machine.machineType, key, String(value));
+  }
+
+  /** How the device's slot hot-plugs (DutOptions.hotplugSlot), for the evidence; undefined where it is in none. */
+  get hotplugHow(): string | undefined {
+    return this.parts.slot?.spec.how;
+  }
+
+  /** Unplug the device as a guest lets it go (dut-hotplug.ts): device_del, the slot's handshake, DEVICE_DELETED, the function gone. */
+  unplug(): Promise<void> {
+    return this.recordWait('hot-unplug of the device under test', this.timeoutMs, () => unplug(this.parts, this.timeoutMs));
+  }
+
+  /** Plug the same device back into its slot and attach its drivers again (its BARs where they were). */
+  async plugBack(): Promise<void> {
+    this.parts = await this.recordWait('hot-plug of the device under test', this.timeoutMs, () => plugBack(this.parts, this.plugin, this.timeoutMs));
+  }
+
+  /** Whether a bridge is above the device (its slot's root port), for Secondary Bus Reset. */
+  get hasBridgeAbove(): boolean {
+    return !!this.parts.slot?.slot.secondaryBusReset;
+  }
+
+  /** Secondary Bus Reset from the bridge above the device (its slot's root port); then the BARs go back, as a driver restores them. */
+  async secondaryBusReset(): Promise<void> {
+    const reset = this.parts.slot?.slot.secondaryBusReset;
+    if (!reset) throw new Error(`the device under test has no bridge above it (start it with hotplugSlot on a machine type whose slot is behind a root port)`);
+    await reset();
+    await this.settle();
+    await this.fn.restoreBars();
+  }
+
+  /** Function Level Reset (the 100 ms a function has to complete it, waited); then the BARs go back. */
+  async functionLevelReset(): Promise<void> {
+    await this.fn.initiateFlr();
+    await this.settle();
+    await this.fn.restoreBars();
+  }
+
+  private get timeoutMs(): number {
+    return this.opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
   }
 
   /** The device plugin's reset. */
@@ -207,7 +248,7 @@ export class Dut {
 
   /** Wait until mailbox slot `slot` (a vector, or MSI_SLOT) has its message; the suite's delivery timeout applies. */
   waitDelivered(slot: number): Promise<void> {
-    const timeoutMs = this.opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS;
+    const timeoutMs = this.timeoutMs;
     return this.recordWait(`delivery to mailbox slot ${slot}`, timeoutMs, () => this.mailbox.waitDelivered(slot, timeoutMs));
   }
 

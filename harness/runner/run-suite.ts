@@ -6,7 +6,7 @@
 import { describeLaunch } from '../qemu/launch.js';
 import { judgeKnownBug } from '../expect/known-bugs.js';
 import { isReleaseVersion } from '../expect/traits.js';
-import { HarnessError, QEMU_FAULT_KINDS } from '../errors.js';
+import { HarnessError, QEMU_FAULT_KINDS, QemuStartError } from '../errors.js';
 import os from 'node:os';
 import Mocha from 'mocha';
 import type { DevicePlugin } from '../devices/device-plugin.js';
@@ -16,7 +16,8 @@ import { killAllQemuNow } from '../qemu/qemu-process.js';
 import type { BuildRef, CaseResult, RawOutcome } from '../results/run-report.js';
 import { NotApplicable, type CaseContext, type CaseSpec, type EmulatedCase, type SuiteSpec, type Target, type VfioCase } from '../case/case.js';
 import { HostView, type HostDeviceFacts } from '../case/host-view.js';
-import { Dut } from '../case/dut.js';
+import { Dut, type DutOptions } from '../case/dut.js';
+import { hotplugSlotFor } from '../pci/machines/index.js';
 import { Timeline } from '../timeline.js';
 import { caseIdText, DEFAULT_MACHINE, type CaseId } from '../case-id.js';
 import type { MachineType } from '../qemu/machine.js';
@@ -171,7 +172,7 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
   const { deliveryTimeoutMs, migration } = opts;
   const { vfioProps, ...dutOpts } = (typeof c.dut === 'function' ? c.dut(t.device) : c.dut) ?? {};
   const host = t.host;
-  const dut = await Dut.start(t.build, t.device, {
+  const dut = await startDut(t, dutOpts.hotplugSlot, {
     machine: t.machine,
     // Time can pass in every emulated case (timers are device behaviour), but for migrations: the halt firmware
     // that lets a build without the qtest accelerator run is not the firmware of a build with it.
@@ -195,6 +196,16 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
     throw withDiagnostics(e, dut, ev);
   } finally {
     await dut.shutdown();
+  }
+}
+
+/** The device under test; one QEMU will not start in a slot that hot-plugs (a device that must sit on the root bus) does not apply. */
+async function startDut(t: Target, inSlot: boolean | undefined, opts: DutOptions): Promise<Dut> {
+  try {
+    return await Dut.start(t.build, t.device, opts);
+  } catch (e) {
+    if (!inSlot || !(e instanceof QemuStartError) || /killed by SIG/.test(e.reason)) throw e;
+    throw new NotApplicable(`QEMU ${t.build.label} will not start the ${t.device.name} in a slot that hot-plugs (${hotplugSlotFor[t.machine].how}): ${e.said('first')}`);
   }
 }
 

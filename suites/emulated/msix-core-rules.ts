@@ -4,6 +4,8 @@
  * freshly started QEMU, i.e. right after a machine reset.
  */
 import { NotApplicable, PBA_WRITE_LOG, MSI_SLOT, SYMPTOMS, type EmulatedCase, type SuiteSpec, type Dut } from '../../harness/case/index.js';
+import { controlBits, edgeVectors, noPending, onlyPending } from './msix-state.js';
+import { lifecycleCases } from './lifecycle.js';
 
 const FIRES = 3;
 /** PCI's largest MSI-X table (Table Size is 11 bits, N-1). */
@@ -11,16 +13,6 @@ const MSIX_MAX = 2048;
 /** A sizing property's edges: none, one, the most PCI allows, one more. */
 const SIZING_EDGES = [0, 1, MSIX_MAX, MSIX_MAX + 1];
 
-/** The first and the last vector: the edges of the table. */
-const edgeVectors = (dut: Dut) => [...new Set([0, dut.msix.vectors - 1])];
-const noPending = (dut: Dut) => new Array<boolean>(dut.msix.vectors).fill(false);
-const onlyPending = (dut: Dut, v: number) => noPending(dut).map((_, i) => i === v);
-
-/** Enable and Function Mask, as the guest reads them. */
-async function controlBits(dut: Dut): Promise<[boolean, boolean]> {
-  const c = await dut.msix.control();
-  return [c.enabled, c.functionMasked];
-}
 
 /** The counted cases' device under test: one message counter, and a clock that runs (a fire lets it run past every timer). */
 const COUNTED = { counters: 1 } as const;
@@ -424,4 +416,4 @@ const cases: EmulatedCase[] = [
   },
 ];
 
-export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases };
+export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases: [...cases, ...lifecycleCases] };

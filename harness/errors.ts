@@ -255,6 +255,14 @@ export class MissingHostInterruptError extends HarnessError {
   }
 }
 
+/** The device cannot be unplugged at all: QEMU says so (device_del), or the machine's hot-plug does not offer its slot as removable. */
+export class NotHotpluggableError extends HarnessError {
+  readonly kind = 'unsupported';
+  constructor(readonly why: string) {
+    super(`the device cannot be hot-unplugged: ${why}`);
+  }
+}
+
 /** The guest waited for QEMU's side of a hot-plug handshake, and it never came. */
 export class HotplugStalledError extends HarnessError {
   readonly kind = 'hotplug-stalled';

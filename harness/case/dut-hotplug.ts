@@ -6,7 +6,7 @@
  */
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { deviceValue } from '../devices/device-line.js';
-import { HotplugStalledError } from '../errors.js';
+import { HotplugStalledError, NotHotpluggableError, QmpCommandError } from '../errors.js';
 import { attachDevice, DUT_ID, type Parts } from './dut-assembly.js';
 
 /** The slot the device is in; a Dut started without one cannot hot-plug. */
@@ -19,8 +19,12 @@ function slotOf(parts: Parts): NonNullable<Parts['slot']> {
 export async function unplug(parts: Parts, timeoutMs: number): Promise<void> {
   const { slot } = slotOf(parts);
   const qmp = parts.machine.qmp;
+  const why = await slot.notRemovable();
+  if (why) throw new NotHotpluggableError(why);
   const since = qmp.eventCursor();
-  await qmp.execute('device_del', { id: DUT_ID });
+  await qmp.execute('device_del', { id: DUT_ID }).catch((e: unknown) => {
+    throw e instanceof QmpCommandError && /does not support hotplugging/.test(e.message) ? new NotHotpluggableError(e.message) : e;
+  });
   await slot.release(timeoutMs);
   await qmp.waitEvent('DEVICE_DELETED', { since, match: (e) => (e.data as { device?: string } | undefined)?.device === DUT_ID, timeoutMs }).catch((e: unknown) => {
     throw new HotplugStalledError(`QEMU's DEVICE_DELETED for ${DUT_ID} after the guest released it`, timeoutMs, e instanceof Error ? e.message : String(e));

@@ -12,7 +12,10 @@ import type { Mailbox } from '../irq/mailbox.js';
 import type { MessageCounter } from '../irq/message-counter.js';
 import type { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
-import { describeExit, type ExitStatus } from '../errors.js';
+import { describeExit, HarnessError, type ErrorKind, type ExitStatus } from '../errors.js';
+
+/** Errors that may mean QEMU went away. */
+const QEMU_GONE_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'closed', 'timeout']);
 import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
 import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
@@ -291,6 +294,8 @@ export class Dut {
       await this.settle();
       return 'running';
     } catch (e) {
+      // Only a lost connection or a silence can mean QEMU died; an answer (a refused command) means it lives.
+      if (!(e instanceof HarnessError && QEMU_GONE_KINDS.has(e.kind))) throw e;
       const status = await this.machine.exitStatus();
       if (!status) throw e;
       const last = this.stderr().trimEnd().split('\n').filter((l) => /Assertion|abort|error/i.test(l)).at(-1) ?? '';

@@ -5,6 +5,7 @@
  */
 export type { CaseContext, CaseDut, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase, VfioCaseContext } from './case.js';
 export { NotApplicable } from './case.js';
+export { NotHotpluggableError } from '../errors.js';
 export type { VariantOutcome } from './dut-variant.js';
 export { Dut, MSI_SLOT } from './dut.js';
 export type { Evidence } from './evidence.js';

@@ -12,6 +12,8 @@ const PIIX4_PCIHP = 0xae00;
 const UP = 0x0;
 const DOWN = 0x4;
 const EJECT = 0x8;
+/** Slots whose device ACPI lets the guest eject (_EJ0 exists): a cold-plugged bridge's, say, is not. */
+const REMOVABLE = 0xc;
 const POLL_MS = 2;
 
 export class AcpiPciHotplug {
@@ -24,6 +26,10 @@ export class AcpiPciHotplug {
       intervalMs: POLL_MS,
       timeout: (last) => new HotplugStalledError(step, timeoutMs, `${which} slots 0x${last.toString(16)}`),
     });
+  }
+
+  async removable(slot: number): Promise<boolean> {
+    return (((await this.qtest.inl(PIIX4_PCIHP + REMOVABLE)) >>> slot) & 1) === 1;
   }
 
   /** _EJ0 of `slot`: QEMU removes the device there. */

@@ -32,6 +32,8 @@ export interface HotplugSlotSpec {
 export interface HotplugSlot {
   /** Firmware's part, once per boot: the windows the device's BARs go in (undefined: the root bus's own). */
   setUp(): Promise<BridgeWindows | undefined>;
+  /** Why the machine's hot-plug does not offer the slot's device as removable (a guest would not eject it), or undefined where it does. */
+  notRemovable(): Promise<string | undefined>;
   /** The guest's side of an unplug QEMU was asked for (device_del): returns once the guest let the device go. */
   release(timeoutMs: number): Promise<void>;
   /** The guest's side of a plug (device_add): returns once the device is powered and should answer. */

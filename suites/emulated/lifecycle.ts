@@ -6,7 +6,7 @@
  * the reset state, nothing delivered that was pending before, and, where a
  * plugin makes the device fire, exactly one message per fire again.
  */
-import { NotApplicable, SYMPTOMS, type Dut, type EmulatedCase, type Evidence } from '../../harness/case/index.js';
+import { NotApplicable, NotHotpluggableError, SYMPTOMS, type Dut, type EmulatedCase, type Evidence } from '../../harness/case/index.js';
 import { noPending, onlyPending } from './msix-state.js';
 
 /** The counted cases' device under test, in the machine type's slot that hot-plugs (behind a root port on q35). */
@@ -62,12 +62,12 @@ async function expectAfter(dut: Dut, ev: Evidence, event: string, live: Live): P
   ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} after ${event}`, await dut.messagesFor(v, () => dut.fire(v)), 1);
 }
 
-/** device_del refused because the device cannot be unplugged at all: the case does not apply. */
+/** A device that cannot be unplugged at all (QEMU or the machine's hot-plug says so): the case does not apply. */
 async function unplugOrNotApplicable(dut: Dut): Promise<void> {
   try {
     await dut.unplug();
   } catch (e) {
-    if (e instanceof Error && /does not support hotplugging/.test(e.message)) throw new NotApplicable(`QEMU ${dut.build.label}: ${e.message.split('\n')[0]}`);
+    if (e instanceof NotHotpluggableError) throw new NotApplicable(`QEMU ${dut.build.label}: ${e.why.split('\n')[0]}`);
     throw e;
   }
 }

@@ -23,6 +23,7 @@ export const pcHotplugSlot: HotplugSlotSpec = {
     const acpi = new AcpiPciHotplug(qtest);
     return {
       setUp: async () => undefined,
+      notRemovable: async () => ((await acpi.removable(SLOT)) ? undefined : `ACPI does not offer slot ${SLOT} as removable (the PIIX4's removable-slots register)`),
       async release(timeoutMs) {
         await acpi.awaitFlag('down', SLOT, `slot ${SLOT} flagged for removal after device_del`, timeoutMs);
         await acpi.eject(SLOT);

@@ -51,6 +51,7 @@ export const q35HotplugSlot: HotplugSlotSpec = {
         await (await slot()).powerOn();
         return windows;
       },
+      notRemovable: async () => undefined,
       async release(timeoutMs) {
         const s = await slot();
         await s.awaitStatus(SlotStatus.ATTENTION_BUTTON, 'the Attention Button after device_del', timeoutMs);

@@ -28,8 +28,10 @@ export type { DutOptions };
 
 export { MSI_SLOT };
 
-/** Property names that size an MSI-X table: virtio's vectors, nvme's msix_qsize and their kind. */
-const MSIX_SIZING = /^(vectors|msix[-_](qsize|vectors|entries|size)|num[-_]vectors|msi[-_]vectors)$/;
+/** Property names that size an MSI-X table: virtio's vectors, nvme's msix_qsize, xhci's interrupters and their kind. */
+const MSIX_SIZING = /^(vectors|msix[-_](qsize|vectors|entries|size)|num[-_]vectors|msi[-_]vectors|intrs)$/;
+/** Property names that size a device's queues (each wanting a vector): virtio's num-queues, nvme's I/O queue pairs, virtio-serial's ports. */
+const QUEUE_SIZING = /^(num[-_]queues|queues|max[-_]ioqpairs|max[-_]queues|max[-_]ports)$/;
 
 /** Virtual time that runs out every moderation timer a plugin's device arms (e1000e's throttling: 128 us at its clamp; igb's: off at reset). */
 const PAST_MODERATION_NS = 2_000_000;
@@ -95,9 +97,18 @@ export class Dut {
    * them (QMP device-list-properties): integer properties named for vectors
    * or the MSI-X table.
    */
-  async msixSizingProperties(): Promise<string[]> {
+  msixSizingProperties(): Promise<string[]> {
+    return this.integerProperties(MSIX_SIZING);
+  }
+
+  /** The device's properties that size its queues (integer properties named for queue counts, I/O queue pairs, ports). */
+  queueSizingProperties(): Promise<string[]> {
+    return this.integerProperties(QUEUE_SIZING);
+  }
+
+  private async integerProperties(named: RegExp): Promise<string[]> {
     const props = await this.machine.qmp.execute<{ name: string; type: string }[]>('device-list-properties', { typename: this.plugin.driver });
-    return props.filter((p) => MSIX_SIZING.test(p.name) && /^u?int(8|16|32|64)$/.test(p.type)).map((p) => p.name).sort();
+    return props.filter((p) => named.test(p.name) && /^u?int(8|16|32|64)$/.test(p.type)).map((p) => p.name).sort();
   }
 
   /** This device with property `key` set to `value`, alone in a fresh QEMU of this build (dut-variant.ts). */

@@ -72,6 +72,22 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.messagesForOneCause, observed: 2 },
   },
   {
+    id: 'rocker-unplug-abort',
+    title: "hot-unplugging a rocker aborts QEMU: rocker_msix_uninit() releases its vectors after msix_uninit() emptied the table, and msix_vector_unuse() asserts the vector is in range",
+    cases: [
+      { suite: 'emulated', slug: 'hot-unplug-with-vectors-live', device: 'rocker' },
+      { suite: 'emulated', slug: 'unplug-replug-twice', device: 'rocker' },
+    ],
+    // The order is rocker's own since dc488f8880 (2.3); 15377f6e79 "msix: Assert that specified vector is in range"
+    // (7.2.0) turned the quiet return into the abort. A fix was posted in 2025 ("hw/net/rocker: fix assertion error
+    // while hotunplugging", swapping the two calls) and is in no release: open. 5.2.0 unplugs cleanly.
+    introducedBy: '15377f6e79',
+    introducedIn: '7.2.0',
+    affected: ['7.2.22', '10.0.2', '10.0.13', '11.1.3'],
+    fixedIn: [],
+    symptom: { label: SYMPTOMS.qemuAfterUnplug, observed: /SIGABRT.*msix_vector_unuse: Assertion/ },
+  },
+  {
     id: 'virtio-msix-past-maximum',
     title: 'a virtio-pci device asked for more MSI-X vectors than PCI allows (vectors=2049) starts without MSI-X, with only a warning ("unable to init msix vectors"), instead of refusing the property',
     cases: [{ suite: 'emulated', slug: 'sizing-properties-at-edges', devices: /^virtio-/ }],

@@ -14,6 +14,8 @@ export const SYMPTOMS = {
   /** e1000e-eitr-resend: messages counted for one cause, once the clock ran past every moderation timer. */
   messagesForOneCause: 'messages for one cause, with the clock run',
   /** virtio-msix-past-maximum: the MSI-X table a device built when asked for one more vector than PCI allows (0: none). */
+  qemuAfterUnplug: 'QEMU after the hot-unplug',
+  msixKeptForQueues: 'MSI-X table present with the queue count asked',
   tableSizePastMaximum: 'MSI-X table size asked one past the PCI maximum (2049)',
 } as const;
 

@@ -82,7 +82,7 @@ export const lifecycleCases: EmulatedCase[] = [
     async body({ dut, ev }) {
       const live = await makeLive(dut, ev);
       ev.qemu.note('hot-plug', dut.hotplugHow);
-      ev.qemu.expect('QEMU after the unplug', await dut.survives(() => unplugOrNotApplicable(dut)), 'running');
+      ev.qemu.expect(SYMPTOMS.qemuAfterUnplug, await dut.survives(() => unplugOrNotApplicable(dut)), 'running');
       ev.qemu.expect('QEMU after plugging back', await dut.survives(() => dut.plugBack()), 'running');
       await expectAfter(dut, ev, 'the re-plug', live);
     },
@@ -96,7 +96,7 @@ export const lifecycleCases: EmulatedCase[] = [
     async body({ dut, ev }) {
       for (const round of [1, 2]) {
         const live = await makeLive(dut, ev);
-        ev.qemu.expect(`QEMU after unplug ${round}`, await dut.survives(() => unplugOrNotApplicable(dut)), 'running');
+        ev.qemu.expect(`${SYMPTOMS.qemuAfterUnplug}, round ${round}`, await dut.survives(() => unplugOrNotApplicable(dut)), 'running');
         ev.qemu.expect(`QEMU after plug ${round}`, await dut.survives(() => dut.plugBack()), 'running');
         await expectAfter(dut, ev, `re-plug ${round}`, live);
       }

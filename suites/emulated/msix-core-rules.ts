@@ -12,6 +12,8 @@ const FIRES = 3;
 const MSIX_MAX = 2048;
 /** A sizing property's edges: none, one, the most PCI allows, one more. */
 const SIZING_EDGES = [0, 1, MSIX_MAX, MSIX_MAX + 1];
+/** A queue-count property's edges: none, one, as many as the largest table serves with a vector each besides one for configuration, one more. */
+const QUEUE_EDGES = [0, 1, MSIX_MAX - 1, MSIX_MAX];
 
 
 /** The counted cases' device under test: one message counter, and a clock that runs (a fire lets it run past every timer). */
@@ -155,6 +157,24 @@ const cases: EmulatedCase[] = [
           if (r.kind === 'refused') ev.qemu.note(`${p}=${v}`, `refused: ${r.said}`);
           else if (r.kind === 'crashed') ev.qemu.expect(`${p}=${v}: QEMU`, r.how, 'started, or refused with an error');
           else ev.guest.expect(v > MSIX_MAX ? SYMPTOMS.tableSizePastMaximum : `${p}=${v}: MSI-X table size (0: no MSI-X)`, r.tableSize, v);
+        }
+      }
+    },
+  },
+  {
+    slug: 'queue-properties-at-edges',
+    title: `every property that sizes the device's queues, at ${QUEUE_EDGES.join(', ')}: QEMU starts the device with its MSI-X table or refuses with an error; never MSI-X silently dropped, never an abort`,
+    pins: ['C15'],
+    contract: true,
+    async body({ dut, ev }) {
+      const props = await dut.queueSizingProperties();
+      if (!props.length) throw new NotApplicable(`QEMU ${dut.build.label}'s ${dut.plugin.driver} has no property that sizes its queues`);
+      for (const p of props) {
+        for (const v of QUEUE_EDGES) {
+          const r = await dut.variantWith(p, v);
+          if (r.kind === 'refused') ev.qemu.note(`${p}=${v}`, `refused: ${r.said}`);
+          else if (r.kind === 'crashed') ev.qemu.expect(`${p}=${v}: QEMU`, r.how, 'started, or refused with an error');
+          else ev.guest.expect(`${SYMPTOMS.msixKeptForQueues}, ${p}=${v}`, r.tableSize > 0, true);
         }
       }
     },

@@ -6,7 +6,10 @@
  */
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { deviceValue } from '../devices/device-line.js';
-import { HotplugStalledError, NotHotpluggableError, QmpCommandError } from '../errors.js';
+import { HotplugStalledError, NotHotpluggableError, ProtocolTimeoutError, QmpCommandError } from '../errors.js';
+import { pollUntil } from '../poll.js';
+
+const POLL_MS = 2;
 import { attachDevice, DUT_ID, type Parts } from './dut-assembly.js';
 
 /** The slot the device is in; a Dut started without one cannot hot-plug. */
@@ -15,8 +18,15 @@ function slotOf(parts: Parts): NonNullable<Parts['slot']> {
   return parts.slot;
 }
 
-/** device_del, the guest's release, and QEMU's DEVICE_DELETED for the device: then the slot is empty. */
-export async function unplug(parts: Parts, timeoutMs: number): Promise<void> {
+/** How long QEMU has to report DEVICE_DELETED once the device is gone: it sends it as the object goes, at once. */
+const DELETED_EVENT_GRACE_MS = 1000;
+
+/**
+ * device_del, the guest's release, and the function gone from config space;
+ * then whether QEMU reported DEVICE_DELETED for it (management waits for
+ * that event before it reuses the device's id or backend).
+ */
+export async function unplug(parts: Parts, timeoutMs: number): Promise<{ readonly deletedEvent: boolean }> {
   const { slot } = slotOf(parts);
   const qmp = parts.machine.qmp;
   const why = await slot.notRemovable();
@@ -26,10 +36,19 @@ export async function unplug(parts: Parts, timeoutMs: number): Promise<void> {
     throw e instanceof QmpCommandError && /does not support hotplugging/.test(e.message) ? new NotHotpluggableError(e.message) : e;
   });
   await slot.release(timeoutMs);
-  await qmp.waitEvent('DEVICE_DELETED', { since, match: (e) => (e.data as { device?: string } | undefined)?.device === DUT_ID, timeoutMs }).catch((e: unknown) => {
-    throw new HotplugStalledError(`QEMU's DEVICE_DELETED for ${DUT_ID} after the guest released it`, timeoutMs, e instanceof Error ? e.message : String(e));
+  await pollUntil(() => parts.fn.ids(), (ids) => ids === undefined, {
+    timeoutMs,
+    intervalMs: POLL_MS,
+    timeout: (ids) => new HotplugStalledError(`the function at ${parts.fn.name} gone after the guest released it`, timeoutMs, `it still answers (vendor 0x${ids?.vendor.toString(16)})`),
   });
-  if (await parts.fn.ids()) throw new HotplugStalledError(`the function at ${parts.fn.name} gone after DEVICE_DELETED`, 0, 'it still answers config reads');
+  const deleted = await qmp
+    .waitEvent('DEVICE_DELETED', { since, match: (e) => (e.data as { device?: string } | undefined)?.device === DUT_ID, timeoutMs: DELETED_EVENT_GRACE_MS })
+    .then(() => true)
+    .catch((e: unknown) => {
+      if (e instanceof ProtocolTimeoutError) return false;
+      throw e;
+    });
+  return { deletedEvent: deleted };
 }
 
 /** device_add of the same device in the same slot, the guest's acceptance, and its parts attached again (BARs where they were). */

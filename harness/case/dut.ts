@@ -121,8 +121,8 @@ export class Dut {
     return this.parts.slot?.spec.how;
   }
 
-  /** Unplug the device as a guest lets it go (dut-hotplug.ts): device_del, the slot's handshake, DEVICE_DELETED, the function gone. */
-  unplug(): Promise<void> {
+  /** Unplug the device as a guest lets it go (dut-hotplug.ts): device_del, the slot's handshake, the function gone; and whether QEMU reported DEVICE_DELETED. */
+  unplug(): Promise<{ readonly deletedEvent: boolean }> {
     return this.recordWait('hot-unplug of the device under test', this.timeoutMs, () => unplug(this.parts, this.timeoutMs));
   }
 

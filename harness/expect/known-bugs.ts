@@ -88,6 +88,19 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.qemuAfterUnplug, observed: /SIGABRT.*msix_vector_unuse: Assertion/ },
   },
   {
+    id: 'xhci-nec-properties-ignored',
+    title: "nec-usb-xhci's intrs property never sizes its MSI-X table: the table has 16 entries whatever was asked (0, 1, 2048), because the property is copied into the controller at instance init, before -device sets it",
+    cases: [{ suite: 'emulated', slug: 'sizing-properties-at-edges', device: 'nec-usb-xhci' }],
+    // 172bc8520d "xhci: fix nec-usb-xhci properties" (5.2.0) moved the copy to nec_xhci_instance_init (after the
+    // wrapper split 8ddab8dd3d had lost the defaults); upstream's hcd-xhci-nec.c still copies there: open. Values past
+    // 16 were clamped silently before that too (91062ae00f, 1.3.0), which the same observation shows.
+    introducedBy: '172bc8520d',
+    introducedIn: '5.2.0',
+    affected: ['5.2.0', '7.2.22', '10.0.2', '10.0.13', '11.1.3'],
+    fixedIn: [],
+    symptom: { label: SYMPTOMS.tableSizeAsAsked, observed: 16 },
+  },
+  {
     id: 'virtio-msix-past-maximum',
     title: 'a virtio-pci device asked for more MSI-X vectors than PCI allows (vectors=2049) starts without MSI-X, with only a warning ("unable to init msix vectors"), instead of refusing the property',
     cases: [{ suite: 'emulated', slug: 'sizing-properties-at-edges', devices: /^virtio-/ }],

@@ -15,7 +15,9 @@ export const SYMPTOMS = {
   messagesForOneCause: 'messages for one cause, with the clock run',
   /** virtio-msix-past-maximum: the MSI-X table a device built when asked for one more vector than PCI allows (0: none). */
   qemuAfterUnplug: 'QEMU after the hot-unplug',
+  deviceDeletedEvent: 'QMP DEVICE_DELETED for the unplugged device',
   msixKeptForQueues: 'MSI-X table present with the queue count asked',
+  tableSizeAsAsked: 'MSI-X table size as its property asked (0: no MSI-X)',
   tableSizePastMaximum: 'MSI-X table size asked one past the PCI maximum (2049)',
 } as const;
 

@@ -62,10 +62,20 @@ async function expectAfter(dut: Dut, ev: Evidence, event: string, live: Live): P
   ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} after ${event}`, await dut.messagesFor(v, () => dut.fire(v)), 1);
 }
 
-/** A device that cannot be unplugged at all (QEMU or the machine's hot-plug says so): the case does not apply. */
-async function unplugOrNotApplicable(dut: Dut): Promise<void> {
+/**
+ * Unplug, recording whether QEMU lived through it and reported the device
+ * deleted; a device that cannot be unplugged at all (QEMU or the machine's
+ * hot-plug says so) makes the case not apply.
+ */
+async function unplugRecorded(dut: Dut, ev: Evidence, qualifier = ''): Promise<void> {
+  let deleted: boolean | undefined;
+  ev.qemu.expect(`${SYMPTOMS.qemuAfterUnplug}${qualifier}`, await dut.survives(async () => void ({ deletedEvent: deleted } = await unplugOrNotApplicable(dut))), 'running');
+  if (deleted !== undefined) ev.qemu.expect(`${SYMPTOMS.deviceDeletedEvent}${qualifier}`, deleted, true);
+}
+
+async function unplugOrNotApplicable(dut: Dut): Promise<{ readonly deletedEvent: boolean }> {
   try {
-    await dut.unplug();
+    return await dut.unplug();
   } catch (e) {
     if (e instanceof NotHotpluggableError) throw new NotApplicable(`QEMU ${dut.build.label}: ${e.why.split('\n')[0]}`);
     throw e;
@@ -82,7 +92,7 @@ export const lifecycleCases: EmulatedCase[] = [
     async body({ dut, ev }) {
       const live = await makeLive(dut, ev);
       ev.qemu.note('hot-plug', dut.hotplugHow);
-      ev.qemu.expect(SYMPTOMS.qemuAfterUnplug, await dut.survives(() => unplugOrNotApplicable(dut)), 'running');
+      await unplugRecorded(dut, ev);
       ev.qemu.expect('QEMU after plugging back', await dut.survives(() => dut.plugBack()), 'running');
       await expectAfter(dut, ev, 'the re-plug', live);
     },
@@ -96,7 +106,7 @@ export const lifecycleCases: EmulatedCase[] = [
     async body({ dut, ev }) {
       for (const round of [1, 2]) {
         const live = await makeLive(dut, ev);
-        ev.qemu.expect(`${SYMPTOMS.qemuAfterUnplug}, round ${round}`, await dut.survives(() => unplugOrNotApplicable(dut)), 'running');
+        await unplugRecorded(dut, ev, `, round ${round}`);
         ev.qemu.expect(`QEMU after plug ${round}`, await dut.survives(() => dut.plugBack()), 'running');
         await expectAfter(dut, ev, `re-plug ${round}`, live);
       }

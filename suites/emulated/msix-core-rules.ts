@@ -156,7 +156,7 @@ const cases: EmulatedCase[] = [
           const r = await dut.variantWith(p, v);
           if (r.kind === 'refused') ev.qemu.note(`${p}=${v}`, `refused: ${r.said}`);
           else if (r.kind === 'crashed') ev.qemu.expect(`${p}=${v}: QEMU`, r.how, 'started, or refused with an error');
-          else ev.guest.expect(v > MSIX_MAX ? SYMPTOMS.tableSizePastMaximum : `${p}=${v}: MSI-X table size (0: no MSI-X)`, r.tableSize, v);
+          else ev.guest.expect(v > MSIX_MAX ? SYMPTOMS.tableSizePastMaximum : `${SYMPTOMS.tableSizeAsAsked}, ${p}=${v}`, r.tableSize, v);
         }
       }
     },

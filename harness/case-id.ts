@@ -7,7 +7,7 @@ export interface CaseId {
   readonly suite: string;
   readonly device: string;
   readonly slug: string;
-  /** The machine type the case ran on, where it is not the default q35 (text form: `suite.device.slug@pc`). */
+  /** The machine type the case ran on, where it is not the default q35 (text form: `suite.device.slug@pc`); a migration's is versioned (`@pc-q35-7.2`). */
   readonly machine?: string;
 }
 
@@ -24,9 +24,11 @@ export interface CaseRef {
 }
 
 const PART = /^[a-z0-9][a-z0-9_-]*$/i;
+/** A machine type may be versioned (pc-q35-7.2). */
+const MACHINE = /^[a-z0-9][a-z0-9_.-]*$/i;
 
 export function caseIdText(id: CaseId): string {
-  for (const [what, v] of Object.entries(id)) if (v !== undefined && !PART.test(v)) throw new Error(`a case id's ${what} must be letters, digits, - and _: "${v}"`);
+  for (const [what, v] of Object.entries(id)) if (v !== undefined && !(what === 'machine' ? MACHINE : PART).test(v)) throw new Error(`a case id's ${what} must be letters, digits, - and _: "${v}"`);
   const on = id.machine && id.machine !== DEFAULT_MACHINE ? `@${id.machine}` : '';
   return `${id.suite}.${id.device}.${id.slug}${on}`;
 }
@@ -35,7 +37,7 @@ export function caseIdText(id: CaseId): string {
 export function parseCaseId(text: string): CaseId | undefined {
   const [dotted, machine, ...more] = text.split('@');
   const parts = dotted!.split('.');
-  if (more.length || parts.length !== 3 || !parts.every((p) => PART.test(p)) || (machine !== undefined && !PART.test(machine))) return undefined;
+  if (more.length || parts.length !== 3 || !parts.every((p) => PART.test(p)) || (machine !== undefined && !MACHINE.test(machine))) return undefined;
   const [suite, device, slug] = parts as [string, string, string];
   return { suite, device, slug, ...(machine && machine !== DEFAULT_MACHINE ? { machine } : {}) };
 }

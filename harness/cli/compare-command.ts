@@ -11,10 +11,10 @@ import { EnvironmentError } from '../errors.js';
 import type { SuiteSpec } from '../case/case.js';
 import { openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
 import { runPlan, runReport } from '../runner/run-plan.js';
-import { runMigrationMatrix } from '../runner/migration-matrix.js';
+import { runMigrationMatrix, type MigrationMachineTypes } from '../runner/migration-matrix.js';
 import { migrationHolds } from '../results/migration-direction.js';
 import { migrationText } from '../report/migration-text.js';
-import { devicePlugin } from '../devices/index.js';
+import { devicePlugin, emulatedDevicePlugins } from '../devices/index.js';
 import { ExitCode, exitForSummary } from './exit-codes.js';
 import { withReporting, type Ended, type Reporting } from './reporting.js';
 import type { Comparison } from '../matrix/comparison.js';
@@ -43,6 +43,8 @@ export interface CompareArgs {
   readonly formats: readonly FormatChoice[];
   /** The migration matrix instead: each build's migration cases saved on every build and loaded on every build. */
   readonly migrate?: boolean;
+  /** With migrate: the machine types each pair migrates on (default: those named after either build's release). */
+  readonly machineTypes?: MigrationMachineTypes;
   /** The layout comparison instead (compare-layout-command.ts). */
   readonly layout?: boolean;
   /** Also stream progress and results to a live page. */
@@ -105,13 +107,15 @@ async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[],
   const progress = rep.progress;
   const suite = suiteByName(available, 'emulated');
   const builds = await resolveBuilds(a, progress);
-  const device = devicePlugin(a.device[0] ?? 'e1000e');
-  progress(`migration matrix: ${builds.length} x ${builds.length} pairs on ${device.name} (vfio devices here have no migration support)`);
+  // Every plugin's device QEMU can migrate, unless named.
+  const devices = a.device.length ? a.device.map(devicePlugin) : emulatedDevicePlugins.filter((d) => d.migratable !== false);
+  const machineTypes = a.machineTypes ?? 'releases';
+  progress(`migration matrix: ${builds.length} x ${builds.length} pairs on ${devices.map((d) => d.name).join(', ')}, on ${machineTypes === 'all' ? 'every versioned machine type each pair shares' : "the machine types named after either build's release"} (vfio devices here have no migration support)`);
   const onResult = rep.result;
   const shard = a.shard ? parseShard(a.shard) : undefined;
-  const cases = await runMigrationMatrix({ suite, builds, device, onResult, ...(shard ? { shard } : {}) });
+  const cases = await runMigrationMatrix({ suite, builds, devices, machineTypes, onResult, progress, ...(shard ? { shard } : {}) });
   if (!cases.length && shard) progress(`migration matrix: shard ${a.shard} has no pair`);
-  else if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${device.name} plugin or these builds cannot migrate; try --device e1000e`);
+  else if (!cases.length) throw new EnvironmentError('no migration case ran', `the ${devices.map((d) => d.name).join(', ')} plugin(s) or these builds cannot migrate; try --device e1000e`);
   const report = runReport(started, builds, cases);
   // The pairs table after the reports' own output.
   return ended(migrationHolds(cases) ? ExitCode.OK : ExitCode.FAILED, report, compare(cases), () => process.stdout.write(`\n${migrationText(cases)}\n`));

@@ -114,10 +114,11 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--reporter <format>', REPORTER_HELP, reporterFormat, [])
     .option('--strict', 'known QEMU bugs (xfail) fail the run too')
     .option('--out <file>', `${OUT_HELP}; the matrix still goes to standard output`, collect, [])
-    .option('--migrate', 'the migration matrix instead: MSI-X state saved on each --qemu build and loaded on each (emulated device, --device, default e1000e); forward and same-build pairs must pass')
+    .option('--migrate', "the migration matrix instead: MSI-X state saved on each --qemu build and loaded on each (emulated devices, --device, default every plugin's device QEMU can migrate), on versioned machine types both have; forward and same-build pairs must pass")
+    .addOption(new Option('--machine-types <which>', "with --migrate: the versioned machine types each pair migrates on: releases (those named after either build's release, q35 and i440fx) or all (every one both share)").choices(['releases', 'all']))
     .option('--layout', "the layout comparison instead: every MSI-X device of the builds, on every versioned machine type two or more share (pc-q35-X.Y, pc-i440fx-X.Y), must show the guest the same config header, capability chain, BARs and MSI-X table and PBA as the release the type is named after (else the oldest build); cached per build")
     .option('--live', LIVE_HELP)
-    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: string[]; out: string[]; strict?: boolean; migrate?: boolean; layout?: boolean; live?: boolean }) => {
+    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: string[]; out: string[]; strict?: boolean; migrate?: boolean; machineTypes?: 'releases' | 'all'; layout?: boolean; live?: boolean }) => {
       exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'], formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program

@@ -88,6 +88,23 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.qemuAfterUnplug, observed: /SIGABRT.*msix_vector_unuse: Assertion/ },
   },
   {
+    id: 'xhci-unplug-no-device-deleted',
+    title: "a hot-unplugged xhci controller (qemu-xhci, nec-usb-xhci) is never finalized, so QEMU never reports DEVICE_DELETED: its embedded xhci-core keeps a strong \"host\" link back to it",
+    cases: [
+      { suite: 'emulated', slug: 'hot-unplug-with-vectors-live', devices: /^(qemu|nec-usb)-xhci$/ },
+      { suite: 'emulated', slug: 'unplug-replug-twice', devices: /^(qemu|nec-usb)-xhci$/ },
+    ],
+    // The PCI wrapper split 8ddab8dd3d (5.2.0) set the link and never cleared it. Fixed by "hw/usb/hcd-xhci-pci:
+    // break host link cycle so device_finalize() runs on unplug" (11.1.0; in stable 10.0.12 per its changelog).
+    // Seen here: no event on 5.2.0, 7.2.22, 10.0.2; the event on 10.0.13 and 11.1.3.
+    introducedBy: '8ddab8dd3d',
+    introducedIn: '5.2.0',
+    fixedBy: '054ef33f67',
+    affected: ['5.2.0', '7.2.22', ...releases('10.0', 0, 11)],
+    fixedIn: ['10.0.12', '11.1.0'],
+    symptom: { label: SYMPTOMS.deviceDeletedEvent, observed: false },
+  },
+  {
     id: 'xhci-nec-properties-ignored',
     title: "nec-usb-xhci's intrs property never sizes its MSI-X table: the table has 16 entries whatever was asked (0, 1, 2048), because the property is copied into the controller at instance init, before -device sets it",
     cases: [{ suite: 'emulated', slug: 'sizing-properties-at-edges', device: 'nec-usb-xhci' }],

@@ -89,7 +89,7 @@ export function releaseOf(type: string): string {
   return `${m[2]}.${m[3]}`;
 }
 
-function compareMachineTypes(a: string, b: string): number {
+export function compareMachineTypes(a: string, b: string): number {
   const [ma, mb] = [VERSIONED.exec(a)!, VERSIONED.exec(b)!];
   return ma[1]!.localeCompare(mb[1]!) || Number(ma[2]) - Number(mb[2]) || Number(ma[3]) - Number(mb[3]);
 }

@@ -66,13 +66,16 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
         const deviceSuite = Mocha.Suite.create(buildSuite, machine === DEFAULT_MACHINE ? device.name : `${device.name} on ${machine}`);
         for (const c of suite.cases) {
           const host = suite.kind === 'vfio' ? opts.hostDevice : undefined;
-          const caseId: CaseId = { suite: suite.name, device: device.name, slug: c.slug, ...(machine === DEFAULT_MACHINE ? {} : { machine }) };
+          // A migration names the versioned machine type it ran on: a pair migrates on several.
+          const idMachine = opts.migration?.machineVersion ?? machine;
+          const caseId: CaseId = { suite: suite.name, device: device.name, slug: c.slug, ...(idMachine === DEFAULT_MACHINE ? {} : { machine: idMachine }) };
           if (opts.select && !opts.select(c, caseId, build)) continue;
           const id = caseIdText(caseId);
           const meta: CaseMeta = {};
           const test = new Mocha.Test(c.title, async function (this: Mocha.Context) {
             meta.evidence = new Evidence();
-            const reason = skipReasonFor(suite, c, { build, device, machine, ...(host ? { host } : {}) });
+            const to = opts.migration?.to;
+            const reason = to && !to.devices.has(device.driver) ? `the destination QEMU ${to.label} has no ${device.driver} device` : skipReasonFor(suite, c, { build, device, machine, ...(host ? { host } : {}) });
             if (reason) {
               meta.skipReason = reason;
               this.skip();
@@ -90,7 +93,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
             suite: suite.name,
             title: c.title,
             device: device.name,
-            ...(machine === DEFAULT_MACHINE ? {} : { machine }),
+            ...(idMachine === DEFAULT_MACHINE ? {} : { machine: idMachine }),
             qemu: buildRef(build),
             hostKernel,
             ...(host ? { hostDevice: { bdf: host.bdf, noresize: host.noresize } } : {}),

@@ -61,7 +61,7 @@ export const virtioNetPci: DevicePlugin = {
   interruptModes: ['msix'],
   msixVectors: 4,
   msixTableBar: 1,
-  // vectors named: 5.2's default was 3, 6.0's 4 (2 x queues + 2).
-  deviceProps: 'romfile=,disable-legacy=on,vectors=4',
+  // vectors named: 5.2's default was 3, 6.0's 4 (2 x queues + 2). Modern named on: machine types before 2.7 default it off.
+  deviceProps: 'romfile=,disable-legacy=on,disable-modern=off,vectors=4',
   attach,
 };

@@ -18,6 +18,8 @@ export const CATALOG = {
   C15: 'generic rules of hw/pci/msix.c',
   C16: 'restore after migration re-enables only unmasked vectors',
   C17: 'one cause, one message: moderation timers delay a message, never repeat it',
+  C18: "a device's life with vectors live: hot-unplug and plug back, Secondary Bus Reset, FLR",
+  C19: 'properties that size the MSI-X table or the queues: built as asked, or refused',
 } as const;
 
 export type CatalogId = keyof typeof CATALOG;

@@ -20,7 +20,8 @@ export function migrationText(cases: readonly CaseResult[]): string {
     const cells = dests.map((d) => {
       const here = mig.filter((c) => c.qemu.label === s && c.migratedTo!.label === d);
       const dir = here[0] ? migrationDirection(here[0].qemu, here[0].migratedTo!) : 'same';
-      const worst = here.find((c) => c.outcome !== 'passed') ?? here[0];
+      // What went wrong first; a skip (a device one build lacks) only where nothing ran.
+      const worst = here.find((c) => c.outcome !== 'passed' && c.outcome !== 'skipped') ?? here.find((c) => c.outcome === 'passed') ?? here[0];
       for (const c of here.filter((x) => x.outcome !== 'passed' && x.outcome !== 'skipped')) notes.push(`  ${s} -> ${d} (${dir}) ${c.device}: ${c.error?.message.split('\n').find((l) => /qemu|migrat|load|error/i.test(l)) ?? c.error?.message.split('\n')[0] ?? c.outcome}`);
       return `${worst ? SYMBOL[worst.outcome] : '-'}${dir === 'backward' ? ' (bwd)' : ''}`.padEnd(col);
     });

@@ -86,7 +86,7 @@ export const lifecycleCases: EmulatedCase[] = [
   {
     slug: 'hot-unplug-with-vectors-live',
     title: 'hot-unplugged with vectors live (one unmasked, one pending), through the guest side of the machine type\'s hot-plug, then plugged back: QEMU stays up, the device comes back in its reset state, nothing pending survives, and one fire sends one message',
-    pins: ['C15'],
+    pins: ['C18'],
     contract: true,
     dut: IN_SLOT,
     async body({ dut, ev }) {
@@ -100,7 +100,7 @@ export const lifecycleCases: EmulatedCase[] = [
   {
     slug: 'unplug-replug-twice',
     title: 'unplugged and plugged back twice in a row with MSI-X enabled each time: the second life is like the first',
-    pins: ['C15'],
+    pins: ['C18'],
     contract: true,
     dut: IN_SLOT,
     async body({ dut, ev }) {
@@ -115,7 +115,7 @@ export const lifecycleCases: EmulatedCase[] = [
   {
     slug: 'secondary-bus-reset-with-vectors-live',
     title: 'Secondary Bus Reset from the root port above the device with vectors live: the reset state, nothing pending survives, one fire sends one message',
-    pins: ['C15'],
+    pins: ['C18'],
     contract: true,
     dut: IN_SLOT,
     async body({ dut, ev }) {
@@ -128,7 +128,7 @@ export const lifecycleCases: EmulatedCase[] = [
   {
     slug: 'flr-with-vectors-live',
     title: 'Function Level Reset with vectors live, where the device advertises it: the reset state, nothing pending survives, one fire sends one message',
-    pins: ['C15'],
+    pins: ['C18'],
     contract: true,
     dut: { counters: 1 },
     async body({ dut, ev }) {

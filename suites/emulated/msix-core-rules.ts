@@ -146,7 +146,7 @@ const cases: EmulatedCase[] = [
   {
     slug: 'sizing-properties-at-edges',
     title: `every property that sizes the MSI-X table, at ${SIZING_EDGES.join(', ')}: QEMU builds the table asked for or refuses with an error; never a silent truncation, never an abort`,
-    pins: ['C15'],
+    pins: ['C19'],
     contract: true,
     async body({ dut, ev }) {
       const props = await dut.msixSizingProperties();
@@ -164,7 +164,7 @@ const cases: EmulatedCase[] = [
   {
     slug: 'queue-properties-at-edges',
     title: `every property that sizes the device's queues, at ${QUEUE_EDGES.join(', ')}: QEMU starts the device with its MSI-X table or refuses with an error; never MSI-X silently dropped, never an abort`,
-    pins: ['C15'],
+    pins: ['C19'],
     contract: true,
     async body({ dut, ev }) {
       const props = await dut.queueSizingProperties();

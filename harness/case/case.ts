@@ -9,6 +9,7 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import type { MachineType } from '../qemu/machine.js';
 import type { Dut, DutOptions } from './dut.js';
 import type { Evidence } from './evidence.js';
+import type { SymptomLabel } from '../expect/symptoms.js';
 import type { HostDeviceFacts, HostView } from './host-view.js';
 
 /** Thrown by a case body that finds, once the device is up, that it does not apply (reported as a skip, with the message). */
@@ -50,6 +51,8 @@ interface CaseBase {
   readonly dut?: CaseDut;
   /** Part of the device-independent contract: it runs on every MSI-X device the build offers, plugin or not, and fires only where a plugin makes the device fire. */
   readonly contract?: boolean;
+  /** Symptom labels (SYMPTOMS) the case records through shared helpers rather than in its body: the known-bug registry's test reads both. */
+  readonly records?: readonly SymptomLabel[];
   /** The case migrates its device under test (dut.migrate()): compare --migrate runs these, source x destination. */
   readonly migrates?: boolean;
 }

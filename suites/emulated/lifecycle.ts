@@ -12,6 +12,10 @@ import { noPending, onlyPending } from './msix-state.js';
 /** The counted cases' device under test, in the machine type's slot that hot-plugs (behind a root port on q35). */
 const IN_SLOT = { hotplugSlot: true, counters: 1 } as const;
 
+/** What expectAfter and unplugRecorded record. */
+const AFTER_RECORDS = [SYMPTOMS.messagesForOneCause] as const;
+const UNPLUG_RECORDS = [SYMPTOMS.qemuAfterUnplug, SYMPTOMS.deviceDeletedEvent] as const;
+
 /** Whether a plugin makes the device fire (else only the state is checked). */
 const fires = (dut: Dut) => !dut.plugin.contractOnly;
 
@@ -89,6 +93,7 @@ export const lifecycleCases: EmulatedCase[] = [
     pins: ['C18'],
     contract: true,
     dut: IN_SLOT,
+    records: [...UNPLUG_RECORDS, ...AFTER_RECORDS],
     async body({ dut, ev }) {
       const live = await makeLive(dut, ev);
       ev.qemu.note('hot-plug', dut.hotplugHow);
@@ -103,6 +108,7 @@ export const lifecycleCases: EmulatedCase[] = [
     pins: ['C18'],
     contract: true,
     dut: IN_SLOT,
+    records: [...UNPLUG_RECORDS, ...AFTER_RECORDS],
     async body({ dut, ev }) {
       for (const round of [1, 2]) {
         const live = await makeLive(dut, ev);
@@ -118,6 +124,7 @@ export const lifecycleCases: EmulatedCase[] = [
     pins: ['C18'],
     contract: true,
     dut: IN_SLOT,
+    records: AFTER_RECORDS,
     async body({ dut, ev }) {
       if (!dut.hasBridgeAbove) throw new NotApplicable(`no bridge above the device in this machine type's slot (${dut.hotplugHow}): no Secondary Bus Reset`);
       const live = await makeLive(dut, ev);
@@ -131,6 +138,7 @@ export const lifecycleCases: EmulatedCase[] = [
     pins: ['C18'],
     contract: true,
     dut: { counters: 1 },
+    records: AFTER_RECORDS,
     async body({ dut, ev }) {
       if (!(await dut.fn.flrCapable())) throw new NotApplicable(`the ${dut.plugin.name} does not advertise Function Level Reset`);
       const live = await makeLive(dut, ev);

@@ -24,7 +24,7 @@ function problems(bugs: readonly KnownBug[], available: readonly SuiteSpec[]): s
       if (!bug.symptom) continue;
       const key = Object.entries(SYMPTOMS).find(([, label]) => label === bug.symptom!.label)?.[0];
       if (!key) out.push(`${bug.id}: symptom label "${bug.symptom.label}" is not in SYMPTOMS`);
-      else if (!c.body.toString().includes(`SYMPTOMS.${key}`)) out.push(`${bug.id}: ${ref.suite}.*.${ref.slug} never records SYMPTOMS.${key}`);
+      else if (!c.body.toString().includes(`SYMPTOMS.${key}`) && !c.records?.includes(bug.symptom.label)) out.push(`${bug.id}: ${ref.suite}.*.${ref.slug} never records SYMPTOMS.${key}`);
     }
   }
   return out;

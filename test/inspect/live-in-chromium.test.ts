@@ -45,7 +45,7 @@ describe('--live in headless Chromium', function () {
   const headers = (page: Page) => page.locator('#matrix thead th').allTextContents();
 
   it('run: every case the run printed, with its outcome and evidence, then the end', async () => {
-    const { page, run: r } = await watch(['run', '--suite', 'emulated', '--qemu', 'debian:newest', '--device', 'e1000e', '--grep', 'masked-fire|function-mask|enable']);
+    const { page, run: r } = await watch(['run', '--suite', 'emulated', '--qemu', 'debian:newest', '--device', 'e1000e', '--grep', 'masked-fire-pends|function-mask-pends|enable-disable|reset-state']);
     expect(r.exitCode, r.all).to.equal(0);
     expect(await page.getByTestId('status').textContent()).to.match(/^done: outcomes: \d+ passed/);
     const printed = [...r.all.matchAll(PRINTED)].map((m) => m[1]!);
@@ -57,7 +57,7 @@ describe('--live in headless Chromium', function () {
   });
 
   it('compare: the matrix fills in, one column per build, every printed result in its cell', async () => {
-    const { page, run: r } = await watch(['compare', '--suite', 'emulated', '--qemu', 'debian:bookworm', '--qemu', 'debian:newest', '--device', 'e1000e', '--grep', 'masked-fire|function-mask|enable']);
+    const { page, run: r } = await watch(['compare', '--suite', 'emulated', '--qemu', 'debian:bookworm', '--qemu', 'debian:newest', '--device', 'e1000e', '--grep', 'masked-fire-pends|function-mask-pends|enable-disable|reset-state']);
     expect(r.exitCode, r.all).to.equal(0);
     expect(await page.getByTestId('status').textContent()).to.match(/^done: exit code 0/);
     const cols = (await headers(page)).slice(1);

@@ -5,7 +5,7 @@
  * these and need nothing below it: what they do to QEMU (kill it, read its
  * stderr and traces, start the next one) is here too.
  */
-import type { DeviceDriver, DevicePlugin } from '../devices/device-plugin.js';
+import type { BeyondTableAnswer, DeviceDriver, DevicePlugin } from '../devices/device-plugin.js';
 import type { MsiDriver } from '../irq/msi.js';
 import type { MsixDriver } from '../irq/msix.js';
 import type { Mailbox } from '../irq/mailbox.js';
@@ -212,6 +212,17 @@ export class Dut {
   holdCause(): Promise<void> {
     if (!this.driver.holdCause) throw new Error(`the ${this.plugin.name} plugin cannot hold a cause back`);
     return this.driver.holdCause();
+  }
+
+  /** Whether the plugin can make the device's work name a vector past its table. */
+  get canNameVectorBeyondTable(): boolean {
+    return !!this.driver.nameVectorBeyondTable;
+  }
+
+  /** The plugin's nameVectorBeyondTable: the device asked to use the vector one past its table, and its answer. */
+  nameVectorBeyondTable(): Promise<BeyondTableAnswer> {
+    if (!this.driver.nameVectorBeyondTable) throw new Error(`the ${this.plugin.name} plugin cannot name a vector through the device's own work`);
+    return this.driver.nameVectorBeyondTable();
   }
 
   /** The plugin's raiseCause (one more cause at once, nothing reset first). */

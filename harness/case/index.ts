@@ -7,6 +7,7 @@ export type { CaseContext, CaseDut, CaseSpec, EmulatedCase, SuiteSpec, Target, V
 export { NotApplicable } from './case.js';
 export { NotHotpluggableError } from '../errors.js';
 export type { VariantOutcome } from './dut-variant.js';
+export type { BeyondTableAnswer } from '../devices/device-plugin.js';
 export { Dut, MSI_SLOT } from './dut.js';
 export type { Evidence } from './evidence.js';
 export type { HostDeviceFacts, HostView } from './host-view.js';

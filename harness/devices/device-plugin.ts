@@ -54,6 +54,22 @@ export interface DeviceDriver {
   holdCause?(): Promise<void>;
   /** Optional, with holdCause: raise one more cause at once, with no reset or timer flush first. */
   raiseCause?(): Promise<void>;
+  /**
+   * Optional, for devices whose own work names an interrupt vector (nvme: a
+   * completion queue's IV): ask the device to use the vector one past its
+   * MSI-X table, as a guest may, and say what it answered.
+   */
+  nameVectorBeyondTable?(): Promise<BeyondTableAnswer>;
+}
+
+/** What a device answered when its work named a vector past its table. */
+export interface BeyondTableAnswer {
+  /** What was asked, in the device's terms ("Create I/O Completion Queue 1 with vector 65"). */
+  readonly asked: string;
+  /** Whether the device refused with an error, as it must. */
+  readonly refused: boolean;
+  /** The device's own answer (a status code), for the evidence. */
+  readonly answer: string;
 }
 
 export interface DevicePlugin {

@@ -29,7 +29,7 @@
  */
 import { MsixDriver } from '../irq/msix.js';
 import * as ops from '../protocol/qtest-ops.js';
-import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
+import type { BeyondTableAnswer, DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
 import { pollUntil } from '../poll.js';
 
 /** QEMU's default msix_qsize, named on the command line all the same. */
@@ -55,6 +55,8 @@ const FEATURE_NUMBER_OF_QUEUES = 0x07;
 const NSID_ALL = 0xffffffff;
 /** Invalid Field in Command, Do Not Retry: older models (5.2 here) answer a Flush of all namespaces so. It still posts a completion, and the completion is what signals. */
 const STATUS_INVALID_FIELD_DNR = 0x4002;
+/** Invalid Interrupt Vector (command specific 0x08), Do Not Retry: the answer to a CQ whose IV is past the table. */
+const STATUS_INVALID_VECTOR_DNR = 0x4108;
 const QUEUE_PHYS_CONTIGUOUS = 1 << 0;
 const CQ_INTERRUPTS_ENABLED = 1 << 1;
 /** Upper halves: the queue size in CDW10, the vector (CQ) or CQ id (SQ) in CDW11, the command id in CDW0. */
@@ -105,8 +107,8 @@ interface Command {
   readonly prp1?: number;
   readonly cdw10?: number;
   readonly cdw11?: number;
-  /** Error statuses that still count as the completion the plugin wants (besides 0). */
-  readonly alsoOk?: readonly number[];
+  /** Error statuses that still count as the completion the plugin wants (besides 0); 'any' for a command whose answer is the point. */
+  readonly alsoOk?: readonly number[] | 'any';
 }
 
 interface Controller {
@@ -168,9 +170,9 @@ function encode(cmd: Command, cid: number): Uint8Array {
   return new Uint8Array(sqe.buffer);
 }
 
-/** Submit commands on one queue, wait until all have completed, consume the entries. */
-async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly Command[]): Promise<void> {
-  if (cmds.length === 0) return;
+/** Submit commands on one queue, wait until all have completed, consume the entries; their statuses. */
+async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly Command[]): Promise<number[]> {
+  if (cmds.length === 0) return [];
   if (cmds.length >= q.depth) throw new RangeError(`nvme: ${cmds.length} commands do not fit queue ${q.qid} (depth ${q.depth})`);
   const qt = dev.fn.qtest;
   const mmio = dev.fn.bar(0);
@@ -197,12 +199,13 @@ async function execute(dev: NvmeHandle, c: Controller, q: Queue, cmds: readonly 
   q.cqHead = (q.cqHead + cmds.length) % q.depth;
   await mmio.writel(doorbell(c, q.qid, 'cq'), q.cqHead);
 
-  dw3s.forEach((dw3, i) => {
+  return dw3s.map((dw3, i) => {
     const cid = dw3 & CID_MASK;
     const status = dw3 >>> CQE_STATUS_SHIFT;
     const cmd = cmds[i]!;
     if (((dw3 >>> CQE_PHASE_SHIFT) & 1) !== slots[i]!.phase || cid !== cids[i]) throw new Error(`nvme: CQ ${q.qid} entry ${slots[i]!.index} is not the completion of ${cmd.what} (cid 0x${cid.toString(16)}, expected 0x${cids[i]!.toString(16)})`);
-    if (status !== 0 && !cmd.alsoOk?.includes(status)) throw new Error(`nvme: ${cmd.what} completed with status 0x${status.toString(16)}`);
+    if (status !== 0 && cmd.alsoOk !== 'any' && !cmd.alsoOk?.includes(status)) throw new Error(`nvme: ${cmd.what} completed with status 0x${status.toString(16)}`);
+    return status;
   });
 }
 
@@ -301,6 +304,14 @@ async function createIoQueues(dev: NvmeHandle, c: Controller, more: readonly Com
   for (const v of made) c.io.set(v, ioQueue(dev.mem, v));
 }
 
+/** A fresh controller (no I/O queue yet, so queue 1 is free) asked for a CQ on the vector one past the table. */
+async function cqBeyondTable(dev: NvmeHandle): Promise<BeyondTableAnswer> {
+  const c = await start(dev);
+  const cmd = { ...createCq(dev.mem, 1, MSIX_VECTORS), alsoOk: 'any' as const };
+  const [status] = await execute(dev, c, c.admin, [cmd]);
+  return { asked: cmd.what, refused: status !== 0, answer: status === STATUS_INVALID_VECTOR_DNR ? 'Invalid Interrupt Vector (0x4108)' : `status 0x${status!.toString(16)}` };
+}
+
 function attach(handle: DeviceHandle): DeviceDriver {
   const base = handle.ram.alloc(RAM.END, PAGE, 'nvme queues');
   const mem = Object.fromEntries(Object.entries(RAM).map(([k, off]) => [k, base + off])) as unknown as Ram;
@@ -316,11 +327,13 @@ function attach(handle: DeviceHandle): DeviceDriver {
     const c = await running(dev);
     if (vector !== 0) {
       if (!c.io.has(vector)) await createIoQueues(dev, c);
-      return execute(dev, c, c.io.get(vector)!, [{ what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL, alsoOk: [STATUS_INVALID_FIELD_DNR] }]);
+      await execute(dev, c, c.io.get(vector)!, [{ what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL, alsoOk: [STATUS_INVALID_FIELD_DNR] }]);
+      return;
     }
     // Vector 0 has a user here: the CQ made by the quiet setup, or the admin CQ made with MSI-X on.
-    return execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
+    await execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
   },
+  nameVectorBeyondTable: () => cqBeyondTable(dev),
 };
 }
 

@@ -20,6 +20,7 @@ export const CATALOG = {
   C17: 'one cause, one message: moderation timers delay a message, never repeat it',
   C18: "a device's life with vectors live: hot-unplug and plug back, Secondary Bus Reset, FLR",
   C19: 'properties that size the MSI-X table or the queues: built as asked, or refused',
+  C20: "a vector past the table named by the device's own work: refused, never an abort",
 } as const;
 
 export type CatalogId = keyof typeof CATALOG;

@@ -15,6 +15,7 @@ export const SYMPTOMS = {
   messagesForOneCause: 'messages for one cause, with the clock run',
   /** virtio-msix-past-maximum: the MSI-X table a device built when asked for one more vector than PCI allows (0: none). */
   qemuAfterUnplug: 'QEMU after the hot-unplug',
+  qemuAfterVectorBeyondTable: "QEMU after the device's work named a vector past the table",
   deviceDeletedEvent: 'QMP DEVICE_DELETED for the unplugged device',
   msixKeptForQueues: 'MSI-X table present with the queue count asked',
   tableSizeAsAsked: 'MSI-X table size as its property asked (0: no MSI-X)',

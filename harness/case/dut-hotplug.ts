@@ -8,9 +8,9 @@ import type { DevicePlugin } from '../devices/device-plugin.js';
 import { deviceValue } from '../devices/device-line.js';
 import { HotplugStalledError, NotHotpluggableError, ProtocolTimeoutError, QmpCommandError } from '../errors.js';
 import { pollUntil } from '../poll.js';
+import { attachDevice, DUT_ID, type Parts } from './dut-assembly.js';
 
 const POLL_MS = 2;
-import { attachDevice, DUT_ID, type Parts } from './dut-assembly.js';
 
 /** The slot the device is in; a Dut started without one cannot hot-plug. */
 function slotOf(parts: Parts): NonNullable<Parts['slot']> {

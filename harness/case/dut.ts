@@ -13,9 +13,6 @@ import type { MessageCounter } from '../irq/message-counter.js';
 import type { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
 import { describeExit, HarnessError, type ErrorKind, type ExitStatus } from '../errors.js';
-
-/** Errors that may mean QEMU went away. */
-const QEMU_GONE_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'closed', 'timeout']);
 import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
 import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
@@ -32,6 +29,9 @@ export { MSI_SLOT };
 const MSIX_SIZING = /^(vectors|msix[-_](qsize|vectors|entries|size)|num[-_]vectors|msi[-_]vectors|intrs)$/;
 /** Property names that size a device's queues (each wanting a vector): virtio's num-queues, nvme's I/O queue pairs, virtio-serial's ports. */
 const QUEUE_SIZING = /^(num[-_]queues|queues|max[-_]ioqpairs|max[-_]queues|max[-_]ports)$/;
+
+/** Errors that may mean QEMU went away. */
+const QEMU_GONE_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'closed', 'timeout']);
 
 /** Virtual time that runs out every moderation timer a plugin's device arms (e1000e's throttling: 128 us at its clamp; igb's: off at reset). */
 const PAST_MODERATION_NS = 2_000_000;

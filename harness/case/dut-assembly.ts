@@ -39,6 +39,8 @@ export interface DutOptions {
   readonly runnableClock?: boolean;
   /** Put the device in the machine type's slot that hot-plugs (pci/machines: behind a root port on q35, ACPI on pc), for unplug, plug and bus resets. */
   readonly hotplugSlot?: boolean;
+  /** Start the device as an SR-IOV PF with VFs (the plugin's sriov facts), for dut.sriov(). */
+  readonly sriov?: boolean;
 }
 
 export const DUT_ID = 'dut';
@@ -67,6 +69,8 @@ export interface Parts {
   readonly driver: DeviceDriver;
   /** Guest RAM the plugin's driver takes its memory from (a re-plugged device's driver too). */
   readonly ram: GuestRam;
+  /** Where VF BARs below 4 GiB go: the window the device's own BARs came from (its slot's, where it has one). */
+  readonly vfWindow: Window;
   /** The slot that hot-plugs, where the device is in one (DutOptions.hotplugSlot). */
   readonly slot?: { readonly spec: HotplugSlotSpec; readonly slot: HotplugSlot };
 }
@@ -87,7 +91,7 @@ export function machineConfig(build: QemuBuild, plugin: DevicePlugin, opts: DutO
     memoryMiB: memoryMiB(opts),
     args: [
       ...(slot?.args(build) ?? []),
-      ...(host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, ...(at.bus ? [`bus=${at.bus}`] : []), `addr=${at.addr}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, ...at })),
+      ...(host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, ...(at.bus ? [`bus=${at.bus}`] : []), `addr=${at.addr}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, ...at, ...(opts.sriov ? { sriov: true } : {}) })),
       ...Array.from({ length: opts.counters ?? 0 }, (_, i) => ['-device', `${COUNTER_DEVICE},addr=${counterSlot(i)}`]).flat(),
     ],
     traces: opts.traces ?? [],
@@ -122,7 +126,7 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
     await c.placeBars(windows);
     counters.push(await MessageCounter.attach(c));
   }
-  return { machine, build, ...device, mailbox, counters, ram, ...(slot ? { slot } : {}) };
+  return { machine, build, ...device, mailbox, counters, ram, vfWindow: own?.mmio ?? windows.mmio, ...(slot ? { slot } : {}) };
 }
 
 /**

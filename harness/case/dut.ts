@@ -20,6 +20,7 @@ import { migrateParts } from './dut-migration.js';
 import { plugBack, unplug } from './dut-hotplug.js';
 import { startVariant, type VariantOutcome } from './dut-variant.js';
 import { configAccessFor } from '../pci/machines/index.js';
+import { SriovUnderTest } from './dut-sriov.js';
 
 export type { DutOptions };
 
@@ -200,12 +201,28 @@ export class Dut {
    * the counter. Address and data are right or nothing counts: the mailbox
    * is for telling which.
    */
-  async messagesFor(v: number, action: () => Promise<void>, i = 0): Promise<number> {
+  messagesFor(v: number, action: () => Promise<void>, i = 0): Promise<number> {
+    return this.messagesOn(this.msix, v, action, i);
+  }
+
+  /** messagesFor on another function's MSI-X (an SR-IOV VF's): its entry v points at counter i. */
+  async messagesOn(msix: MsixDriver, v: number, action: () => Promise<void>, i = 0): Promise<number> {
     if (!this.machine.canRunClock) throw new Error(`counting messages needs a clock that runs, so that late messages are counted too: start the device under test with runnableClock`);
-    await this.countOn(v, i);
+    await msix.program(v, this.counter(i).message(v));
+    await this.counter(i).zero();
     await action();
     await this.settle();
     return this.counter(i).count();
+  }
+
+  /**
+   * The PF's SR-IOV capability and its VFs (dut-sriov.ts); the device must
+   * be started with DutOptions.sriov. Undefined where this build's device
+   * has no SR-IOV capability.
+   */
+  async sriov(): Promise<SriovUnderTest | undefined> {
+    if (!this.opts.sriov) throw new Error('start the device under test with sriov: true for its VFs');
+    return SriovUnderTest.find({ fn: this.fn, plugin: this.plugin, driver: this.driver, qmp: this.machine.qmp, ram: this.parts.ram, vfWindow: this.parts.vfWindow, letTimePass: () => this.letTimePass() });
   }
 
   /** The plugin's holdCause (a cause held back by interrupt moderation); the plugin must have it. */
@@ -303,6 +320,7 @@ export class Dut {
     await this.settle();
     const cfg = await configAccessFor[this.machine.machineType](this.machine.qtest);
     await this.fn.restoreBars(cfg);
+    for (const c of this.parts.counters) await c.restore(cfg);
   }
 
   /**

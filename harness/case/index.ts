@@ -9,6 +9,7 @@ export { NotHotpluggableError } from '../errors.js';
 export type { VariantOutcome } from './dut-variant.js';
 export type { BeyondTableAnswer } from '../devices/device-plugin.js';
 export { Dut, MSI_SLOT } from './dut.js';
+export type { SriovUnderTest, VfBarsAt, VfUnderTest } from './dut-sriov.js';
 export type { Evidence } from './evidence.js';
 export type { HostDeviceFacts, HostView } from './host-view.js';
 export { SYMPTOMS } from '../expect/symptoms.js';

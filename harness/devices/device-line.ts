@@ -5,13 +5,23 @@
  */
 import type { DevicePlugin } from './device-plugin.js';
 
+/** Where the device goes and how: its id, bus and slot; with sriov, as an SR-IOV PF with VFs (the plugin's sriov facts). */
+export interface DevicePlace {
+  readonly id?: string;
+  readonly bus?: string;
+  readonly addr?: string;
+  readonly sriov?: boolean;
+}
+
 /** Without addr, the caller places it (the box puts its device in its own slot). */
-export function deviceValue(plugin: DevicePlugin, at: { readonly id?: string; readonly bus?: string; readonly addr?: string } = {}): string {
+export function deviceValue(plugin: DevicePlugin, at: DevicePlace = {}): string {
   if (plugin.sriovPf) throw new Error(`${plugin.name} is an SR-IOV VF: it exists only through its PF (${plugin.sriovPf}); pass it through (the box makes one with --box-device ${plugin.name})`);
-  return [plugin.driver, ...(at.id ? [`id=${at.id}`] : []), ...(at.bus ? [`bus=${at.bus}`] : []), ...(at.addr ? [`addr=${at.addr}`] : []), ...(plugin.deviceProps ? [plugin.deviceProps] : [])].join(',');
+  return [plugin.driver, ...(at.id ? [`id=${at.id}`] : []), ...(at.bus ? [`bus=${at.bus}`] : []), ...(at.addr ? [`addr=${at.addr}`] : []), ...(plugin.deviceProps ? [plugin.deviceProps] : []), ...(at.sriov && plugin.sriov?.props ? [plugin.sriov.props] : [])].join(',');
 }
 
 /** The arguments that add the device to a QEMU command line. */
-export function deviceArgs(plugin: DevicePlugin, at: { readonly id?: string; readonly bus?: string; readonly addr?: string }): string[] {
-  return ['-device', deviceValue(plugin, at)];
+export function deviceArgs(plugin: DevicePlugin, at: DevicePlace): string[] {
+  if (at.sriov && !plugin.sriov) throw new Error(`the ${plugin.name} plugin gives its device no SR-IOV VFs`);
+  const companions = at.sriov ? (plugin.sriov?.companions ?? []) : [];
+  return [...companions.flatMap((c) => ['-device', c]), '-device', deviceValue(plugin, at)];
 }

@@ -60,6 +60,18 @@ export interface DeviceDriver {
    * MSI-X table, as a guest may, and say what it answered.
    */
   nameVectorBeyondTable?(): Promise<BeyondTableAnswer>;
+  /** Optional, for an SR-IOV PF: the PF's own setup without which its VFs cannot signal (igb: the PF in MSI-X mode). */
+  prepareVfs?(): Promise<void>;
+}
+
+/** How QEMU gives an SR-IOV PF its VFs, and which plugin drives one. */
+export interface SriovFacts {
+  /** -device properties, besides deviceProps, that give the device VFs; absent where it always has them. */
+  readonly props?: string;
+  /** Other -device values the PF needs beside it (nvme: the subsystem SR-IOV asks for), each with its id. */
+  readonly companions?: readonly string[];
+  /** The plugin that makes one VF signal a vector; absent: VF tables are programmed and read back, never fired. */
+  readonly vfPlugin?: string;
 }
 
 /** What a device answered when its work named a vector past its table. */
@@ -94,6 +106,8 @@ export interface DevicePlugin {
   readonly notOn?: ReadonlyMap<string, string>;
   /** For an SR-IOV VF: its PF's plugin name. A VF exists only through its PF, so it is passed through, never emulated on its own. */
   readonly sriovPf?: string;
+  /** For an SR-IOV PF: how QEMU gives it VFs (the SR-IOV cases run on these). */
+  readonly sriov?: SriovFacts;
   /** Whether the device advertises Function Level Reset (PCI Express Device Capabilities). */
   readonly flr?: boolean;
   /** False for devices QEMU refuses to migrate (they block a migration). */

@@ -26,6 +26,10 @@ function attach(dev: DeviceHandle): DeviceDriver {
     await mmio.writel(REG.EIMS, bit);
     await mmio.writel(REG.EICS, bit);
   },
+  // QEMU sends a VF's MSI-X only while the PF is in MSI-X mode (igb_core.c), as Linux's igb leaves it when the PF is up.
+  async prepareVfs() {
+    await dev.fn.bar(0).writel(REG.GPIE, GPIE_MSIX_MODE);
+  },
 };
 }
 
@@ -39,6 +43,7 @@ export const igb: DevicePlugin = {
   msixTableBar: 3,
   flr: true,
   deviceProps: 'romfile=',
+  sriov: { vfPlugin: 'igbvf' },
   box: {
     outerQemu: 'debian:newest',
     // igb appeared in QEMU 8.0, after bookworm's 7.2; 10.0.2 (bookworm-backports) maps a VF's 64-bit BARs without their upper half.

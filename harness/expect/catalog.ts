@@ -21,6 +21,9 @@ export const CATALOG = {
   C18: "a device's life with vectors live: hot-unplug and plug back, Secondary Bus Reset, FLR",
   C19: 'properties that size the MSI-X table or the queues: built as asked, or refused',
   C20: "a vector past the table named by the device's own work: refused, never an abort",
+  C21: 'SR-IOV: VFs exist exactly while VF Enable is set, NumVFs is the guest\'s, out-of-specification programming never takes QEMU down',
+  C22: "SR-IOV: each VF's own MSI-X table in its aperture, below and above 4 GiB, one message per fire",
+  C23: "SR-IOV: a PF reset resets the SR-IOV capability and takes the VFs away; VFs made again start in MSI-X's reset state",
 } as const;
 
 export type CatalogId = keyof typeof CATALOG;

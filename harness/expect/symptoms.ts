@@ -20,6 +20,14 @@ export const SYMPTOMS = {
   msixKeptForQueues: 'MSI-X table present with the queue count asked',
   tableSizeAsAsked: 'MSI-X table size as its property asked (0: no MSI-X)',
   tableSizePastMaximum: 'MSI-X table size asked one past the PCI maximum (2049)',
+  /** SR-IOV: what NumVFs reads after the guest cleared VF Enable (the value it wrote). */
+  numVfsAfterVfDisable: 'NumVFs after VF Enable cleared',
+  /** SR-IOV: every entry of every VF's MSI-X table, read back after each was written. */
+  vfTablesReadBack: "each VF's MSI-X entries read back as written",
+  /** SR-IOV: the VFs that still answer after a reset of their PF. */
+  vfsAfterPfReset: 'VFs answering after the PF reset',
+  /** SR-IOV: QEMU after a step of the guest's SR-IOV programming, in or out of specification. */
+  qemuAfterSriovStep: 'QEMU after the SR-IOV step',
 } as const;
 
 export type SymptomLabel = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

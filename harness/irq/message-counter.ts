@@ -28,6 +28,12 @@ export class MessageCounter {
     return c;
   }
 
+  /** Its BARs written back after a machine reset cleared them (with the config access the reset left), at zero. */
+  async restore(cfg: Parameters<PciFunction['restoreBars']>[0]): Promise<void> {
+    await this.fn.restoreBars(cfg);
+    await this.zero();
+  }
+
   /** Select test 0 again, which zeroes its count. */
   zero(): Promise<void> {
     return this.fn.bar(0).writeb(SELECT_TEST, TEST_MMIO_NO_EVENTFD);

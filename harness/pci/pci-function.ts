@@ -119,6 +119,14 @@ export class PciFunction {
     for (const b of from.bars.values()) this.bars.set(b.index, new Bar(this.qtest, b.info, b.address));
   }
 
+  /**
+   * Take BARs the function's own header does not hold: an SR-IOV VF's,
+   * which its PF's capability places (the VF's BAR registers read zero).
+   */
+  assignBars(bars: readonly Bar[]): void {
+    for (const b of bars) this.bars.set(b.index, b);
+  }
+
   /** The placed BAR at `index`, if the function has one there (as sized). */
   placedBar(index: number): Bar | undefined {
     return this.bars.get(index);

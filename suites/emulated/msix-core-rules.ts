@@ -7,6 +7,7 @@ import { NotApplicable, PBA_WRITE_LOG, MSI_SLOT, SYMPTOMS, type EmulatedCase, ty
 import { controlBits, edgeVectors, noPending, onlyPending } from './msix-state.js';
 import { lifecycleCases } from './lifecycle.js';
 import { deviceWorkCases } from './device-work.js';
+import { sriovCases } from './sriov.js';
 
 const FIRES = 3;
 /** PCI's largest MSI-X table (Table Size is 11 bits, N-1). */
@@ -437,4 +438,4 @@ const cases: EmulatedCase[] = [
   },
 ];
 
-export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases: [...cases, ...lifecycleCases, ...deviceWorkCases] };
+export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases: [...cases, ...lifecycleCases, ...deviceWorkCases, ...sriovCases] };

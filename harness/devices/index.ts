@@ -1,5 +1,6 @@
 /** The device plugins by name: a new device is one file and one line here. */
 import type { DevicePlugin } from './device-plugin.js';
+import { EnvironmentError } from '../errors.js';
 import { e1000e } from './e1000e.js';
 import { igb } from './igb.js';
 import { igbvf } from './igbvf.js';
@@ -22,6 +23,6 @@ export const boxDevicePlugins: readonly DevicePlugin[] = devicePlugins.filter((p
 
 export function devicePlugin(name: string): DevicePlugin {
   const p = devicePlugins.find((d) => d.name === name);
-  if (!p) throw new Error(`no device plugin "${name}" (known: ${devicePlugins.map((d) => d.name).join(', ')})`);
+  if (!p) throw new EnvironmentError(`no device plugin "${name}"`, `name one of ${devicePlugins.map((d) => d.name).join(', ')} (or --device all)`);
   return p;
 }

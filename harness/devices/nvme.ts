@@ -37,6 +37,9 @@ const MSIX_VECTORS = 65;
 /** I/O queue q serves vector q; the last one, with no SQ, is vector 0's CQ. */
 const VECTOR0_CQID = MSIX_VECTORS;
 const IO_QUEUE_PAIRS = VECTOR0_CQID;
+/** The subsystem an SR-IOV nvme belongs to, and the VFs it offers. */
+const SUBSYS_ID = 'msixharness-subsys';
+const SRIOV_VFS = 3;
 
 const REG = { CAP_HI: 0x04, CC: 0x14, CSTS: 0x1c, AQA: 0x24, ASQ: 0x28, ACQ: 0x30 } as const;
 const CAP_HI_DSTRD_MASK = 0xf;
@@ -349,6 +352,14 @@ export const nvme: DevicePlugin = {
   // QEMU's nvme registers an unmigratable vmstate.
   migratable: false,
   deviceProps: `serial=msixharness,msix_qsize=${MSIX_VECTORS},max_ioqpairs=${IO_QUEUE_PAIRS}`,
+  // QEMU's SR-IOV nvme (7.0+) wants a subsystem, flexible queue and interrupt resources (at least 2 queues and 1
+  // interrupt per VF, inside max_ioqpairs and msix_qsize). Its VFs stay offline (no Virtualization Management from
+  // the PF), so no plugin fires them: their tables (1 entry each) are programmed and read back.
+  sriov: {
+    companions: [`nvme-subsys,id=${SUBSYS_ID},nqn=msixharness`],
+    // The flexible resources come out of the PF's: its table and queues are raised by as much (a later property wins).
+    props: `subsys=${SUBSYS_ID},sriov_max_vfs=${SRIOV_VFS},sriov_vq_flexible=${2 * SRIOV_VFS},sriov_vi_flexible=${SRIOV_VFS},msix_qsize=${MSIX_VECTORS + SRIOV_VFS},max_ioqpairs=${IO_QUEUE_PAIRS + 2 * SRIOV_VFS}`,
+  },
   box: { outerQemu: 'debian:bookworm', why: 'the box hardware stays the same on every machine', linuxDriver: 'nvme' },
   attach,
 };

@@ -132,6 +132,50 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.tableSizePastMaximum, observed: 0 },
   },
   {
+    id: 'sriov-numvfs-cleared',
+    title: "clearing VF Enable also clears NumVFs, a register the SR-IOV specification leaves to software: the guest reads 0 where it wrote the VF count",
+    cases: [{ suite: 'emulated', slug: 'vfs-follow-vf-enable' }],
+    // Since QEMU's SR-IOV (7c0fa8dff8, 7.0.0: unregister_vfs() zeroed it); "pcie_sriov: Do not reset NumVFs after
+    // disabling VFs" (9.0.0), not sent to stable. Seen on 7.2.22 (nvme, the only SR-IOV PF there).
+    introducedBy: '7c0fa8dff811',
+    introducedIn: '7.0.0',
+    fixedBy: '63eb76dda237',
+    affected: ['7.2.22'],
+    fixedIn: ['9.0.0'],
+    symptom: { label: SYMPTOMS.numVfsAfterVfDisable, observed: 0 },
+  },
+  {
+    id: 'sriov-pf-reset-keeps-capability',
+    title: "a PF reset (FLR, system_reset) takes the VFs away but leaves the SR-IOV capability as the guest wrote it: VF Enable and VF MSE still read set and the VF BARs keep their addresses, so the guest sees VFs enabled that do not exist",
+    cases: [
+      { suite: 'emulated', slug: 'pf-flr-with-vfs-live' },
+      { suite: 'emulated', slug: 'system-reset-with-vfs-live' },
+    ],
+    // 7.0.0's SR-IOV never reset the capability (nvme's reset only disabled its VFs behind it); "pcie_sriov: Reset
+    // SR-IOV extended capability" with 1a909e3dd8 "hw/pci: Always call pcie_sriov_pf_reset()" (9.0.0), not sent
+    // to stable. Seen on 7.2.22.
+    introducedBy: '7c0fa8dff811',
+    introducedIn: '7.0.0',
+    fixedBy: 'c8bc4db403e1',
+    affected: ['7.2.22'],
+    fixedIn: ['9.0.0'],
+    symptom: { label: SYMPTOMS.sriovControlAfterPfReset, observed: 9 },
+  },
+  {
+    id: 'sriov-vf-bar-upper-half-ignored',
+    title: "a VF's 64-bit BAR is mapped from the low dword of the PF's VF BAR only: VF BARs placed above 4 GiB map where nothing reaches them, so the VF's registers and MSI-X table read 0 and it never interrupts",
+    cases: [{ suite: 'emulated', slug: 'vf-msix-above-4g' }],
+    // "pcie_sriov: Reuse SR-IOV VF device instances" (10.0.0) realized the VFs before the PF's VF BAR types were
+    // recorded, so they registered 32-bit BARs; "pcie_sriov: Fix broken MMIO accesses from SR-IOV VFs" (10.2.0,
+    // stable 10.0.6). Seen on 10.0.2 (igb and nvme VFs); 10.0.13 and 11.1.3 have the fix.
+    introducedBy: 'cab1398a60eb',
+    introducedIn: '10.0.0',
+    fixedBy: '2e54e5fda779',
+    affected: releases('10.0', 0, 5),
+    fixedIn: ['10.0.6', '10.2.0'],
+    symptom: { label: SYMPTOMS.vfTablesReadBack, observed: false },
+  },
+  {
     id: 'C14',
     title: 'disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken',
     cases: [{ suite: 'vfio', slug: 'disable-without-vectors' }],

@@ -24,6 +24,8 @@ export const SYMPTOMS = {
   numVfsAfterVfDisable: 'NumVFs after VF Enable cleared',
   /** SR-IOV: every entry of every VF's MSI-X table, read back after each was written. */
   vfTablesReadBack: "each VF's MSI-X entries read back as written",
+  /** SR-IOV: the SR-IOV Control register after a reset of the PF (VF Enable, VF MSE as set before it). */
+  sriovControlAfterPfReset: 'SR-IOV Control after the PF reset',
   /** SR-IOV: the VFs that still answer after a reset of their PF. */
   vfsAfterPfReset: 'VFs answering after the PF reset',
   /** SR-IOV: QEMU after a step of the guest's SR-IOV programming, in or out of specification. */

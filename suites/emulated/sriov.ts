@@ -87,6 +87,7 @@ const vfBarCase = (at: VfBarsAt): EmulatedCase => ({
   pins: ['C22'],
   dut: SRIOV,
   skipReason: noSriov,
+  records: [SYMPTOMS.vfTablesReadBack],
   async body({ dut, ev }) {
     const sriov = await sriovOf(dut);
     await sriov.enable(VFS, at);
@@ -109,6 +110,7 @@ const pfResetCase = (r: (typeof PF_RESETS)[number]): EmulatedCase => ({
   pins: ['C23'],
   dut: SRIOV,
   skipReason: noSriov,
+  records: [SYMPTOMS.vfTablesReadBack],
   async body({ dut, ev }) {
     if (!r.applies(dut)) throw new NotApplicable(`the ${dut.plugin.name} advertises no FLR`);
     const sriov = await sriovOf(dut);
@@ -116,7 +118,8 @@ const pfResetCase = (r: (typeof PF_RESETS)[number]): EmulatedCase => ({
     await vfsLive(dut, sriov, ev);
     await r.run(dut);
     const after = await sriov.registers();
-    ev.guest.expect(`SR-IOV Control, NumVFs, VF BARs after ${r.what}`, [after.control, after.numVfs, after.vfBars], [atPowerOn.control, atPowerOn.numVfs, atPowerOn.vfBars]);
+    ev.guest.expect(`${SYMPTOMS.sriovControlAfterPfReset}, ${r.what}`, after.control, atPowerOn.control);
+    ev.guest.expect(`NumVFs, VF BARs after ${r.what}`, [after.numVfs, after.vfBars], [atPowerOn.numVfs, atPowerOn.vfBars]);
     ev.guest.expect(`${SYMPTOMS.vfsAfterPfReset} (${r.what})`, await sriov.presentVfs(VFS), []);
     await sriov.enable(VFS);
     for (let i = 0; i < VFS; i++) await expectVfResetState(await sriov.vf(i), ev, `made again after ${r.what}`);

@@ -26,6 +26,11 @@
  *     every MSI-X device of the newest build with a fresh census (`contract`),
  *     compare --layout over bullseye, bookworm, trixie and the newest, fresh
  *     (`layout`).
+ *   - only with --only sweep: both suites over Debian's releases in order
+ *     (bullseye .. newest, or the builds given), the changes between
+ *     consecutive releases written to docs/release-sweep.md, the time per
+ *     release, and the new case groups' time per case against the rest
+ *     (bench/sweep-bench.ts).
  *   - only with --only flakes: the emulated suite 20 times and the vfio suite
  *     5 times in one box, cases whose outcome changed (bench/flakes-bench.ts).
  * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector,counting,contract,layout` picks parts;
@@ -51,6 +56,7 @@ import { benchFlakes } from './flakes-bench.js';
 import { benchInspector } from './inspector-bench.js';
 import { benchContract, benchCounting, benchLayout } from './coverage-bench.js';
 import { seedSpec } from '../harness/regressions/seed-revert.js';
+import { benchSweep, SWEEP_BUILDS } from './sweep-bench.js';
 
 /** compare --layout's figure is taken over these, whatever builds the bench was given. */
 const LAYOUT_BUILDS = ['debian:bullseye', 'debian:bookworm', 'debian:trixie', 'debian:newest'];
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
   if (only.has('layout')) await benchLayout(await Promise.all(LAYOUT_BUILDS.map((s) => resolveBuild(s, (m) => process.stderr.write(`${m}\n`)))));
   // Long (about half an hour): only when asked for.
   if (only.has('flakes')) await benchFlakes(builds.at(-1)!);
+  if (only.has('sweep')) await benchSweep(positional.length ? positional : SWEEP_BUILDS);
   if (only.has('compare')) await benchCompare(specs.slice(0, 2));
   if (only.has('provision')) await benchProvision(builds);
   if (only.has('matrix')) await benchMatrix(specs);

@@ -26,7 +26,7 @@ export interface KnownBug {
   readonly introducedBy?: string;
   /** The first release that had it (x.y.0 of the series the introducing commit went into): older releases are not affected. */
   readonly introducedIn?: string;
-  /** The commit that fixed it; absent while no QEMU has a fix (an open bug: every build lacks it, so a pass is an xpass). */
+  /** The commit that fixed it; absent while no QEMU has a fix (an open bug: every build lacks it, so a pass is an xpass), or while the fix is seen in a release (fixedIn) but its commit is not yet identified. */
   readonly fixedBy?: string;
   /** Releases that have the bug (x.y.z as QEMU reports them); for an open bug, those it was seen on. */
   readonly affected: readonly string[];
@@ -176,6 +176,20 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.vfTablesReadBack, observed: false },
   },
   {
+    id: 'nvme-sriov-unplug-abort',
+    title: "hot-unplugging an SR-IOV nvme PF aborts QEMU: nvme_exit() unregisters the PF from its subsystem while its VFs are still registered there, and nvme_subsys_unreserve_cntlids() asserts each secondary controller's slot is only reserved",
+    cases: [{ suite: 'emulated', slug: 'pf-unplug-with-vfs-live', device: 'nvme' }],
+    // 1a909e3dd8 "hw/pci: Always call pcie_sriov_pf_reset()" (9.0.0) took the VF teardown out of nvme's own reset,
+    // which nvme_exit() ran first; cab1398a60 (10.0.0) keeps every VF alive until pcie_sriov_pf_exit(), after the
+    // PF has gone. 7.2.22 unplugs cleanly; 10.0.2 and 10.0.13 abort; 11.1.3 does not. Upstream master of Feb 2026
+    // (10.2.50) still had the order, so the fix came after it; its commit is not yet identified.
+    introducedBy: '1a909e3dd85d',
+    introducedIn: '9.0.0',
+    affected: ['10.0.2', '10.0.13'],
+    fixedIn: ['11.1.3'],
+    symptom: { label: SYMPTOMS.qemuAfterUnplug, observed: /SIGABRT.*nvme_subsys_unreserve_cntlids: Assertion/ },
+  },
+  {
     id: 'C14',
     title: 'disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken',
     cases: [{ suite: 'vfio', slug: 'disable-without-vectors' }],
@@ -244,8 +258,9 @@ export interface BuildFacts {
 
 export function fixState(bug: KnownBug, b: BuildFacts): FixState {
   if (b.release && bug.introducedIn && compareVersions(b.version, bug.introducedIn) < 0 && !bug.affected.includes(b.version)) return 'not-affected';
-  if (!bug.fixedBy) return 'lacks-fix';
-  const git = b.gitHasFix?.(bug);
+  if (!bug.fixedBy && !bug.fixedIn.length) return 'lacks-fix';
+  // A fix seen in a release whose commit is not yet identified: releases decide, git cannot.
+  const git = bug.fixedBy ? b.gitHasFix?.(bug) : undefined;
   if (git !== undefined) return git ? 'has-fix' : 'lacks-fix';
   if (!b.release) return 'unknown';
   if (bug.affected.includes(b.version)) return 'lacks-fix';
@@ -272,7 +287,7 @@ export function judgeKnownBug(id: CaseId, raw: 'passed' | 'failed', evidence: re
   for (const bug of KNOWN_BUGS) {
     if (!bug.cases.some((ref) => refersTo(ref, id))) continue;
     const state = fixState(bug, b);
-    const where = bug.fixedBy ? `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})` : `open: no QEMU has a fix${bug.introducedBy ? ` (since ${bug.introducedBy})` : ''}`;
+    const where = bug.fixedBy ? `fixed by ${bug.fixedBy} (${bug.fixedIn.join(', ')})` : bug.fixedIn.length ? `fixed in ${bug.fixedIn.join(', ')} by a commit not yet identified` : `open: no QEMU has a fix${bug.introducedBy ? ` (since ${bug.introducedBy})` : ''}`;
     if (raw === 'passed') {
       if (state === 'lacks-fix') return { outcome: 'xpass', bug, hint: `known QEMU bug ${bug.id} should show on ${b.version}, but the case passed: ${bug.fixedBy ? `fixed here (a backport of ${bug.fixedBy}?)` : 'fixed here: the first build with a fix, so record its commit in the registry'}` };
       continue;

@@ -175,7 +175,7 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
   const { deliveryTimeoutMs, migration } = opts;
   const { vfioProps, ...dutOpts } = (typeof c.dut === 'function' ? c.dut(t.device) : c.dut) ?? {};
   const host = t.host;
-  const dut = await startDut(t, dutOpts.hotplugSlot, {
+  const dut = await startDut(t, {
     machine: t.machine,
     // Time can pass in every emulated case (timers are device behaviour), but for migrations: the halt firmware
     // that lets a build without the qtest accelerator run is not the firmware of a build with it.
@@ -202,13 +202,20 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
   }
 }
 
-/** The device under test; one QEMU will not start in a slot that hot-plugs (a device that must sit on the root bus) does not apply. */
-async function startDut(t: Target, inSlot: boolean | undefined, opts: DutOptions): Promise<Dut> {
+/**
+ * The device under test. Where the case asks the build for more than the
+ * device (a slot that hot-plugs, SR-IOV VFs) and QEMU refuses to start with
+ * an error of its own (not a crash), the case does not apply to this build:
+ * a device that must sit on the root bus, a build older than its SR-IOV.
+ */
+async function startDut(t: Target, opts: DutOptions): Promise<Dut> {
   try {
     return await Dut.start(t.build, t.device, opts);
   } catch (e) {
-    if (!inSlot || !(e instanceof QemuStartError) || /killed by SIG/.test(e.reason)) throw e;
-    throw new NotApplicable(`QEMU ${t.build.label} will not start the ${t.device.name} in a slot that hot-plugs (${hotplugSlotFor[t.machine].how}): ${e.said('first')}`);
+    if (!(e instanceof QemuStartError) || /killed by SIG/.test(e.reason)) throw e;
+    if (opts.sriov) throw new NotApplicable(`QEMU ${t.build.label} will not start the ${t.device.name} with SR-IOV VFs (${t.device.sriov?.props ?? 'no properties'}): ${e.said('first')}`);
+    if (opts.hotplugSlot) throw new NotApplicable(`QEMU ${t.build.label} will not start the ${t.device.name} in a slot that hot-plugs (${hotplugSlotFor[t.machine].how}): ${e.said('first')}`);
+    throw e;
   }
 }
 

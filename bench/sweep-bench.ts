@@ -1,0 +1,69 @@
+/**
+ * The release sweep (issue 22's bug hunt): both suites over Debian's QEMU
+ * releases in version order (the emulated suite on every plugin's device,
+ * the vfio suite in the box on kernel 6.12), then every case whose outcome
+ * or counted observation changes between consecutive releases, written to
+ * docs/release-sweep.md with the date of the run. Each release is one run
+ * of the CLI, timed, so the table also gives the time per release.
+ */
+import fs from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { releaseChanges } from '../harness/matrix/release-changes.js';
+import { releaseChangesMarkdown } from '../harness/report/release-changes-text.js';
+import type { CaseResult, RunReport } from '../harness/results/run-report.js';
+import { sriovCases } from '../suites/emulated/sriov.js';
+import { deviceWorkCases } from '../suites/emulated/device-work.js';
+
+const MAIN = fileURLToPath(new URL('../bin/msix-harness.js', import.meta.url));
+/** Debian's QEMU releases, oldest first. */
+export const SWEEP_BUILDS = ['debian:bullseye', 'debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'] as const;
+const OUT = 'docs/release-sweep.md';
+
+export async function benchSweep(specs: readonly string[] = SWEEP_BUILDS, kernel = '6.12'): Promise<void> {
+  const results: CaseResult[] = [];
+  const order: string[] = [];
+  const perRelease: { label: string; seconds: number }[] = [];
+  const t0 = performance.now();
+  for (const spec of specs) {
+    const file = `reports/sweep-${spec.replace(/\W+/g, '-')}.json`;
+    const t = performance.now();
+    process.stderr.write(`sweep: ${spec} (emulated suite, then vfio in the box on ${kernel})\n`);
+    const r = await execa(process.execPath, [MAIN, 'compare', '--suite', 'emulated,vfio', '--qemu', spec, '--kernel', kernel, '--reporter', 'json', '--out', file], { reject: false, stdin: 'ignore', stderr: 'inherit' });
+    const seconds = (performance.now() - t) / 1000;
+    let report: RunReport;
+    try {
+      report = JSON.parse(await fs.readFile(file, 'utf8')) as RunReport;
+    } catch {
+      throw new Error(`the sweep's run on ${spec} wrote no report (exit ${r.exitCode}); run it alone: node ${MAIN} compare --suite emulated,vfio --qemu ${spec}`);
+    }
+    const label = report.builds[0]!.label;
+    order.push(label);
+    perRelease.push({ label, seconds });
+    results.push(...report.cases);
+    console.log(`  ${label}: ${seconds.toFixed(0)} s, ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.xfail} xfail, ${report.summary.error} errors`);
+  }
+  groupTimes(results);
+  const sweep = releaseChanges(results, order);
+  await fs.writeFile(OUT, releaseChangesMarkdown(sweep, { date: new Date(), command: `npm run bench -- --only sweep ${specs.join(' ')}`, perRelease }));
+  const unexplained = sweep.changes.filter((c) => !c.knownBug);
+  console.log(`\nrelease sweep over ${order.join(' -> ')}: ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
+  console.log(`  ${sweep.changes.length} changes, ${unexplained.length} unexplained; table in ${OUT}`);
+  for (const c of unexplained) console.log(`  unexplained: ${c.from} -> ${c.to} ${c.caseId}: ${c.outcome.join(' -> ')}`);
+}
+
+/** The case groups issue 22 added, per case against the rest of the emulated suite (goal: at most 1.5x). */
+function groupTimes(results: readonly CaseResult[]): void {
+  const ran = results.filter((r) => r.suite === 'emulated' && r.outcome !== 'skipped');
+  const slugOf = (r: CaseResult) => r.id.split('.').slice(2).join('.').replace(/@.*$/, '');
+  const groups = { 'SR-IOV': new Set(sriovCases.map((c) => c.slug)), 'device work': new Set(deviceWorkCases.map((c) => c.slug)) };
+  const inNone = ran.filter((r) => !Object.values(groups).some((g) => g.has(slugOf(r))));
+  const mean = (rs: readonly CaseResult[]) => rs.reduce((a, r) => a + r.durationMs, 0) / Math.max(rs.length, 1);
+  const base = mean(inNone);
+  console.log(`\nemulated cases, mean time per case over the sweep: the rest ${base.toFixed(0)} ms (${inNone.length} runs)`);
+  for (const [name, slugs] of Object.entries(groups)) {
+    const rs = ran.filter((r) => slugs.has(slugOf(r)));
+    const ratio = mean(rs) / base;
+    console.log(`  ${name}: ${mean(rs).toFixed(0)} ms per case (${rs.length} runs), ${ratio.toFixed(2)}x (goal <= 1.5x: ${ratio <= 1.5 ? 'meets goal' : 'BELOW GOAL'})`);
+  }
+}

@@ -242,6 +242,32 @@ export class Dut {
     return this.driver.nameVectorBeyondTable();
   }
 
+  /** Whether the plugin can raise a cause with the device told to use no vector (virtio's VIRTIO_MSI_NO_VECTOR). */
+  get canFireWithoutVector(): boolean {
+    return !!this.driver.fireWithoutVector;
+  }
+
+  /** The plugin's fireWithoutVector, then virtual time past every timer; what was done, for the evidence. */
+  async fireWithoutVector(): Promise<string> {
+    if (!this.driver.fireWithoutVector) throw new Error(`the ${this.plugin.name} plugin cannot tell the device to use no vector`);
+    const what = await this.driver.fireWithoutVector();
+    await this.letTimePass();
+    return what;
+  }
+
+  /** Whether the plugin can delete the queues that signal a vector (nvme's I/O queue pairs). */
+  get canDeleteQueues(): boolean {
+    return !!this.driver.deleteQueuesOf;
+  }
+
+  /** The plugin's deleteQueuesOf(v), then virtual time past every timer; what was deleted. */
+  async deleteQueuesOf(v: number): Promise<string> {
+    if (!this.driver.deleteQueuesOf) throw new Error(`the ${this.plugin.name} plugin cannot delete a device's queues`);
+    const what = await this.driver.deleteQueuesOf(v);
+    await this.letTimePass();
+    return what;
+  }
+
   /** The plugin's raiseCause (one more cause at once, nothing reset first). */
   raiseCause(): Promise<void> {
     if (!this.driver.raiseCause) throw new Error(`the ${this.plugin.name} plugin cannot raise a cause`);

@@ -60,6 +60,19 @@ export interface DeviceDriver {
    * MSI-X table, as a guest may, and say what it answered.
    */
   nameVectorBeyondTable?(): Promise<BeyondTableAnswer>;
+  /**
+   * Optional, for devices whose work is told which vector to use (virtio:
+   * a queue's or the configuration's vector): raise one cause with the
+   * device told to use no vector (VIRTIO_MSI_NO_VECTOR), as a guest may.
+   * A correct device sends no message for it.
+   */
+  fireWithoutVector?(): Promise<string>;
+  /**
+   * Optional, for devices whose queues each signal one vector (nvme: an I/O
+   * CQ): delete the queues that signal `vector`, as a driver tears a queue
+   * down, and say what was deleted. The next fire(vector) sets them up again.
+   */
+  deleteQueuesOf?(vector: number): Promise<string>;
   /** Optional, for an SR-IOV PF: the PF's own setup without which its VFs cannot signal (igb: the PF in MSI-X mode). */
   prepareVfs?(): Promise<void>;
 }

@@ -53,7 +53,7 @@ const CSTS_CFS = 2;
 const DOORBELL_BASE = 0x1000;
 const DOORBELL_BYTES = 4;
 
-const OPC = { CREATE_IO_SQ: 0x01, CREATE_IO_CQ: 0x05, GET_FEATURES: 0x0a, FLUSH: 0x00 } as const;
+const OPC = { DELETE_IO_SQ: 0x00, CREATE_IO_SQ: 0x01, DELETE_IO_CQ: 0x04, CREATE_IO_CQ: 0x05, GET_FEATURES: 0x0a, FLUSH: 0x00 } as const;
 const FEATURE_NUMBER_OF_QUEUES = 0x07;
 const NSID_ALL = 0xffffffff;
 /** Invalid Field in Command, Do Not Retry: older models (5.2 here) answer a Flush of all namespaces so. It still posts a completion, and the completion is what signals. */
@@ -337,6 +337,18 @@ function attach(handle: DeviceHandle): DeviceDriver {
     await execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
   },
   nameVectorBeyondTable: () => cqBeyondTable(dev),
+  // I/O queue pair v is vector v's only user; the admin CQ (vector 0) cannot be deleted.
+  async deleteQueuesOf(vector) {
+    if (vector < 1 || vector >= MSIX_VECTORS) throw new RangeError(`nvme: vector ${vector} has no I/O queue pair of its own to delete (1..${MSIX_VECTORS - 1})`);
+    const c = await running(dev);
+    if (!c.io.has(vector)) await createIoQueues(dev, c);
+    await execute(dev, c, c.admin, [
+      { what: `Delete I/O Submission Queue ${vector}`, opcode: OPC.DELETE_IO_SQ, cdw10: vector },
+      { what: `Delete I/O Completion Queue ${vector}`, opcode: OPC.DELETE_IO_CQ, cdw10: vector },
+    ]);
+    c.io.delete(vector);
+    return `I/O queue pair ${vector} (SQ and CQ) deleted`;
+  },
 };
 }
 

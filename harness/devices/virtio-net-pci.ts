@@ -39,19 +39,50 @@ function attach(dev: DeviceHandle): DeviceDriver {
     await dev.fn.bar(c.bar).writeb(c.offset + COMMON.DEVICE_STATUS, 0);
   },
   async fire(vector) {
-    const c = await commonConfig(dev);
-    const bar = dev.fn.bar(c.bar);
-    await bar.writew(c.offset + COMMON.MSIX_CONFIG, vector);
-    const got = await bar.readw(c.offset + COMMON.MSIX_CONFIG);
+    const got = await setConfigVector(dev, vector);
     if (got !== vector) throw new RangeError(`virtio-net-pci refused config vector ${vector} (reads back 0x${got.toString(16)}${got === NO_VECTOR ? ', NO_VECTOR' : ''})`);
-    const status = await bar.readb(c.offset + COMMON.DEVICE_STATUS);
-    if (!(status & STATUS_DRIVER_OK)) await bar.writeb(c.offset + COMMON.DEVICE_STATUS, status | STATUS_DRIVER_OK);
-    // set_link notifies only on a change: flip the link from what the device says it is now (also right after a migration).
-    const d = await configStructure(dev, CFG_TYPE_DEVICE);
-    const linkUp = !!((await dev.fn.bar(d.bar).readw(d.offset + NET_STATUS)) & NET_S_LINK_UP);
-    await dev.qmp.execute('set_link', { name: dev.qemuId, up: !linkUp });
+    await configChange(dev);
+  },
+  async fireWithoutVector() {
+    const got = await setConfigVector(dev, NO_VECTOR);
+    if (got !== NO_VECTOR) throw new Error(`virtio-net-pci's config vector reads back 0x${got.toString(16)} after VIRTIO_MSI_NO_VECTOR was written`);
+    await configChange(dev);
+    return 'a link change with the configuration vector VIRTIO_MSI_NO_VECTOR';
+  },
+  // The virtio specification: a vector the device cannot use reads back as VIRTIO_MSI_NO_VECTOR.
+  async nameVectorBeyondTable() {
+    const beyond = await tableSize(dev);
+    const got = await setConfigVector(dev, beyond);
+    return { asked: `config_msix_vector ${beyond} (the table has ${beyond} entries)`, refused: got === NO_VECTOR, answer: `reads back 0x${got.toString(16)}${got === NO_VECTOR ? ' (VIRTIO_MSI_NO_VECTOR)' : ''}` };
   },
 };
+}
+
+/** Write the configuration vector (config_msix_vector) and read back what the device took. */
+async function setConfigVector(dev: DeviceHandle, vector: number): Promise<number> {
+  const c = await commonConfig(dev);
+  const bar = dev.fn.bar(c.bar);
+  await bar.writew(c.offset + COMMON.MSIX_CONFIG, vector);
+  return bar.readw(c.offset + COMMON.MSIX_CONFIG);
+}
+
+/** One configuration change (the link flipped through QMP set_link), with DRIVER_OK set so virtio does not drop it. */
+async function configChange(dev: DeviceHandle): Promise<void> {
+  const c = await commonConfig(dev);
+  const bar = dev.fn.bar(c.bar);
+  const status = await bar.readb(c.offset + COMMON.DEVICE_STATUS);
+  if (!(status & STATUS_DRIVER_OK)) await bar.writeb(c.offset + COMMON.DEVICE_STATUS, status | STATUS_DRIVER_OK);
+  // set_link notifies only on a change: flip the link from what the device says it is now (also right after a migration).
+  const d = await configStructure(dev, CFG_TYPE_DEVICE);
+  const linkUp = !!((await dev.fn.bar(d.bar).readw(d.offset + NET_STATUS)) & NET_S_LINK_UP);
+  await dev.qmp.execute('set_link', { name: dev.qemuId, up: !linkUp });
+}
+
+/** The MSI-X table size the device has (its capability), whatever the plugin configured. */
+async function tableSize(dev: DeviceHandle): Promise<number> {
+  const cap = await dev.fn.findCapability(CapId.MSIX);
+  if (cap === undefined) throw new Error(`${dev.fn.name}: virtio-net-pci has no MSI-X capability`);
+  return ((await dev.fn.read(cap + 2, 2)) & 0x7ff) + 1;
 }
 
 export const virtioNetPci: DevicePlugin = {

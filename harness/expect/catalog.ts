@@ -23,6 +23,7 @@ export const CATALOG = {
   C20: "a vector past the table named by the device's own work: refused, never an abort",
   C21: 'SR-IOV: VFs exist exactly while VF Enable is set, NumVFs is the guest\'s, out-of-specification programming never takes QEMU down',
   C22: "SR-IOV: each VF's own MSI-X table in its aperture, below and above 4 GiB, one message per fire",
+  C24: "the device's own work with no vector (VIRTIO_MSI_NO_VECTOR) or a queue torn down with its vector live: no message, nothing pending, QEMU up",
   C23: "SR-IOV: a PF reset resets the SR-IOV capability and takes the VFs away; VFs made again start in MSI-X's reset state",
 } as const;
 

@@ -3,7 +3,8 @@
  * make the device's work name a vector (nvme: a completion queue's
  * interrupt vector), one past the MSI-X table must be refused by the device
  * with an error, QEMU must stay up, and the device must still send one
- * message per fire afterwards.
+ * message per fire afterwards (C20). Work told to use no vector, and a
+ * queue torn down while its vector is live, send nothing (C24).
  */
 import { NotApplicable, SYMPTOMS, type BeyondTableAnswer, type EmulatedCase } from '../../harness/case/index.js';
 
@@ -26,6 +27,50 @@ export const deviceWorkCases: EmulatedCase[] = [
       await dut.enableAllMasked();
       await dut.msix.unmask(v);
       ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} afterwards`, await dut.messagesFor(v, () => dut.fire(v)), 1);
+    },
+  },
+  {
+    slug: 'no-vector-sends-nothing',
+    title: 'work the device was told to signal on no vector (virtio: VIRTIO_MSI_NO_VECTOR) sends no message on any vector, QEMU stays up, and one fire still sends one message',
+    pins: ['C24'],
+    dut: { counters: 1 },
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      if (!dut.canFireWithoutVector) throw new NotApplicable(`the ${dut.plugin.name} plugin has no work that is told its vector`);
+      await dut.enableAllMasked();
+      // Every entry on the counter and unmasked: a message on any vector counts.
+      for (let v = 0; v < dut.msix.vectors; v++) {
+        await dut.countOn(v);
+        await dut.msix.unmask(v);
+      }
+      let what = '';
+      ev.qemu.expect('QEMU after work with no vector', await dut.survives(async () => void (what = await dut.fireWithoutVector())), 'running');
+      await dut.settle();
+      ev.guest.note('work', what);
+      ev.guest.expect('messages on any vector for work with no vector', await dut.counter().count(), 0);
+      const v = dut.msix.vectors - 1;
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} afterwards`, await dut.messagesFor(v, () => dut.fire(v)), 1);
+    },
+  },
+  {
+    slug: 'queue-deleted-with-vector-live',
+    title: "a queue deleted while its vector is live (unmasked, one message delivered): the teardown sends nothing on the vector, leaves nothing pending, QEMU stays up, and the queue made again sends one message per fire",
+    pins: ['C24'],
+    dut: { counters: 1 },
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      if (!dut.canDeleteQueues) throw new NotApplicable(`the ${dut.plugin.name} plugin cannot delete the device's queues`);
+      const v = dut.msix.vectors - 1;
+      await dut.enableAllMasked();
+      await dut.msix.unmask(v);
+      ev.guest.require(`${SYMPTOMS.messagesForOneCause}, vector ${v} before`, await dut.messagesFor(v, () => dut.fire(v)), 1);
+      let what = '';
+      let sent = -1;
+      ev.qemu.expect('QEMU after the queue was deleted', await dut.survives(async () => void (sent = await dut.messagesFor(v, async () => void (what = await dut.deleteQueuesOf(v))))), 'running');
+      ev.guest.note('deleted', what);
+      ev.guest.expect(`messages on vector ${v} for deleting its queue`, sent, 0);
+      ev.guest.expect(`vector ${v} pending after its queue was deleted`, (await dut.msix.pendingBits())[v], false);
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} on the queue made again`, await dut.messagesFor(v, () => dut.fire(v)), 1);
     },
   },
 ];

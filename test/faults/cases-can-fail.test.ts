@@ -6,6 +6,8 @@
 import { expect } from 'chai';
 import type { DeviceDriver, DeviceHandle, DevicePlugin } from '../../harness/devices/device-plugin.js';
 import { e1000e } from '../../harness/devices/e1000e.js';
+import { nvme } from '../../harness/devices/nvme.js';
+import { virtioNetPci } from '../../harness/devices/virtio-net-pci.js';
 import { defaultSpecs, resolveBuild } from '../../harness/builds/build-spec.js';
 import type { QemuBuild } from '../../harness/builds/qemu-build.js';
 import { runSuites } from '../../harness/runner/run-suite.js';
@@ -54,6 +56,34 @@ describe('cases fail when the device misbehaves', function () {
     expect(r.outcome).to.equal('failed');
     expect(r.evidence.find((e) => !e.ok)!.label).to.equal('PBA after masked fire');
     expect(r.error?.message).to.contain('last exchanges');
+  });
+
+  it('a device that signals work told to use no vector fails "no vector sends nothing"', async () => {
+    const signalsAnyway: DevicePlugin = {
+      ...virtioNetPci,
+      name: 'no-vector-ignored',
+      attach: (dev) => {
+        const real = virtioNetPci.attach(dev);
+        return { ...real, fireWithoutVector: async () => (await real.fire(0), 'a config change on vector 0, as if NO_VECTOR were ignored') };
+      },
+    };
+    const r = await outcome(signalsAnyway, 'no-vector-sends-nothing');
+    expect(r.outcome).to.equal('failed');
+    expect(r.evidence.find((e) => !e.ok)).to.deep.include({ label: 'messages on any vector for work with no vector', observed: 1 });
+  });
+
+  it('a device that signals when its queue is torn down fails "queue deleted with vector live"', async () => {
+    const signalsOnTeardown: DevicePlugin = {
+      ...nvme,
+      name: 'teardown-signals',
+      attach: (dev) => {
+        const real = nvme.attach(dev);
+        return { ...real, deleteQueuesOf: async (v) => (await real.fire(v), real.deleteQueuesOf!(v)) };
+      },
+    };
+    const r = await outcome(signalsOnTeardown, 'queue-deleted-with-vector-live');
+    expect(r.outcome).to.equal('failed');
+    expect(r.evidence.find((e) => !e.ok)).to.deep.include({ label: 'messages on vector 64 for deleting its queue', observed: 1 });
   });
 
   it('a device plugin that cannot do its part is an error (the harness could not decide), not a QEMU failure', async () => {

@@ -15,6 +15,7 @@ import type { ConfigAccess } from '../pci/config-access.js';
 import type { HotplugSlot, HotplugSlotSpec } from '../pci/hotplug-slot.js';
 import { Window } from '../pci/bars.js';
 import { GuestRam } from '../guest-ram.js';
+import { IntelVtd } from '../iommu/intel-vtd.js';
 import { configAccessFor, hotplugSlotFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
@@ -39,13 +40,19 @@ export interface DutOptions {
   readonly runnableClock?: boolean;
   /** Put the device in the machine type's slot that hot-plugs (pci/machines: behind a root port on q35, ACPI on pc), for unplug, plug and bus resets. */
   readonly hotplugSlot?: boolean;
+  /** An IOMMU in front of the device, with interrupt remapping (dut.vtd): messages then end at the local APIC, counted from QEMU's apic_deliver_irq trace. */
+  readonly iommu?: 'intel-iommu';
   /** Start the device as an SR-IOV PF with VFs (the plugin's sriov facts), for dut.sriov(). */
   readonly sriov?: boolean;
 }
 
 export const DUT_ID = 'dut';
+/** QEMU's trace of a message the local APIC takes (after remapping): one per message, with its vector. */
+export const APIC_DELIVERY_TRACE = 'apic_deliver_irq';
 export const DUT_SLOT = '04.0';
 const PASSTHROUGH_MEMORY_MIB = 32;
+/** The interrupt remapping table's entries: room for a handle per vector of the largest table here, and more. */
+const VTD_TABLE_ENTRIES = 4096;
 export const DELIVERY_TIMEOUT_MS = 5000;
 /** The mailbox slot MSI messages go to: above every MSI-X vector a device here has. */
 export const MSI_SLOT = 4096;
@@ -69,6 +76,8 @@ export interface Parts {
   readonly driver: DeviceDriver;
   /** Guest RAM the plugin's driver takes its memory from (a re-plugged device's driver too). */
   readonly ram: GuestRam;
+  /** The IOMMU's interrupt remapping, where the device is behind one (DutOptions.iommu). */
+  readonly vtd?: IntelVtd;
   /** Where VF BARs below 4 GiB go: the window the device's own BARs came from (its slot's, where it has one). */
   readonly vfWindow: Window;
   /** The slot that hot-plugs, where the device is in one (DutOptions.hotplugSlot). */
@@ -90,11 +99,13 @@ export function machineConfig(build: QemuBuild, plugin: DevicePlugin, opts: DutO
     ...(opts.machineVersion ? { machineVersion: opts.machineVersion } : {}),
     memoryMiB: memoryMiB(opts),
     args: [
+      // The IOMMU first: QEMU puts the PCI devices created after it behind it.
+      ...(opts.iommu ? ['-device', `${opts.iommu},intremap=on`] : []),
       ...(slot?.args(build) ?? []),
       ...(host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, ...(at.bus ? [`bus=${at.bus}`] : []), `addr=${at.addr}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, ...at, ...(opts.sriov ? { sriov: true } : {}) })),
       ...Array.from({ length: opts.counters ?? 0 }, (_, i) => ['-device', `${COUNTER_DEVICE},addr=${counterSlot(i)}`]).flat(),
     ],
-    traces: opts.traces ?? [],
+    traces: [...(opts.traces ?? []), ...(opts.iommu ? [APIC_DELIVERY_TRACE] : [])],
     guestErrors: opts.guestErrors ?? false,
     ...(opts.runnableClock ? { runnableClock: true } : {}),
   };
@@ -126,7 +137,8 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
     await c.placeBars(windows);
     counters.push(await MessageCounter.attach(c));
   }
-  return { machine, build, ...device, mailbox, counters, ram, vfWindow: own?.mmio ?? windows.mmio, ...(slot ? { slot } : {}) };
+  const vtd = opts.iommu ? new IntelVtd(machine.qtest, { table: ram.alloc(VTD_TABLE_ENTRIES * 16, 4096, 'the interrupt remapping table'), entries: VTD_TABLE_ENTRIES, queue: ram.alloc(4096, 4096, 'the invalidation queue'), status: ram.alloc(16, 16, 'the invalidation wait status') }) : undefined;
+  return { machine, build, ...device, mailbox, counters, ram, vfWindow: own?.mmio ?? windows.mmio, ...(slot ? { slot } : {}), ...(vtd ? { vtd } : {}) };
 }
 
 /**

@@ -15,12 +15,13 @@ import type { QemuBuild } from '../builds/qemu-build.js';
 import { describeExit, HarnessError, type ErrorKind, type ExitStatus } from '../errors.js';
 import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
-import { assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
+import { APIC_DELIVERY_TRACE, assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
 import { migrateParts } from './dut-migration.js';
 import { plugBack, unplug } from './dut-hotplug.js';
 import { startVariant, type VariantOutcome } from './dut-variant.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { SriovUnderTest } from './dut-sriov.js';
+import type { IntelVtd } from '../iommu/intel-vtd.js';
 
 export type { DutOptions };
 
@@ -30,6 +31,9 @@ export { MSI_SLOT };
 const MSIX_SIZING = /^(vectors|msix[-_](qsize|vectors|entries|size)|num[-_]vectors|msi[-_]vectors|intrs)$/;
 /** Property names that size a device's queues (each wanting a vector): virtio's num-queues, nvme's I/O queue pairs, virtio-serial's ports. */
 const QUEUE_SIZING = /^(num[-_]queues|queues|max[-_]ioqpairs|max[-_]queues|max[-_]ports)$/;
+
+/** How long stderr gets to bring in trace lines QEMU wrote before its last answer. */
+const TRACE_DRAIN_MS = 20;
 
 /** Errors that may mean QEMU went away. */
 const QEMU_GONE_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'closed', 'timeout']);
@@ -240,6 +244,25 @@ export class Dut {
   nameVectorBeyondTable(): Promise<BeyondTableAnswer> {
     if (!this.driver.nameVectorBeyondTable) throw new Error(`the ${this.plugin.name} plugin cannot name a vector through the device's own work`);
     return this.driver.nameVectorBeyondTable();
+  }
+
+  /** The IOMMU in front of the device (DutOptions.iommu), driven as a guest's IOMMU driver drives it. */
+  get vtd(): IntelVtd {
+    const v = this.parts.vtd;
+    if (!v) throw new Error("the device under test is behind no IOMMU: start it with iommu: 'intel-iommu'");
+    return v;
+  }
+
+  /**
+   * Messages the local APICs took with `vector` so far (QEMU's
+   * apic_deliver_irq trace; DutOptions.iommu collects it). QEMU writes a
+   * trace line before it answers the next command, so after settle() a
+   * short wait for the line to be read is enough.
+   */
+  async apicMessages(vector: number): Promise<number> {
+    await this.settle();
+    await new Promise((r) => setTimeout(r, TRACE_DRAIN_MS));
+    return this.machine.traceEvents(APIC_DELIVERY_TRACE).filter((e) => new RegExp(`\\bvector ${vector}\\b`).test(e.args)).length;
   }
 
   /** Whether the plugin can raise a cause with the device told to use no vector (virtio's VIRTIO_MSI_NO_VECTOR). */

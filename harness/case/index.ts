@@ -13,4 +13,5 @@ export type { SriovUnderTest, VfBarsAt, VfUnderTest } from './dut-sriov.js';
 export type { Evidence } from './evidence.js';
 export type { HostDeviceFacts, HostView } from './host-view.js';
 export { SYMPTOMS } from '../expect/symptoms.js';
+export { compatibilityMessage, remappableMessage } from '../iommu/intel-vtd.js';
 export { PBA_WRITE_LOG } from '../expect/msix-core-rules.js';

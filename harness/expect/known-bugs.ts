@@ -61,6 +61,10 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       { suite: 'emulated', slug: 'unplug-replug-twice', device: 'e1000e' },
       { suite: 'emulated', slug: 'secondary-bus-reset-with-vectors-live', device: 'e1000e' },
       { suite: 'emulated', slug: 'flr-with-vectors-live', device: 'e1000e' },
+      // Behind interrupt remapping the second message is counted at the APIC.
+      { suite: 'emulated', slug: 'remapped-delivers-once', device: 'e1000e' },
+      { suite: 'emulated', slug: 'absent-entry-faults', device: 'e1000e' },
+      { suite: 'emulated', slug: 'iommu-register-writes-survive', device: 'e1000e' },
     ],
     // "e1000e: Remove pending interrupt flags" (8.0). A fix was posted upstream in 2025 ("net/e1000e|igb: Only send
     // delayed msix interrupts that have a cause") and is in no release here: open.
@@ -188,6 +192,31 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     affected: ['10.0.2', '10.0.13'],
     fixedIn: ['11.1.3'],
     symptom: { label: SYMPTOMS.qemuAfterUnplug, observed: /SIGABRT.*nvme_subsys_unreserve_cntlids: Assertion/ },
+  },
+  {
+    id: 'vtd-ir-faults-not-recorded',
+    title: "intel-iommu drops a remappable interrupt that names an absent (or otherwise invalid) remapping table entry without recording a fault: no fault recording register, no PPF, no fault event interrupt, so the guest's IOMMU driver never learns of it",
+    cases: [{ suite: 'emulated', slug: 'absent-entry-faults' }],
+    // Interrupt remapping came without fault reporting (651e4cefee "intel_iommu: Add support for PCI MSI remap",
+    // 2.7.0); "intel-iommu: Report interrupt remapping faults, fix return value" (8.2.0), not in 7.2.x stable.
+    introducedBy: '651e4cefee',
+    introducedIn: '2.7.0',
+    fixedBy: 'c7016bf700',
+    affected: ['5.2.0', '7.2.22'],
+    fixedIn: ['8.2.0'],
+    symptom: { label: SYMPTOMS.irFaultRecorded, observed: false },
+  },
+  {
+    id: 'vtd-compatibility-format-not-blocked',
+    title: "intel-iommu with interrupt remapping on passes compatibility-format interrupts through even while Compatibility Format Interrupts are off (GSTS.CFIS 0, as Linux leaves it): the VT-d specification blocks them, and a device can reach any local APIC vector around the remapping table",
+    cases: [{ suite: 'emulated', slug: 'compatibility-format-blocked' }],
+    // Since interrupt remapping (651e4cefee, 2.7.0): vtd_interrupt_remap_msi() copies a compatibility-format message
+    // through, and GCMD.CFI is not implemented. Upstream's intel_iommu.c still does (10.0.13, 11.1.3): open.
+    introducedBy: '651e4cefee',
+    introducedIn: '2.7.0',
+    affected: ['5.2.0', '7.2.22', '10.0.2', '10.0.13', '11.1.3'],
+    fixedIn: [],
+    symptom: { label: SYMPTOMS.compatibilityFormatDelivered, observed: true },
   },
   {
     id: 'C14',

@@ -30,6 +30,12 @@ export const SYMPTOMS = {
   vfsAfterPfReset: 'VFs answering after the PF reset',
   /** SR-IOV: QEMU after a step of the guest's SR-IOV programming, in or out of specification. */
   qemuAfterSriovStep: 'QEMU after the SR-IOV step',
+  /** Interrupt remapping: whether a request naming an absent entry was recorded in a fault recording register. */
+  irFaultRecorded: 'interrupt remapping fault recorded for an absent entry',
+  /** Interrupt remapping: whether a compatibility-format message reached a local APIC while GSTS.CFIS is 0 (it must be blocked). */
+  compatibilityFormatDelivered: 'compatibility-format message delivered with CFIS 0',
+  /** Interrupt remapping: QEMU after the guest wrote patterns to every IOMMU register. */
+  qemuAfterIommuWrites: 'QEMU after writes to every intel-iommu register',
 } as const;
 
 export type SymptomLabel = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

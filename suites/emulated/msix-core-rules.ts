@@ -8,6 +8,7 @@ import { controlBits, edgeVectors, noPending, onlyPending } from './msix-state.j
 import { lifecycleCases } from './lifecycle.js';
 import { deviceWorkCases } from './device-work.js';
 import { sriovCases } from './sriov.js';
+import { interruptRemappingCases } from './interrupt-remapping.js';
 
 const FIRES = 3;
 /** PCI's largest MSI-X table (Table Size is 11 bits, N-1). */
@@ -438,4 +439,4 @@ const cases: EmulatedCase[] = [
   },
 ];
 
-export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases: [...cases, ...lifecycleCases, ...deviceWorkCases, ...sriovCases] };
+export const emulatedSuite: SuiteSpec = { name: 'emulated', kind: 'emulated', module: import.meta.url, cases: [...cases, ...lifecycleCases, ...deviceWorkCases, ...sriovCases, ...interruptRemappingCases] };

@@ -1,0 +1,137 @@
+/**
+ * Interrupt remapping in front of the device (catalog C25): intel-iommu with
+ * intremap=on, its remapping table and invalidation queue programmed from
+ * qtest as Linux's driver programs them. Messages then end at the local
+ * APIC, so they are counted where they land (QEMU's apic_deliver_irq
+ * trace), never in guest RAM. A remappable message through a present entry
+ * arrives once with the entry's vector; one naming an absent entry is
+ * recorded as a fault and delivers nothing; a compatibility-format message
+ * is blocked while Compatibility Format Interrupts are off; the IOMMU's own
+ * fault event interrupt is sent once; and no register write of the guest's
+ * takes QEMU down.
+ */
+import { compatibilityMessage, NotApplicable, remappableMessage, SYMPTOMS, type Dut, type EmulatedCase, type Target } from '../../harness/case/index.js';
+
+const BEHIND_IOMMU = { iommu: 'intel-iommu' } as const;
+/** Entry h of the table serves device vector h - HANDLE_BASE. */
+const HANDLE_BASE = 0x100;
+/** The APIC vector an entry sends for device vector v: well above the exception vectors. */
+const apicVector = (v: number) => 0x40 + (v % 0x80);
+/** VT-d fault reason 0x22: the entry an interrupt request named is not present. */
+const FAULT_ENTRY_NOT_PRESENT = 0x22;
+const BSP = 0;
+
+function onQ35(t: Target): string | undefined {
+  if (t.machine !== 'q35') return 'intel-iommu is a q35 device';
+  if (t.device.contractOnly) return `no plugin makes ${t.device.name} fire`;
+  return undefined;
+}
+
+/** IR on, with every vector's entry in the table present (entry HANDLE_BASE + v sends apicVector(v) to the BSP). */
+async function remapping(dut: Dut): Promise<void> {
+  const caps = await dut.vtd.capabilities();
+  if (!caps.interruptRemapping) throw new NotApplicable(`QEMU ${dut.build.label}'s intel-iommu offers no interrupt remapping`);
+  await dut.vtd.clearTable();
+  for (let v = 0; v < dut.msix.vectors; v++) await dut.vtd.setEntry(HANDLE_BASE + v, { present: true, vector: apicVector(v), destination: BSP });
+  await dut.vtd.enableRemapping();
+  await dut.enableAllMasked();
+}
+
+/** APIC messages with `vector` that `action` made. */
+async function apicMessagesFor(dut: Dut, vector: number, action: () => Promise<void>): Promise<number> {
+  const before = await dut.apicMessages(vector);
+  await action();
+  return (await dut.apicMessages(vector)) - before;
+}
+
+export const interruptRemappingCases: EmulatedCase[] = [
+  {
+    slug: 'remapped-delivers-once',
+    title: 'behind intel-iommu with interrupt remapping on: a remappable message (by handle, and by handle + subhandle) through a present entry arrives at the local APIC exactly once per fire with the entry\'s vector, and no fault is recorded',
+    pins: ['C25'],
+    dut: BEHIND_IOMMU,
+    skipReason: onQ35,
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      await remapping(dut);
+      const last = dut.msix.vectors - 1;
+      for (const v of [...new Set([0, last])]) {
+        await dut.msix.unmask(v);
+        // Subhandle: entry = handle + data; the handle named is one below, so only the sum finds the present entry.
+        for (const [format, msg] of [['by handle', remappableMessage(HANDLE_BASE + v)], ['by handle + subhandle', remappableMessage(HANDLE_BASE + v - 1, 1)]] as const) {
+          await dut.msix.program(v, msg);
+          ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped to the APIC, vector ${v} ${format}`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+        }
+      }
+      ev.guest.expect('faults recorded', (await dut.vtd.faults()).records, []);
+    },
+  },
+  {
+    slug: 'absent-entry-faults',
+    title: 'behind intel-iommu with interrupt remapping on: a remappable message naming an entry that is not present delivers nothing and is recorded as a fault (reason 0x22, the entry\'s index, the device\'s requester id), and the IOMMU\'s own fault event interrupt arrives once; after the fault is cleared, a present entry delivers once',
+    pins: ['C25'],
+    dut: BEHIND_IOMMU,
+    skipReason: onQ35,
+    records: [SYMPTOMS.irFaultRecorded],
+    async body({ dut, ev }) {
+      await remapping(dut);
+      const v = dut.msix.vectors - 1;
+      const absent = HANDLE_BASE + dut.msix.vectors + 7;
+      const faultVector = 0xe0;
+      await dut.vtd.routeFaultEvent(compatibilityMessage(faultVector, BSP));
+      await dut.msix.unmask(v);
+      await dut.msix.program(v, remappableMessage(absent));
+      let fault = 0;
+      const delivered = await apicMessagesFor(dut, apicVector(v), async () => void (fault = await apicMessagesFor(dut, faultVector, () => dut.fire(v))));
+      ev.guest.expect(`APIC messages for a fire through absent entry ${absent}`, delivered, 0);
+      const faults = await dut.vtd.faults();
+      const rid = (dut.fn.bdf.bus << 8) | (dut.fn.bdf.dev << 3) | dut.fn.bdf.fn;
+      ev.guest.expect(SYMPTOMS.irFaultRecorded, faults.records.length > 0, true);
+      ev.guest.expect('fault recorded (reason, index, requester id), PPF', [faults.records.map((r) => [r.reason, r.index, r.sourceId]), faults.pending], [[[FAULT_ENTRY_NOT_PRESENT, absent, rid]], true]);
+      ev.guest.expect('fault event interrupts for the fault', fault, 1);
+      await dut.vtd.clearFaults();
+      await dut.msix.program(v, remappableMessage(HANDLE_BASE + v));
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} through its present entry afterwards`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+    },
+  },
+  {
+    slug: 'compatibility-format-blocked',
+    title: 'behind intel-iommu with interrupt remapping on and Compatibility Format Interrupts off (GSTS.CFIS 0, as Linux leaves it): a compatibility-format message is blocked, never delivered around the remapping table',
+    pins: ['C25'],
+    dut: BEHIND_IOMMU,
+    skipReason: onQ35,
+    records: [SYMPTOMS.compatibilityFormatDelivered],
+    async body({ dut, ev }) {
+      await remapping(dut);
+      ev.guest.require('GSTS.CFIS', ((await dut.vtd.status()) >>> 23) & 1, 0);
+      const v = dut.msix.vectors - 1;
+      const vector = 0xd0;
+      await dut.msix.unmask(v);
+      await dut.msix.program(v, compatibilityMessage(vector, BSP));
+      const n = await apicMessagesFor(dut, vector, () => dut.fire(v));
+      ev.guest.note('APIC messages for the compatibility-format message', n);
+      ev.guest.expect(SYMPTOMS.compatibilityFormatDelivered, n > 0, false);
+    },
+  },
+  {
+    slug: 'iommu-register-writes-survive',
+    title: 'any value the guest writes to any intel-iommu register (a seeded sweep of patterns over its whole register page) never takes QEMU down, and the device behind it still delivers once remapping is set up again',
+    pins: ['C25'],
+    dut: BEHIND_IOMMU,
+    skipReason: onQ35,
+    records: [SYMPTOMS.qemuAfterIommuWrites, SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      const patterns = [0xffffffff, 0x00000000, 0x80000000, 0x5a5a5a5a, 0x0000ffff];
+      const writes = async () => {
+        for (const p of patterns) for (let off = 0; off < 0x1000; off += 4) await dut.vtd.writeRegister(off, p);
+      };
+      if (ev.qemu.expect(SYMPTOMS.qemuAfterIommuWrites, await dut.survives(writes), 'running') === false) return;
+      await dut.machineReset();
+      await remapping(dut);
+      const v = dut.msix.vectors - 1;
+      await dut.msix.unmask(v);
+      await dut.msix.program(v, remappableMessage(HANDLE_BASE + v));
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} after the writes and a reset`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+    },
+  },
+];

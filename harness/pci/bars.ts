@@ -17,44 +17,55 @@ export interface BarInfo {
 
 const BAR0 = 0x10;
 
-/** Size every implemented BAR of a type-0 header, restoring the original values. */
 /** Config space offset of the header type (bit 7: multi-function). */
 const HEADER_TYPE = 0x0e;
 
+/** Size every implemented BAR of the header (six, a bridge's two), restoring the original values. */
 export async function sizeBars(cfg: ConfigAccess, bdf: Bdf): Promise<BarInfo[]> {
   const bars: BarInfo[] = [];
   // A bridge's header (type 1) has two BARs, a CardBus bridge's (type 2) one: past them lie bus numbers and windows.
   const headerType = (await cfg.read(bdf, HEADER_TYPE, 1)) & 0x7f;
   const count = headerType === 1 ? 2 : headerType === 2 ? 1 : 6;
+  const regs: BarRegisters = { read: (off) => cfg.read(bdf, off, 4), write: (off, v) => cfg.write(bdf, off, 4, v) };
   for (let i = 0; i < count; i++) {
-    const off = BAR0 + 4 * i;
-    const orig = await cfg.read(bdf, off, 4);
-    await cfg.write(bdf, off, 4, 0xffffffff);
-    const probe = await cfg.read(bdf, off, 4);
-    await cfg.write(bdf, off, 4, orig);
-    if (probe === 0) continue;
-    if (probe & 1) {
-      const mask = (probe & 0xfffffffc) | 0xffff0000;
-      bars.push({ index: i, kind: 'io', prefetchable: false, size: (~mask >>> 0) + 1 });
-      continue;
-    }
-    const is64 = ((probe >> 1) & 3) === 2;
-    const prefetchable = !!(probe & 8);
-    let size: number;
-    if (is64) {
-      const hiOrig = await cfg.read(bdf, off + 4, 4);
-      await cfg.write(bdf, off + 4, 4, 0xffffffff);
-      const hi = await cfg.read(bdf, off + 4, 4);
-      await cfg.write(bdf, off + 4, 4, hiOrig);
-      const full = (BigInt(hi) << 32n) | BigInt(probe & 0xfffffff0);
-      size = Number(((~full) & 0xffffffffffffffffn) + 1n);
-    } else {
-      size = (~(probe & 0xfffffff0) >>> 0) + 1;
-    }
-    bars.push({ index: i, kind: is64 ? 'mem64' : 'mem32', prefetchable, size });
-    if (is64) i++;
+    const info = await sizeBar(regs, BAR0 + 4 * i, i);
+    if (!info) continue;
+    bars.push(info);
+    if (info.kind === 'mem64') i++;
   }
   return bars;
+}
+
+/** Dword access to a run of BAR registers: a header's, or the VF BARs in a PF's SR-IOV capability. */
+export interface BarRegisters {
+  read(offset: number): Promise<number>;
+  write(offset: number, value: number): Promise<void>;
+}
+
+/**
+ * Size the BAR whose register is at `offset` (BAR `index`): write all ones,
+ * read back, restore, both halves of a 64-bit one. Undefined when the
+ * register is not implemented.
+ */
+export async function sizeBar(regs: BarRegisters, offset: number, index: number): Promise<BarInfo | undefined> {
+  const orig = await regs.read(offset);
+  await regs.write(offset, 0xffffffff);
+  const probe = await regs.read(offset);
+  await regs.write(offset, orig);
+  if (probe === 0) return undefined;
+  if (probe & 1) {
+    const mask = (probe & 0xfffffffc) | 0xffff0000;
+    return { index, kind: 'io', prefetchable: false, size: (~mask >>> 0) + 1 };
+  }
+  const is64 = ((probe >> 1) & 3) === 2;
+  const prefetchable = !!(probe & 8);
+  if (!is64) return { index, kind: 'mem32', prefetchable, size: (~(probe & 0xfffffff0) >>> 0) + 1 };
+  const hiOrig = await regs.read(offset + 4);
+  await regs.write(offset + 4, 0xffffffff);
+  const hi = await regs.read(offset + 4);
+  await regs.write(offset + 4, hiOrig);
+  const full = (BigInt(hi) << 32n) | BigInt(probe & 0xfffffff0);
+  return { index, kind: 'mem64', prefetchable, size: Number((~full & 0xffffffffffffffffn) + 1n) };
 }
 
 /** Hands out naturally aligned addresses from a window. */

@@ -5,7 +5,7 @@
  * the PF's capability and give each VF an aperture of the BAR's size.
  * Only config-space access; no device knowledge.
  */
-import { Bar, type BarInfo } from './bars.js';
+import { Bar, sizeBar, type BarInfo, type BarRegisters } from './bars.js';
 import type { Bdf } from './bdf.js';
 import { PciFunction } from './pci-function.js';
 
@@ -124,25 +124,12 @@ export class SriovCapability {
   /** Size the VF BARs the way BARs are sized (all ones, read back, restore): the size is one VF's aperture. */
   async sizeVfBars(): Promise<VfBarInfo[]> {
     const out: VfBarInfo[] = [];
+    const regs: BarRegisters = { read: (off) => this.read(off, 4), write: (off, v) => this.write(off, 4, v) };
     for (let i = 0; i < VF_BARS; i++) {
-      const reg = REG.VF_BAR0 + 4 * i;
-      const orig = await this.read(reg, 4);
-      await this.write(reg, 4, 0xffffffff);
-      const probe = await this.read(reg, 4);
-      await this.write(reg, 4, orig);
-      if (probe === 0) continue;
-      const is64 = ((probe >> 1) & 3) === 2;
-      let size: number;
-      if (is64) {
-        const hiOrig = await this.read(reg + 4, 4);
-        await this.write(reg + 4, 4, 0xffffffff);
-        const hi = await this.read(reg + 4, 4);
-        await this.write(reg + 4, 4, hiOrig);
-        const full = (BigInt(hi) << 32n) | BigInt(probe & 0xfffffff0);
-        size = Number((~full & 0xffffffffffffffffn) + 1n);
-      } else size = (~(probe & 0xfffffff0) >>> 0) + 1;
-      out.push({ index: i, kind: is64 ? 'mem64' : 'mem32', prefetchable: !!(probe & 8), size });
-      if (is64) i++;
+      const info = await sizeBar(regs, REG.VF_BAR0 + 4 * i, i);
+      if (!info) continue;
+      out.push(info);
+      if (info.kind === 'mem64') i++;
     }
     return out;
   }

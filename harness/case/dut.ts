@@ -278,6 +278,20 @@ export class Dut {
     return what;
   }
 
+  /** Whether the plugin can make one queue's work complete on a vector it chooses (virtio's queues). */
+  get canDoQueueWork(): boolean {
+    return !!this.driver.queueWork;
+  }
+
+  /** The plugin's queueWork(v) (undefined: no vector), then virtual time past every timer; what was done. */
+  async queueWork(v: number | undefined): Promise<string> {
+    if (!this.driver.queueWork) throw new Error(`the ${this.plugin.name} plugin has no queue work`);
+    if (v !== undefined) this.msix.checkVector(v);
+    const what = await this.driver.queueWork(v);
+    await this.letTimePass();
+    return what;
+  }
+
   /** Whether the plugin can delete the queues that signal a vector (nvme's I/O queue pairs). */
   get canDeleteQueues(): boolean {
     return !!this.driver.deleteQueuesOf;

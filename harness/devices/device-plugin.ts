@@ -68,6 +68,14 @@ export interface DeviceDriver {
    */
   fireWithoutVector?(): Promise<string>;
   /**
+   * Optional, for devices whose queues are each told their own vector
+   * (virtio): set one queue up with `vector` (undefined: no vector, as
+   * VIRTIO_MSI_NO_VECTOR), complete one piece of work on it, and say what.
+   * A correct device sends exactly one message on that vector, none on the
+   * others (none at all for no vector).
+   */
+  queueWork?(vector: number | undefined): Promise<string>;
+  /**
    * Optional, for devices whose queues each signal one vector (nvme: an I/O
    * CQ): delete the queues that signal `vector`, as a driver tears a queue
    * down, and say what was deleted. The next fire(vector) sets them up again.

@@ -5,33 +5,31 @@
  * at N, make sure DRIVER_OK is set (virtio drops config interrupts before
  * it), then toggle the link through QMP set_link, which changes the status
  * field and notifies (the link's state is read from the device's own
- * config each time). Queue vectors would need rings in guest memory.
+ * config each time).
+ *
+ * Queue work (queueWork): the transmit queue (virtqueue 1) set up in guest
+ * RAM with the vector asked for, and one frame sent. With no network
+ * backend the frame goes nowhere, but the device uses the buffer and
+ * signals the queue's vector all the same (dropped while the link is down).
  */
 import { CapId } from '../pci/capabilities.js';
 import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
+import { COMMON, configStructure, NO_VECTOR, STATUS, VIRTIO_CFG, VirtQueue } from './virtio-queue.js';
 
-const CFG_TYPE_COMMON = 1;
-const CFG_TYPE_DEVICE = 4;
 /** virtio_net_config.status, and its VIRTIO_NET_S_LINK_UP bit. */
 const NET_STATUS = 6;
 const NET_S_LINK_UP = 1;
-const COMMON = { MSIX_CONFIG: 0x10, DEVICE_STATUS: 0x14 } as const;
-const STATUS_DRIVER_OK = 4;
-const NO_VECTOR = 0xffff;
+const STATUS_DRIVER_OK = STATUS.DRIVER_OK;
+const CFG_TYPE_DEVICE = VIRTIO_CFG.DEVICE;
+/** The first transmit queue (receive queue 0 is virtqueue 0). */
+const TX_QUEUE = 1;
+/** A frame: virtio_net_hdr_v1 (12 bytes, no offloads) and a minimal Ethernet frame. */
+const FRAME = new Uint8Array(12 + 60).fill(0x5a, 12);
 
-/** Where a virtio configuration structure of `type` is: its BAR and offset (from the vendor capability). */
-async function configStructure(dev: DeviceHandle, type: number): Promise<{ bar: number; offset: number }> {
-  for (const cap of await dev.fn.capabilities()) {
-    if (cap.id !== CapId.VENDOR) continue;
-    if ((await dev.fn.read(cap.offset + 3, 1)) !== type) continue;
-    return { bar: await dev.fn.read(cap.offset + 4, 1), offset: await dev.fn.read(cap.offset + 8, 4) };
-  }
-  throw new Error(`${dev.fn.name}: no virtio configuration capability of type ${type} (is this a modern virtio device?)`);
-}
-
-const commonConfig = (dev: DeviceHandle) => configStructure(dev, CFG_TYPE_COMMON);
+const commonConfig = (dev: DeviceHandle) => configStructure(dev, VIRTIO_CFG.COMMON);
 
 function attach(dev: DeviceHandle): DeviceDriver {
+  const queueRam = dev.ram.alloc(VirtQueue.BYTES, 4096, 'virtio-net transmit queue');
   return {
   async reset() {
     const c = await commonConfig(dev);
@@ -42,6 +40,12 @@ function attach(dev: DeviceHandle): DeviceDriver {
     const got = await setConfigVector(dev, vector);
     if (got !== vector) throw new RangeError(`virtio-net-pci refused config vector ${vector} (reads back 0x${got.toString(16)}${got === NO_VECTOR ? ', NO_VECTOR' : ''})`);
     await configChange(dev);
+  },
+  async queueWork(vector) {
+    const q = await VirtQueue.setUp(dev, queueRam, TX_QUEUE, vector ?? NO_VECTOR);
+    if (q.vector !== (vector ?? NO_VECTOR)) throw new RangeError(`virtio-net-pci refused vector ${vector} for its transmit queue (reads back 0x${q.vector.toString(16)})`);
+    await q.submit(FRAME, 'a frame');
+    return `a frame sent on the transmit queue (virtqueue ${TX_QUEUE}), its vector ${vector === undefined ? 'VIRTIO_MSI_NO_VECTOR' : vector}`;
   },
   async fireWithoutVector() {
     const got = await setConfigVector(dev, NO_VECTOR);

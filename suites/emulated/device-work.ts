@@ -73,4 +73,32 @@ export const deviceWorkCases: EmulatedCase[] = [
       ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} on the queue made again`, await dut.messagesFor(v, () => dut.fire(v)), 1);
     },
   },
+  {
+    slug: 'queue-work-signals-its-vector',
+    title: "a queue told its own vector (virtio: queue_msix_vector) signals exactly that vector once per piece of work, for every vector of the table, and nothing on the others; told VIRTIO_MSI_NO_VECTOR, it signals nothing at all",
+    pins: ['C24'],
+    dut: { counters: 2 },
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      if (!dut.canDoQueueWork) throw new NotApplicable(`the ${dut.plugin.name} plugin has no queue work`);
+      const n = dut.msix.vectors;
+      await dut.enableAllMasked();
+      for (let v = 0; v < n; v++) await dut.msix.unmask(v);
+      for (let v = 0; v < n; v++) {
+        // Vector v on counter 0, every other on counter 1.
+        for (let u = 0; u < n; u++) await dut.msix.program(u, dut.counter(u === v ? 0 : 1).message(u));
+        await dut.counter(0).zero();
+        await dut.counter(1).zero();
+        const what = await dut.queueWork(v);
+        await dut.settle();
+        if (v === 0) ev.guest.note('work', what);
+        ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, queue work on vector ${v} (that vector, the others)`, [await dut.counter(0).count(), await dut.counter(1).count()], [1, 0]);
+      }
+      for (let u = 0; u < n; u++) await dut.msix.program(u, dut.counter(0).message(u));
+      await dut.counter(0).zero();
+      await dut.queueWork(undefined);
+      await dut.settle();
+      ev.guest.expect('messages on any vector for queue work with no vector', await dut.counter(0).count(), 0);
+    },
+  },
 ];

@@ -86,6 +86,20 @@ describe('cases fail when the device misbehaves', function () {
     expect(r.evidence.find((e) => !e.ok)).to.deep.include({ label: 'messages on vector 64 for deleting its queue', observed: 1 });
   });
 
+  it('a queue that signals another vector than it was told fails "queue work signals its vector"', async () => {
+    const wrongVector: DevicePlugin = {
+      ...virtioNetPci,
+      name: 'queue-wrong-vector',
+      attach: (dev) => {
+        const real = virtioNetPci.attach(dev);
+        return { ...real, queueWork: (v) => real.queueWork!(v === undefined ? undefined : (v + 1) % virtioNetPci.msixVectors) };
+      },
+    };
+    const r = await outcome(wrongVector, 'queue-work-signals-its-vector');
+    expect(r.outcome).to.equal('failed');
+    expect(r.evidence.find((e) => !e.ok)).to.deep.include({ observed: [0, 1] });
+  });
+
   it('a device plugin that cannot do its part is an error (the harness could not decide), not a QEMU failure', async () => {
     const r = await outcome({ ...e1000e, name: 'broken-plugin', attach: (dev) => ({ ...e1000e.attach(dev), reset: async () => Promise.reject(new Error('plugin bug: register map missing')) }) }, 'unmasked-delivers-once');
     expect(r.outcome).to.equal('error');

@@ -219,6 +219,19 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.compatibilityFormatDelivered, observed: true },
   },
   {
+    id: 'vtd-wait-sw-and-if-abort',
+    title: "intel-iommu aborts QEMU on an invalidation wait descriptor that asks for both a Status Write and an Interrupt Flag (as FreeBSD's driver does, and the VT-d specification allows): vtd_process_wait_desc() asserts the two never come together",
+    cases: [{ suite: 'emulated', slug: 'iommu-completion-event-counted' }],
+    // Since queued invalidation (ed7b8fbcfb, 2.2.0); "intel_iommu: Allow both Status Write and Interrupt Flag in
+    // QI wait" (10.1.0; stable 10.0.4 per Debian's changelog). Seen: 7.2.22 and 10.0.2 abort, 10.0.13 and 11.1.3 do not.
+    introducedBy: 'ed7b8fbcfb',
+    introducedIn: '2.2.0',
+    fixedBy: 'e8145dcd31',
+    affected: ['5.2.0', '7.2.22', ...releases('10.0', 0, 3)],
+    fixedIn: ['10.0.4', '10.1.0'],
+    symptom: { label: SYMPTOMS.qemuAfterWaitWithInterrupt, observed: /SIGABRT.*vtd_process_wait_desc: Assertion/ },
+  },
+  {
     id: 'C14',
     title: 'disabling MSI-X with no vector ever unmasked left MSI-X on and INTx broken',
     cases: [{ suite: 'vfio', slug: 'disable-without-vectors' }],

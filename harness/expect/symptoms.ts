@@ -34,6 +34,8 @@ export const SYMPTOMS = {
   irFaultRecorded: 'interrupt remapping fault recorded for an absent entry',
   /** Interrupt remapping: whether a compatibility-format message reached a local APIC while GSTS.CFIS is 0 (it must be blocked). */
   compatibilityFormatDelivered: 'compatibility-format message delivered with CFIS 0',
+  /** The IOMMU's invalidation wait descriptor with both Status Write and Interrupt Flag: QEMU after it. */
+  qemuAfterWaitWithInterrupt: 'QEMU after an invalidation wait with Status Write and Interrupt Flag',
   /** Interrupt remapping: QEMU after the guest wrote patterns to every IOMMU register. */
   qemuAfterIommuWrites: 'QEMU after writes to every intel-iommu register',
 } as const;

@@ -14,7 +14,9 @@ import { pollUntil } from '../poll.js';
 /** Where QEMU's intel-iommu has its registers on x86 (DMAR's register base). */
 export const VTD_BASE = 0xfed90000;
 
-const REG = { CAP: 0x08, ECAP: 0x10, GCMD: 0x18, GSTS: 0x1c, FSTS: 0x34, FECTL: 0x38, FEDATA: 0x3c, FEADDR: 0x40, FEUADDR: 0x44, IQH: 0x80, IQT: 0x88, IQA: 0x90, ICS: 0x9c, IRTA: 0xb8 } as const;
+const REG = { CAP: 0x08, ECAP: 0x10, GCMD: 0x18, GSTS: 0x1c, FSTS: 0x34, FECTL: 0x38, FEDATA: 0x3c, FEADDR: 0x40, FEUADDR: 0x44, IQH: 0x80, IQT: 0x88, IQA: 0x90, ICS: 0x9c, IECTL: 0xa0, IEDATA: 0xa4, IEADDR: 0xa8, IEUADDR: 0xac, IRTA: 0xb8 } as const;
+const ICS_IWC = 1 << 0;
+const IECTL_IM = 1 << 31;
 /** Global Command and Status bits: the persistent ones (status kept) and the one-shot ones. */
 export const Gcmd = { TE: 1 << 31, QIE: 1 << 26, IRE: 1 << 25, SIRTP: 1 << 24, CFI: 1 << 23 } as const;
 const PERSISTENT = Gcmd.TE | Gcmd.QIE | Gcmd.IRE | Gcmd.CFI;
@@ -24,7 +26,7 @@ const FSTS_PFO = 1 << 0;
 const FSTS_PPF = 1 << 1;
 const FECTL_IM = 1 << 31;
 /** Invalidation descriptors (128-bit): the interrupt entry cache, and a wait that writes a status dword. */
-const DESC = { IEC: 0x4, WAIT: 0x5, WAIT_STATUS_WRITE: 1 << 5 } as const;
+const DESC = { IEC: 0x4, WAIT: 0x5, WAIT_INTERRUPT: 1 << 4, WAIT_STATUS_WRITE: 1 << 5 } as const;
 const DESC_BYTES = 16;
 const IRTE_BYTES = 16;
 const WAIT_MS = 2000;
@@ -193,9 +195,45 @@ export class IntelVtd {
     await this.qtest.writel(this.at(REG.FECTL), 0);
   }
 
+  /** Point the invalidation completion event interrupt (the IOMMU's other MSI) at `msg`, masked or not. */
+  async routeCompletionEvent(msg: MsixMessage, masked = false): Promise<void> {
+    const addr = BigInt(msg.address);
+    await this.qtest.writel(this.at(REG.IEDATA), msg.data >>> 0);
+    await this.qtest.writel(this.at(REG.IEADDR), Number(addr & 0xffffffffn) >>> 0);
+    await this.qtest.writel(this.at(REG.IEUADDR), Number(addr >> 32n) >>> 0);
+    await this.qtest.writel(this.at(REG.IECTL), masked ? IECTL_IM >>> 0 : 0);
+  }
+
+  /** Unmask the invalidation completion event interrupt (IECTL.IM clear). */
+  unmaskCompletionEvent(): Promise<void> {
+    return this.qtest.writel(this.at(REG.IECTL), 0);
+  }
+
+  /** An invalidation wait descriptor with its Interrupt Flag (and a status write, to know it completed): it sets ICS.IWC and interrupts. */
+  async waitWithInterrupt(): Promise<void> {
+    const token = 0x2000 + ++this.waits;
+    await this.qtest.writel(this.mem.status, 0);
+    await this.submit(BigInt(DESC.WAIT | DESC.WAIT_INTERRUPT | DESC.WAIT_STATUS_WRITE) | (BigInt(token) << 32n), BigInt(this.mem.status));
+    await pollUntil(
+      () => this.qtest.readl(this.mem.status),
+      (v) => v === token,
+      { timeoutMs: WAIT_MS, intervalMs: 1, timeout: () => new Error(`intel-iommu: the invalidation wait with interrupt (status 0x${token.toString(16)}) did not complete within ${WAIT_MS} ms`) },
+    );
+  }
+
+  /** ICS.IWC: an invalidation wait with its Interrupt Flag completed and software has not cleared it. */
+  async completionPending(): Promise<boolean> {
+    return !!((await this.qtest.readl(this.at(REG.ICS))) & ICS_IWC);
+  }
+
+  /** Clear ICS.IWC (write 1), as the driver's completion handler does. */
+  clearCompletion(): Promise<void> {
+    return this.qtest.writel(this.at(REG.ICS), ICS_IWC);
+  }
+
   /** Mask the fault event interrupt again. */
   maskFaultEvent(): Promise<void> {
-    return this.qtest.writel(this.at(REG.FECTL), FECTL_IM);
+    return this.qtest.writel(this.at(REG.FECTL), FECTL_IM >>> 0);
   }
 }
 

@@ -16,6 +16,7 @@ import type { HotplugSlot, HotplugSlotSpec } from '../pci/hotplug-slot.js';
 import { Window } from '../pci/bars.js';
 import { GuestRam } from '../guest-ram.js';
 import { IntelVtd } from '../iommu/intel-vtd.js';
+import { AmdVi } from '../iommu/amd-vi.js';
 import { configAccessFor, hotplugSlotFor } from '../pci/machines/index.js';
 import { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
@@ -41,7 +42,7 @@ export interface DutOptions {
   /** Put the device in the machine type's slot that hot-plugs (pci/machines: behind a root port on q35, ACPI on pc), for unplug, plug and bus resets. */
   readonly hotplugSlot?: boolean;
   /** An IOMMU in front of the device, with interrupt remapping (dut.vtd): messages then end at the local APIC, counted from QEMU's apic_deliver_irq trace. */
-  readonly iommu?: 'intel-iommu';
+  readonly iommu?: IommuKind;
   /** Start the device as an SR-IOV PF with VFs (the plugin's sriov facts), for dut.sriov(). */
   readonly sriov?: boolean;
 }
@@ -51,6 +52,10 @@ export const DUT_ID = 'dut';
 export const APIC_DELIVERY_TRACE = 'apic_deliver_irq';
 export const DUT_SLOT = '04.0';
 const PASSTHROUGH_MEMORY_MIB = 32;
+/** The IOMMUs with interrupt remapping the harness drives as a guest's driver (harness/iommu). */
+export type IommuKind = 'intel-iommu' | 'amd-iommu';
+/** AMD-Vi's device table: requester ids up to bus 3. */
+const AMDVI_DEVICE_TABLE_BYTES = 0x8000;
 /** The interrupt remapping table's entries: room for a handle per vector of the largest table here, and more. */
 const VTD_TABLE_ENTRIES = 4096;
 export const DELIVERY_TIMEOUT_MS = 5000;
@@ -78,6 +83,7 @@ export interface Parts {
   readonly ram: GuestRam;
   /** The IOMMU's interrupt remapping, where the device is behind one (DutOptions.iommu). */
   readonly vtd?: IntelVtd;
+  readonly amdVi?: AmdVi;
   /** Where VF BARs below 4 GiB go: the window the device's own BARs came from (its slot's, where it has one). */
   readonly vfWindow: Window;
   /** The slot that hot-plugs, where the device is in one (DutOptions.hotplugSlot). */
@@ -137,8 +143,9 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
     await c.placeBars(windows);
     counters.push(await MessageCounter.attach(c));
   }
-  const vtd = opts.iommu ? new IntelVtd(machine.qtest, { table: ram.alloc(VTD_TABLE_ENTRIES * 16, 4096, 'the interrupt remapping table'), entries: VTD_TABLE_ENTRIES, queue: ram.alloc(4096, 4096, 'the invalidation queue'), status: ram.alloc(16, 16, 'the invalidation wait status') }) : undefined;
-  return { machine, build, ...device, mailbox, counters, ram, vfWindow: own?.mmio ?? windows.mmio, ...(slot ? { slot } : {}), ...(vtd ? { vtd } : {}) };
+  const amdVi = opts.iommu === 'amd-iommu' ? new AmdVi(machine.qtest, { deviceTable: ram.alloc(AMDVI_DEVICE_TABLE_BYTES, 4096, 'the AMD-Vi device table'), deviceTableBytes: AMDVI_DEVICE_TABLE_BYTES, table: ram.alloc(4096, 4096, 'the AMD-Vi interrupt table') }) : undefined;
+  const vtd = opts.iommu === 'intel-iommu' ? new IntelVtd(machine.qtest, { table: ram.alloc(VTD_TABLE_ENTRIES * 16, 4096, 'the interrupt remapping table'), entries: VTD_TABLE_ENTRIES, queue: ram.alloc(4096, 4096, 'the invalidation queue'), status: ram.alloc(16, 16, 'the invalidation wait status') }) : undefined;
+  return { machine, build, ...device, mailbox, counters, ram, vfWindow: own?.mmio ?? windows.mmio, ...(slot ? { slot } : {}), ...(vtd ? { vtd } : {}), ...(amdVi ? { amdVi } : {}) };
 }
 
 /**

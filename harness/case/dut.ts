@@ -22,6 +22,7 @@ import { startVariant, type VariantOutcome } from './dut-variant.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { SriovUnderTest } from './dut-sriov.js';
 import type { IntelVtd } from '../iommu/intel-vtd.js';
+import type { AmdVi } from '../iommu/amd-vi.js';
 
 export type { DutOptions };
 
@@ -251,6 +252,13 @@ export class Dut {
     const v = this.parts.vtd;
     if (!v) throw new Error("the device under test is behind no IOMMU: start it with iommu: 'intel-iommu'");
     return v;
+  }
+
+  /** The AMD IOMMU in front of the device (DutOptions.iommu 'amd-iommu'). */
+  get amdVi(): AmdVi {
+    const a = this.parts.amdVi;
+    if (!a) throw new Error("the device under test is behind no AMD IOMMU: start it with iommu: 'amd-iommu'");
+    return a;
   }
 
   /**

@@ -14,4 +14,5 @@ export type { Evidence } from './evidence.js';
 export type { HostDeviceFacts, HostView } from './host-view.js';
 export { SYMPTOMS } from '../expect/symptoms.js';
 export { compatibilityMessage, remappableMessage } from '../iommu/intel-vtd.js';
+export { AmdViControl, amdViMessage } from '../iommu/amd-vi.js';
 export { PBA_WRITE_LOG } from '../expect/msix-core-rules.js';

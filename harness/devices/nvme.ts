@@ -347,6 +347,9 @@ function attach(handle: DeviceHandle): DeviceDriver {
       { what: `Delete I/O Completion Queue ${vector}`, opcode: OPC.DELETE_IO_CQ, cdw10: vector },
     ]);
     c.io.delete(vector);
+    // The pair made again starts at phase 1: entries the old one left with that phase must not read as new.
+    const q = ioQueue(dev.mem, vector);
+    await dev.fn.qtest.memset(q.sq, 2 * PAGE, 0);
     return `I/O queue pair ${vector} (SQ and CQ) deleted`;
   },
 };

@@ -65,6 +65,8 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       { suite: 'emulated', slug: 'remapped-delivers-once', device: 'e1000e' },
       { suite: 'emulated', slug: 'absent-entry-faults', device: 'e1000e' },
       { suite: 'emulated', slug: 'iommu-register-writes-survive', device: 'e1000e' },
+      { suite: 'emulated', slug: 'amd-iommu-remapped-delivers-once', device: 'e1000e' },
+      { suite: 'emulated', slug: 'amd-iommu-disabled-entry-aborts', device: 'e1000e' },
     ],
     // "e1000e: Remove pending interrupt flags" (8.0). A fix was posted upstream in 2025 ("net/e1000e|igb: Only send
     // delayed msix interrupts that have a cause") and is in no release here: open.
@@ -230,6 +232,23 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     affected: ['5.2.0', '7.2.22', ...releases('10.0', 0, 3)],
     fixedIn: ['10.0.4', '10.1.0'],
     symptom: { label: SYMPTOMS.qemuAfterWaitWithInterrupt, observed: /SIGABRT.*vtd_process_wait_desc: Assertion/ },
+  },
+  {
+    id: 'amdvi-reset-keeps-ga-mode',
+    title: "amd-iommu's reset clears the control register the guest reads but not the guest virtual APIC mode it caches (ga_enabled): after a system_reset the IOMMU still reads 128-bit interrupt table entries while the register says legacy, so a driver's legacy entries deliver nothing",
+    cases: [
+      { suite: 'emulated', slug: 'amd-iommu-system-reset-clears-ga-mode' },
+      // The register sweep leaves GAEn set before its reset.
+      { suite: 'emulated', slug: 'amd-iommu-register-writes-survive' },
+    ],
+    // ga_enabled came with 135f866e60 "x86_iommu/amd: Add interrupt remap support when VAPIC is enabled" (3.1.0) and is
+    // set only from control register writes; amdvi_init() (the reset) never clears it. Upstream master of Feb 2026
+    // still does not: open. Seen on 10.0.2, 10.0.13 and 11.1.3.
+    introducedBy: '135f866e60',
+    introducedIn: '3.1.0',
+    affected: ['5.2.0', '7.2.22', '10.0.2', '10.0.13', '11.1.3'],
+    fixedIn: [],
+    symptom: { label: SYMPTOMS.messagesForOneCause, observed: 0 },
   },
   {
     id: 'C14',

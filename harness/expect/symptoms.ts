@@ -37,7 +37,7 @@ export const SYMPTOMS = {
   /** The IOMMU's invalidation wait descriptor with both Status Write and Interrupt Flag: QEMU after it. */
   qemuAfterWaitWithInterrupt: 'QEMU after an invalidation wait with Status Write and Interrupt Flag',
   /** Interrupt remapping: QEMU after the guest wrote patterns to every IOMMU register. */
-  qemuAfterIommuWrites: 'QEMU after writes to every intel-iommu register',
+  qemuAfterIommuWrites: 'QEMU after writes to every IOMMU register',
 } as const;
 
 export type SymptomLabel = (typeof SYMPTOMS)[keyof typeof SYMPTOMS];

@@ -8,9 +8,11 @@
  * recorded as a fault and delivers nothing; a compatibility-format message
  * is blocked while Compatibility Format Interrupts are off; the IOMMU's own
  * fault event interrupt is sent once; and no register write of the guest's
- * takes QEMU down.
+ * takes QEMU down. amd-iommu (AMD-Vi) gets the same: its device table and
+ * interrupt table programmed, a message through a present entry once, an
+ * entry without RemapEn aborted, any register write survived.
  */
-import { compatibilityMessage, NotApplicable, remappableMessage, SYMPTOMS, type Dut, type EmulatedCase, type Target } from '../../harness/case/index.js';
+import { AmdViControl, amdViMessage, compatibilityMessage, NotApplicable, remappableMessage, SYMPTOMS, type Dut, type EmulatedCase, type Target } from '../../harness/case/index.js';
 
 const BEHIND_IOMMU = { iommu: 'intel-iommu' } as const;
 /** Entry h of the table serves device vector h - HANDLE_BASE. */
@@ -20,11 +22,30 @@ const apicVector = (v: number) => 0x40 + (v % 0x80);
 /** VT-d fault reason 0x22: the entry an interrupt request named is not present. */
 const FAULT_ENTRY_NOT_PRESENT = 0x22;
 const BSP = 0;
+/** The amd-iommu registers the sweep writes: control, tables and logs (0..0x200) and the pointers (0x2000..). */
+const AMD_REGISTER_SWEEP_BYTES = 0x2040;
 
 function onQ35(t: Target): string | undefined {
   if (t.machine !== 'q35') return 'intel-iommu is a q35 device';
   if (t.device.contractOnly) return `no plugin makes ${t.device.name} fire`;
   return undefined;
+}
+
+const BEHIND_AMD_IOMMU = { iommu: 'amd-iommu' } as const;
+/** AMD-Vi interrupt table entry for device vector v (the MSI data names it). */
+const amdEntry = (v: number) => 0x10 + (v % 0xe0);
+
+function amdOnQ35(t: Target): string | undefined {
+  if (!t.build.devices.has('amd-iommu')) return `QEMU ${t.build.label} has no amd-iommu`;
+  return onQ35(t);
+}
+
+/** AMD-Vi remapping on for the device, every vector's entry present (entry amdEntry(v) sends apicVector(v) to the BSP). */
+async function amdRemapping(dut: Dut): Promise<void> {
+  const rid = (dut.fn.bdf.bus << 8) | (dut.fn.bdf.dev << 3) | dut.fn.bdf.fn;
+  await dut.amdVi.enableRemapping(rid);
+  for (let v = 0; v < dut.msix.vectors; v++) await dut.amdVi.setEntry(amdEntry(v), { present: true, vector: apicVector(v), destination: BSP });
+  await dut.enableAllMasked();
 }
 
 /** IR on, with every vector's entry in the table present (entry HANDLE_BASE + v sends apicVector(v) to the BSP). */
@@ -157,6 +178,83 @@ export const interruptRemappingCases: EmulatedCase[] = [
       await dut.vtd.routeCompletionEvent(compatibilityMessage(vector, BSP), true);
       ev.guest.expect('completion events while masked', await apicMessagesFor(dut, vector, () => dut.vtd.waitWithInterrupt()), 0);
       ev.guest.expect('completion events on unmask (the one held back)', await apicMessagesFor(dut, vector, () => dut.vtd.unmaskCompletionEvent()), 1);
+    },
+  },
+  {
+    slug: 'amd-iommu-remapped-delivers-once',
+    title: 'behind amd-iommu with interrupt remapping on (device table entry with its interrupt table, IntCtl remapped): a message through a present entry arrives at the local APIC exactly once per fire with the entry\'s vector',
+    pins: ['C25'],
+    dut: BEHIND_AMD_IOMMU,
+    skipReason: amdOnQ35,
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      await amdRemapping(dut);
+      for (const v of [...new Set([0, dut.msix.vectors - 1])]) {
+        await dut.msix.unmask(v);
+        await dut.msix.program(v, amdViMessage(amdEntry(v)));
+        ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi to the APIC, vector ${v}`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+      }
+    },
+  },
+  {
+    slug: 'amd-iommu-disabled-entry-aborts',
+    title: 'behind amd-iommu with interrupt remapping on: a message naming an entry without RemapEn delivers nothing and QEMU stays up; the same vector through a present entry afterwards delivers once',
+    pins: ['C25'],
+    dut: BEHIND_AMD_IOMMU,
+    skipReason: amdOnQ35,
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      await amdRemapping(dut);
+      const v = dut.msix.vectors - 1;
+      const disabled = 0xf0;
+      await dut.amdVi.setEntry(disabled, { present: false, vector: apicVector(v), destination: BSP });
+      await dut.msix.unmask(v);
+      await dut.msix.program(v, amdViMessage(disabled));
+      let n = -1;
+      if (ev.qemu.expect('QEMU after a message through an entry without RemapEn', await dut.survives(async () => void (n = await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)))), 'running') === false) return;
+      ev.guest.expect(`APIC messages for a fire through entry ${disabled} (RemapEn clear)`, n, 0);
+      await dut.msix.program(v, amdViMessage(amdEntry(v)));
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi to the APIC, vector ${v} through its present entry afterwards`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+    },
+  },
+  {
+    slug: 'amd-iommu-register-writes-survive',
+    title: 'any value the guest writes to any amd-iommu register (a seeded sweep of patterns over its register page) never takes QEMU down, and the device behind it still delivers once remapping is set up again',
+    pins: ['C25'],
+    dut: BEHIND_AMD_IOMMU,
+    skipReason: amdOnQ35,
+    records: [SYMPTOMS.qemuAfterIommuWrites, SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      const patterns = [0xffffffff, 0x00000000, 0x5a5a5a5a];
+      const writes = async () => {
+        for (const p of patterns) for (let off = 0; off < AMD_REGISTER_SWEEP_BYTES; off += 4) await dut.amdVi.writeRegister(off, p);
+      };
+      if (ev.qemu.expect(`${SYMPTOMS.qemuAfterIommuWrites} (amd-iommu)`, await dut.survives(writes), 'running') === false) return;
+      await dut.machineReset();
+      await amdRemapping(dut);
+      const v = dut.msix.vectors - 1;
+      await dut.msix.unmask(v);
+      await dut.msix.program(v, amdViMessage(amdEntry(v)));
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi to the APIC, vector ${v} after the writes and a reset`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+    },
+  },
+  {
+    slug: 'amd-iommu-system-reset-clears-ga-mode',
+    title: "amd-iommu's control register back at its reset value after system_reset, guest virtual APIC mode (GAEn) included: a driver that set GAEn before the reset sets legacy remapping up again and its message arrives once",
+    pins: ['C25'],
+    dut: BEHIND_AMD_IOMMU,
+    skipReason: amdOnQ35,
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      await amdRemapping(dut);
+      await dut.amdVi.setControl(AmdViControl.GA_EN);
+      await dut.machineReset();
+      ev.guest.expect('amd-iommu control register after system_reset', await dut.amdVi.control(), 0n);
+      await amdRemapping(dut);
+      const v = dut.msix.vectors - 1;
+      await dut.msix.unmask(v);
+      await dut.msix.program(v, amdViMessage(amdEntry(v)));
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi after GAEn and a system_reset, vector ${v}`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
     },
   },
 ];

@@ -14,6 +14,7 @@ import { releaseChangesMarkdown } from '../harness/report/release-changes-text.j
 import type { CaseResult, RunReport } from '../harness/results/run-report.js';
 import { sriovCases } from '../suites/emulated/sriov.js';
 import { deviceWorkCases } from '../suites/emulated/device-work.js';
+import { interruptRemappingCases } from '../suites/emulated/interrupt-remapping.js';
 
 const MAIN = fileURLToPath(new URL('../bin/msix-harness.js', import.meta.url));
 /** Debian's QEMU releases, oldest first. */
@@ -56,7 +57,11 @@ export async function benchSweep(specs: readonly string[] = SWEEP_BUILDS, kernel
 function groupTimes(results: readonly CaseResult[]): void {
   const ran = results.filter((r) => r.suite === 'emulated' && r.outcome !== 'skipped');
   const slugOf = (r: CaseResult) => r.id.split('.').slice(2).join('.').replace(/@.*$/, '');
-  const groups = { 'SR-IOV': new Set(sriovCases.map((c) => c.slug)), 'device work': new Set(deviceWorkCases.map((c) => c.slug)) };
+  const groups = {
+    'SR-IOV': new Set(sriovCases.map((c) => c.slug)),
+    'interrupt remapping': new Set(interruptRemappingCases.map((c) => c.slug)),
+    'device work': new Set(deviceWorkCases.map((c) => c.slug)),
+  };
   const inNone = ran.filter((r) => !Object.values(groups).some((g) => g.has(slugOf(r))));
   const mean = (rs: readonly CaseResult[]) => rs.reduce((a, r) => a + r.durationMs, 0) / Math.max(rs.length, 1);
   const base = mean(inNone);

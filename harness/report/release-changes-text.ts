@@ -16,7 +16,7 @@ export function releaseChangesMarkdown(s: ReleaseSweep, run: { readonly date: Da
     '',
     '| from -> to | case | outcome | counted observations that changed | explained by |',
     '| --- | --- | --- | --- | --- |',
-    ...s.changes.map((c) => `| ${c.from} -> ${c.to} | \`${c.caseId}\` | ${c.outcome[0]} -> ${c.outcome[1]} | ${c.observations.map((o) => `${o.label}: ${cell(o.before)} -> ${cell(o.after)}`).join('<br>') || '-'} | ${c.knownBug ?? '**unexplained**'} |`),
+    ...s.changes.map((c) => `| ${c.from} -> ${c.to} | \`${c.caseId}\` | ${c.outcome[0]} -> ${c.outcome[1]} | ${[...new Set(c.observations.map((o) => `${o.label}: ${cell(o.before)} -> ${cell(o.after)}`))].join('<br>') || '-'} | ${c.knownBug ?? '**unexplained**'} |`),
     '',
     '## Time per release',
     '',

@@ -67,6 +67,7 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
       { suite: 'emulated', slug: 'iommu-register-writes-survive', device: 'e1000e' },
       { suite: 'emulated', slug: 'amd-iommu-remapped-delivers-once', device: 'e1000e' },
       { suite: 'emulated', slug: 'amd-iommu-disabled-entry-aborts', device: 'e1000e' },
+      { suite: 'emulated', slug: 'every-completion-signals-once', device: 'e1000e' },
     ],
     // "e1000e: Remove pending interrupt flags" (8.0). A fix was posted upstream in 2025 ("net/e1000e|igb: Only send
     // delayed msix interrupts that have a cause") and is in no release here: open.

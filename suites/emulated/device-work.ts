@@ -8,6 +8,9 @@
  */
 import { NotApplicable, SYMPTOMS, type BeyondTableAnswer, type EmulatedCase } from '../../harness/case/index.js';
 
+/** Pieces of work in a row: past twice the depth of the plugins' smallest rings (nvme's I/O queues hold 4). */
+const REPEATED_WORK = 10;
+
 export const deviceWorkCases: EmulatedCase[] = [
   {
     slug: 'vector-beyond-table-refused',
@@ -99,6 +102,24 @@ export const deviceWorkCases: EmulatedCase[] = [
       await dut.queueWork(undefined);
       await dut.settle();
       ev.guest.expect('messages on any vector for queue work with no vector', await dut.counter(0).count(), 0);
+    },
+  },
+  {
+    slug: 'every-completion-signals-once',
+    title: "the device's work done many times in a row on one vector (nvme: completions past the end of its 4-entry I/O CQ, the phase flipping; virtio-net: link changes; the NICs: their cause raised again): every piece of work sends exactly one message, counted with the clock run after each",
+    pins: ['C24', 'C17'],
+    dut: { counters: 1 },
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      if (dut.plugin.contractOnly) throw new NotApplicable(`no plugin makes ${dut.plugin.name} fire`);
+      const v = dut.msix.vectors - 1;
+      await dut.enableAllMasked();
+      await dut.msix.unmask(v);
+      const counts: number[] = [];
+      for (let i = 0; i < REPEATED_WORK; i++) counts.push(await dut.messagesFor(v, () => dut.fire(v)));
+      // Each count on its own, so that one extra message is matched wherever it comes.
+      for (const [i, n] of counts.entries()) if (n !== 1) ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v}, work ${i + 1} of ${REPEATED_WORK}`, n, 1);
+      ev.guest.expect(`messages for ${REPEATED_WORK} pieces of work on vector ${v}, one by one`, counts, counts.map(() => 1));
     },
   },
 ];

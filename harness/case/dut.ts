@@ -34,7 +34,7 @@ const MSIX_SIZING = /^(vectors|msix[-_](qsize|vectors|entries|size)|num[-_]vecto
 const QUEUE_SIZING = /^(num[-_]queues|queues|max[-_]ioqpairs|max[-_]queues|max[-_]ports)$/;
 
 /** How long stderr gets to bring in trace lines QEMU wrote before its last answer. */
-const TRACE_DRAIN_MS = 20;
+const TRACE_DRAIN_MS = 10;
 
 /** Errors that may mean QEMU went away. */
 const QEMU_GONE_KINDS: ReadonlySet<ErrorKind> = new Set(['qemu-exited', 'closed', 'timeout']);

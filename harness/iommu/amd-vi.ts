@@ -9,6 +9,7 @@
 import type { QtestClient } from '../protocol/qtest-client.js';
 import type { MsixMessage } from '../irq/msix.js';
 import type { Irte } from './intel-vtd.js';
+import * as ops from '../protocol/qtest-ops.js';
 
 /** Where QEMU's amd-iommu has its registers on x86 (IVRS's base address). */
 export const AMDVI_BASE = 0xfed80000;
@@ -82,10 +83,10 @@ export class AmdVi {
     await this.qtest.writel(this.mem.table + index * IRTE_BYTES, ((e.present ? 1 : 0) | ((e.destination & 0xff) << 8) | ((e.vector & 0xff) << 16)) >>> 0);
   }
 
-  /** A raw 32-bit write at `offset` of the register page (for writes a guest may make, in or out of specification). */
-  writeRegister(offset: number, value: number): Promise<void> {
-    if (!Number.isInteger(offset) || offset < 0 || offset > AMDVI_REGISTER_BYTES - 4 || offset % 4) throw new RangeError(`amd-iommu register offset 0x${offset.toString(16)}: a dword in 0..0x${(AMDVI_REGISTER_BYTES - 4).toString(16)}`);
-    return this.qtest.writel(this.base + offset, value >>> 0);
+  /** Raw 32-bit writes at each offset with each value, in one pipeline (a sweep of the register page). */
+  async writeRegisters(writes: readonly (readonly [offset: number, value: number])[]): Promise<void> {
+    for (const [off] of writes) if (!Number.isInteger(off) || off < 0 || off > AMDVI_REGISTER_BYTES - 4 || off % 4) throw new RangeError(`amd-iommu register offset 0x${off.toString(16)}: a dword in 0..0x${(AMDVI_REGISTER_BYTES - 4).toString(16)}`);
+    await this.qtest.pipeline(writes.map(([off, v]) => ops.writel(this.base + off, v >>> 0)));
   }
 }
 

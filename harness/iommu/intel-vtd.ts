@@ -10,6 +10,7 @@
 import type { QtestClient } from '../protocol/qtest-client.js';
 import type { MsixMessage } from '../irq/msix.js';
 import { pollUntil } from '../poll.js';
+import * as ops from '../protocol/qtest-ops.js';
 
 /** Where QEMU's intel-iommu has its registers on x86 (DMAR's register base). */
 export const VTD_BASE = 0xfed90000;
@@ -83,10 +84,10 @@ export class IntelVtd {
     return { cap, ecap, interruptRemapping: (ecap & ECAP_IR) !== 0n, queuedInvalidation: (ecap & ECAP_QI) !== 0n };
   }
 
-  /** A raw 32-bit write at `offset` of the register page, whatever it means (for writes a guest may make, in or out of specification). */
-  writeRegister(offset: number, value: number): Promise<void> {
-    if (!Number.isInteger(offset) || offset < 0 || offset > 0xffc || offset % 4) throw new RangeError(`intel-iommu register offset 0x${offset.toString(16)}: a dword in 0..0xffc`);
-    return this.qtest.writel(this.at(offset), value >>> 0);
+  /** Raw 32-bit writes at each offset with each value, in one pipeline (a sweep of the register page). */
+  async writeRegisters(writes: readonly (readonly [offset: number, value: number])[]): Promise<void> {
+    for (const [off] of writes) if (!Number.isInteger(off) || off < 0 || off > 0xffc || off % 4) throw new RangeError(`intel-iommu register offset 0x${off.toString(16)}: a dword in 0..0xffc`);
+    await this.qtest.pipeline(writes.map(([off, v]) => ops.writel(this.at(off), v >>> 0)));
   }
 
   status(): Promise<number> {

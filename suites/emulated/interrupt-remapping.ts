@@ -144,7 +144,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
     async body({ dut, ev }) {
       const patterns = [0xffffffff, 0x00000000, 0x80000000, 0x5a5a5a5a, 0x0000ffff];
       const writes = async () => {
-        for (const p of patterns) for (let off = 0; off < 0x1000; off += 4) await dut.vtd.writeRegister(off, p);
+        for (const p of patterns) await dut.vtd.writeRegisters(Array.from({ length: 0x1000 / 4 }, (_, i) => [i * 4, p] as const));
       };
       if (ev.qemu.expect(SYMPTOMS.qemuAfterIommuWrites, await dut.survives(writes), 'running') === false) return;
       await dut.machineReset();
@@ -227,7 +227,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
     async body({ dut, ev }) {
       const patterns = [0xffffffff, 0x00000000, 0x5a5a5a5a];
       const writes = async () => {
-        for (const p of patterns) for (let off = 0; off < AMD_REGISTER_SWEEP_BYTES; off += 4) await dut.amdVi.writeRegister(off, p);
+        for (const p of patterns) await dut.amdVi.writeRegisters(Array.from({ length: AMD_REGISTER_SWEEP_BYTES / 4 }, (_, i) => [i * 4, p] as const));
       };
       if (ev.qemu.expect(`${SYMPTOMS.qemuAfterIommuWrites} (amd-iommu)`, await dut.survives(writes), 'running') === false) return;
       await dut.machineReset();

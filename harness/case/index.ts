@@ -15,4 +15,5 @@ export type { HostDeviceFacts, HostView } from './host-view.js';
 export { SYMPTOMS } from '../expect/symptoms.js';
 export { compatibilityMessage, remappableMessage } from '../iommu/intel-vtd.js';
 export { AmdViControl, amdViMessage } from '../iommu/amd-vi.js';
+export type { MsixMessage } from '../irq/msix.js';
 export { PBA_WRITE_LOG } from '../expect/msix-core-rules.js';

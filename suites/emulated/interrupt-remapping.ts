@@ -12,7 +12,7 @@
  * interrupt table programmed, a message through a present entry once, an
  * entry without RemapEn aborted, any register write survived.
  */
-import { AmdViControl, amdViMessage, compatibilityMessage, NotApplicable, remappableMessage, SYMPTOMS, type Dut, type EmulatedCase, type Target } from '../../harness/case/index.js';
+import { AmdViControl, amdViMessage, compatibilityMessage, NotApplicable, remappableMessage, SYMPTOMS, type Dut, type EmulatedCase, type Evidence, type MsixMessage, type Target } from '../../harness/case/index.js';
 
 const BEHIND_IOMMU = { iommu: 'intel-iommu' } as const;
 /** Entry h of the table serves device vector h - HANDLE_BASE. */
@@ -24,6 +24,8 @@ const FAULT_ENTRY_NOT_PRESENT = 0x22;
 const BSP = 0;
 /** The amd-iommu registers the sweep writes: control, tables and logs (0..0x200) and the pointers (0x2000..). */
 const AMD_REGISTER_SWEEP_BYTES = 0x2040;
+/** intel-iommu's register page. */
+const VTD_REGISTER_BYTES = 0x1000;
 
 function onQ35(t: Target): string | undefined {
   if (t.machine !== 'q35') return 'intel-iommu is a q35 device';
@@ -65,6 +67,29 @@ async function apicMessagesFor(dut: Dut, vector: number, action: () => Promise<v
   return (await dut.apicMessages(vector)) - before;
 }
 
+/** Vector v unmasked and sent through `msg`: exactly one APIC message with apicVector(v) per fire (`how` names the path). */
+async function expectOnceThrough(dut: Dut, ev: Evidence, v: number, msg: MsixMessage, how: string): Promise<void> {
+  await dut.msix.unmask(v);
+  await dut.msix.program(v, msg);
+  ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, ${how}, vector ${v}`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+}
+
+/**
+ * Every pattern written to every register of the IOMMU's page (`write`, one
+ * pipeline a pattern): QEMU must survive. Then a reset, remapping set up
+ * again (`setUp`) and the last vector through `msg`: once.
+ */
+async function registerSweep(dut: Dut, ev: Evidence, sweep: { readonly iommu: string; readonly bytes: number; readonly patterns: readonly number[]; readonly write: (w: (readonly [number, number])[]) => Promise<void>; readonly setUp: () => Promise<void>; readonly msg: (v: number) => MsixMessage }): Promise<void> {
+  const writes = async () => {
+    for (const p of sweep.patterns) await sweep.write(Array.from({ length: sweep.bytes / 4 }, (_, i) => [i * 4, p] as const));
+  };
+  if (ev.qemu.expect(`${SYMPTOMS.qemuAfterIommuWrites} (${sweep.iommu})`, await dut.survives(writes), 'running') === false) return;
+  await dut.machineReset();
+  await sweep.setUp();
+  const v = dut.msix.vectors - 1;
+  await expectOnceThrough(dut, ev, v, sweep.msg(v), `remapped by ${sweep.iommu} after the writes and a reset`);
+}
+
 export const interruptRemappingCases: EmulatedCase[] = [
   {
     slug: 'remapped-delivers-once',
@@ -77,12 +102,9 @@ export const interruptRemappingCases: EmulatedCase[] = [
       await remapping(dut);
       const last = dut.msix.vectors - 1;
       for (const v of [...new Set([0, last])]) {
-        await dut.msix.unmask(v);
         // Subhandle: entry = handle + data; the handle named is one below, so only the sum finds the present entry.
-        for (const [format, msg] of [['by handle', remappableMessage(HANDLE_BASE + v)], ['by handle + subhandle', remappableMessage(HANDLE_BASE + v - 1, 1)]] as const) {
-          await dut.msix.program(v, msg);
-          ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped to the APIC, vector ${v} ${format}`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
-        }
+        await expectOnceThrough(dut, ev, v, remappableMessage(HANDLE_BASE + v), 'remapped to the APIC by handle');
+        await expectOnceThrough(dut, ev, v, remappableMessage(HANDLE_BASE + v - 1, 1), 'remapped to the APIC by handle + subhandle');
       }
       ev.guest.expect('faults recorded', (await dut.vtd.faults()).records, []);
     },
@@ -111,8 +133,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
       ev.guest.expect('fault recorded (reason, index, requester id), PPF', [faults.records.map((r) => [r.reason, r.index, r.sourceId]), faults.pending], [[[FAULT_ENTRY_NOT_PRESENT, absent, rid]], true]);
       ev.guest.expect('fault event interrupts for the fault', fault, 1);
       await dut.vtd.clearFaults();
-      await dut.msix.program(v, remappableMessage(HANDLE_BASE + v));
-      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} through its present entry afterwards`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+      await expectOnceThrough(dut, ev, v, remappableMessage(HANDLE_BASE + v), 'through its present entry afterwards');
     },
   },
   {
@@ -142,17 +163,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
     skipReason: onQ35,
     records: [SYMPTOMS.qemuAfterIommuWrites, SYMPTOMS.messagesForOneCause],
     async body({ dut, ev }) {
-      const patterns = [0xffffffff, 0x00000000, 0x80000000, 0x5a5a5a5a, 0x0000ffff];
-      const writes = async () => {
-        for (const p of patterns) await dut.vtd.writeRegisters(Array.from({ length: 0x1000 / 4 }, (_, i) => [i * 4, p] as const));
-      };
-      if (ev.qemu.expect(SYMPTOMS.qemuAfterIommuWrites, await dut.survives(writes), 'running') === false) return;
-      await dut.machineReset();
-      await remapping(dut);
-      const v = dut.msix.vectors - 1;
-      await dut.msix.unmask(v);
-      await dut.msix.program(v, remappableMessage(HANDLE_BASE + v));
-      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} after the writes and a reset`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+      await registerSweep(dut, ev, { iommu: 'intel-iommu', bytes: VTD_REGISTER_BYTES, patterns: [0xffffffff, 0x00000000, 0x80000000, 0x5a5a5a5a, 0x0000ffff], write: (w) => dut.vtd.writeRegisters(w), setUp: () => remapping(dut), msg: (v) => remappableMessage(HANDLE_BASE + v) });
     },
   },
   {
@@ -189,11 +200,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
     records: [SYMPTOMS.messagesForOneCause],
     async body({ dut, ev }) {
       await amdRemapping(dut);
-      for (const v of [...new Set([0, dut.msix.vectors - 1])]) {
-        await dut.msix.unmask(v);
-        await dut.msix.program(v, amdViMessage(amdEntry(v)));
-        ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi to the APIC, vector ${v}`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
-      }
+      for (const v of [...new Set([0, dut.msix.vectors - 1])]) await expectOnceThrough(dut, ev, v, amdViMessage(amdEntry(v)), 'remapped by AMD-Vi to the APIC');
     },
   },
   {
@@ -213,8 +220,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
       let n = -1;
       if (ev.qemu.expect('QEMU after a message through an entry without RemapEn', await dut.survives(async () => void (n = await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)))), 'running') === false) return;
       ev.guest.expect(`APIC messages for a fire through entry ${disabled} (RemapEn clear)`, n, 0);
-      await dut.msix.program(v, amdViMessage(amdEntry(v)));
-      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi to the APIC, vector ${v} through its present entry afterwards`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+      await expectOnceThrough(dut, ev, v, amdViMessage(amdEntry(v)), 'remapped by AMD-Vi through its present entry afterwards');
     },
   },
   {
@@ -225,17 +231,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
     skipReason: amdOnQ35,
     records: [SYMPTOMS.qemuAfterIommuWrites, SYMPTOMS.messagesForOneCause],
     async body({ dut, ev }) {
-      const patterns = [0xffffffff, 0x00000000, 0x5a5a5a5a];
-      const writes = async () => {
-        for (const p of patterns) await dut.amdVi.writeRegisters(Array.from({ length: AMD_REGISTER_SWEEP_BYTES / 4 }, (_, i) => [i * 4, p] as const));
-      };
-      if (ev.qemu.expect(`${SYMPTOMS.qemuAfterIommuWrites} (amd-iommu)`, await dut.survives(writes), 'running') === false) return;
-      await dut.machineReset();
-      await amdRemapping(dut);
-      const v = dut.msix.vectors - 1;
-      await dut.msix.unmask(v);
-      await dut.msix.program(v, amdViMessage(amdEntry(v)));
-      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi to the APIC, vector ${v} after the writes and a reset`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+      await registerSweep(dut, ev, { iommu: 'amd-iommu', bytes: AMD_REGISTER_SWEEP_BYTES, patterns: [0xffffffff, 0x00000000, 0x5a5a5a5a], write: (w) => dut.amdVi.writeRegisters(w), setUp: () => amdRemapping(dut), msg: (v) => amdViMessage(amdEntry(v)) });
     },
   },
   {
@@ -252,9 +248,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
       ev.guest.expect('amd-iommu control register after system_reset', await dut.amdVi.control(), 0n);
       await amdRemapping(dut);
       const v = dut.msix.vectors - 1;
-      await dut.msix.unmask(v);
-      await dut.msix.program(v, amdViMessage(amdEntry(v)));
-      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, remapped by AMD-Vi after GAEn and a system_reset, vector ${v}`, await apicMessagesFor(dut, apicVector(v), () => dut.fire(v)), 1);
+      await expectOnceThrough(dut, ev, v, amdViMessage(amdEntry(v)), 'remapped by AMD-Vi after GAEn and a system_reset');
     },
   },
 ];

@@ -115,7 +115,7 @@ export const interruptRemappingCases: EmulatedCase[] = [
     pins: ['C25'],
     dut: BEHIND_IOMMU,
     skipReason: onQ35,
-    records: [SYMPTOMS.irFaultRecorded],
+    records: [SYMPTOMS.irFaultRecorded, SYMPTOMS.messagesForOneCause],
     async body({ dut, ev }) {
       await remapping(dut);
       const v = dut.msix.vectors - 1;

@@ -81,11 +81,6 @@ export class SriovUnderTest {
     return this.placements;
   }
 
-  /** Write the kept placement again (after a reset cleared the VF BARs). */
-  rewriteVfBars(): Promise<void> {
-    return this.cap.placeVfBars(this.placements);
-  }
-
   /**
    * What a PF driver does to make `n` VFs: VF BARs, the PF's own setup,
    * NumVFs, then VF Enable and VF MSE in one write.

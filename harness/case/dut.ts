@@ -20,6 +20,7 @@ import { migrateParts } from './dut-migration.js';
 import { plugBack, unplug } from './dut-hotplug.js';
 import { startVariant, type VariantOutcome } from './dut-variant.js';
 import { configAccessFor } from '../pci/machines/index.js';
+import { routingId } from '../pci/bdf.js';
 import { SriovUnderTest } from './dut-sriov.js';
 import type { IntelVtd } from '../iommu/intel-vtd.js';
 import type { AmdVi } from '../iommu/amd-vi.js';
@@ -174,9 +175,9 @@ export class Dut {
     return c;
   }
 
-  /** Point vector v's entry at counter i, zeroed (the entry's mask is left as it is). */
-  async countOn(vector: number, i = 0): Promise<void> {
-    await this.msix.program(vector, this.counter(i).message(vector));
+  /** Point vector v's entry (of this function's MSI-X, or a VF's) at counter i, zeroed (the entry's mask is left as it is). */
+  async countOn(vector: number, i = 0, msix: MsixDriver = this.msix): Promise<void> {
+    await msix.program(vector, this.counter(i).message(vector));
     await this.counter(i).zero();
   }
 
@@ -213,8 +214,7 @@ export class Dut {
   /** messagesFor on another function's MSI-X (an SR-IOV VF's): its entry v points at counter i. */
   async messagesOn(msix: MsixDriver, v: number, action: () => Promise<void>, i = 0): Promise<number> {
     if (!this.machine.canRunClock) throw new Error(`counting messages needs a clock that runs, so that late messages are counted too: start the device under test with runnableClock`);
-    await msix.program(v, this.counter(i).message(v));
-    await this.counter(i).zero();
+    await this.countOn(v, i, msix);
     await action();
     await this.settle();
     return this.counter(i).count();
@@ -245,6 +245,11 @@ export class Dut {
   nameVectorBeyondTable(): Promise<BeyondTableAnswer> {
     if (!this.driver.nameVectorBeyondTable) throw new Error(`the ${this.plugin.name} plugin cannot name a vector through the device's own work`);
     return this.driver.nameVectorBeyondTable();
+  }
+
+  /** The function's routing (requester) ID, as an IOMMU sees it. */
+  get requesterId(): number {
+    return routingId(this.fn.bdf);
   }
 
   /** The IOMMU in front of the device (DutOptions.iommu), driven as a guest's IOMMU driver drives it. */

@@ -16,7 +16,7 @@ export const AMDVI_BASE = 0xfed80000;
 
 const REG = { DEVICE_TABLE: 0x0000, CONTROL: 0x0018 } as const;
 /** Control register bits. GAEn: guest virtual APIC mode, whose interrupt table entries are 128 bits. */
-export const AmdViControl = { IOMMU_EN: 1n << 0n, GA_EN: 1n << 17n } as const;
+export const AmdViControl = { GA_EN: 1n << 17n } as const;
 /** The register page the guest may write (the IOMMU's MMIO up to the event and command pointers). */
 export const AMDVI_REGISTER_BYTES = 0x4000;
 const DTE_BYTES = 32;

@@ -25,7 +25,6 @@ const ECAP_IR = 1n << 3n;
 const ECAP_QI = 1n << 1n;
 const FSTS_PFO = 1 << 0;
 const FSTS_PPF = 1 << 1;
-const FECTL_IM = 1 << 31;
 /** Invalidation descriptors (128-bit): the interrupt entry cache, and a wait that writes a status dword. */
 const DESC = { IEC: 0x4, WAIT: 0x5, WAIT_INTERRUPT: 1 << 4, WAIT_STATUS_WRITE: 1 << 5 } as const;
 const DESC_BYTES = 16;
@@ -232,10 +231,6 @@ export class IntelVtd {
     return this.qtest.writel(this.at(REG.ICS), ICS_IWC);
   }
 
-  /** Mask the fault event interrupt again. */
-  maskFaultEvent(): Promise<void> {
-    return this.qtest.writel(this.at(REG.FECTL), FECTL_IM >>> 0);
-  }
 }
 
 /** The remappable-format message that names entry `handle` (with a subhandle in the data when given: entry handle + subhandle). */

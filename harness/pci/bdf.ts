@@ -15,6 +15,16 @@ export function parseBdf(text: string): Bdf {
   return bdf;
 }
 
+/** The routing (requester) ID: bus << 8 | device << 3 | function. */
+export function routingId(b: Bdf): number {
+  return (b.bus << 8) | (b.dev << 3) | b.fn;
+}
+
+/** The function a routing ID names. */
+export function bdfOfRoutingId(rid: number): Bdf {
+  return { bus: (rid >> 8) & 0xff, dev: (rid >> 3) & 0x1f, fn: rid & 7 };
+}
+
 export function formatBdf(b: Bdf): string {
   const h = (n: number) => n.toString(16).padStart(2, '0');
   return `0000:${h(b.bus)}:${h(b.dev)}.${b.fn}`;

@@ -6,7 +6,7 @@
  * Only config-space access; no device knowledge.
  */
 import { Bar, sizeBar, type BarInfo, type BarRegisters } from './bars.js';
-import type { Bdf } from './bdf.js';
+import { bdfOfRoutingId, routingId, type Bdf } from './bdf.js';
 import { PciFunction } from './pci-function.js';
 
 /** The SR-IOV extended capability's id. */
@@ -116,9 +116,7 @@ export class SriovCapability {
   async vfBdf(n: number): Promise<Bdf> {
     const offset = await this.read(REG.FIRST_VF_OFFSET, 2);
     const stride = await this.read(REG.VF_STRIDE, 2);
-    const pfRid = (this.pf.bdf.bus << 8) | (this.pf.bdf.dev << 3) | this.pf.bdf.fn;
-    const rid = pfRid + offset + n * stride;
-    return { bus: (rid >> 8) & 0xff, dev: (rid >> 3) & 0x1f, fn: rid & 7 };
+    return bdfOfRoutingId(routingId(this.pf.bdf) + offset + n * stride);
   }
 
   /** Size the VF BARs the way BARs are sized (all ones, read back, restore): the size is one VF's aperture. */

@@ -44,8 +44,7 @@ function amdOnQ35(t: Target): string | undefined {
 
 /** AMD-Vi remapping on for the device, every vector's entry present (entry amdEntry(v) sends apicVector(v) to the BSP). */
 async function amdRemapping(dut: Dut): Promise<void> {
-  const rid = (dut.fn.bdf.bus << 8) | (dut.fn.bdf.dev << 3) | dut.fn.bdf.fn;
-  await dut.amdVi.enableRemapping(rid);
+  await dut.amdVi.enableRemapping(dut.requesterId);
   for (let v = 0; v < dut.msix.vectors; v++) await dut.amdVi.setEntry(amdEntry(v), { present: true, vector: apicVector(v), destination: BSP });
   await dut.enableAllMasked();
 }
@@ -128,9 +127,8 @@ export const interruptRemappingCases: EmulatedCase[] = [
       const delivered = await apicMessagesFor(dut, apicVector(v), async () => void (fault = await apicMessagesFor(dut, faultVector, () => dut.fire(v))));
       ev.guest.expect(`APIC messages for a fire through absent entry ${absent}`, delivered, 0);
       const faults = await dut.vtd.faults();
-      const rid = (dut.fn.bdf.bus << 8) | (dut.fn.bdf.dev << 3) | dut.fn.bdf.fn;
       ev.guest.expect(SYMPTOMS.irFaultRecorded, faults.records.length > 0, true);
-      ev.guest.expect('fault recorded (reason, index, requester id), PPF', [faults.records.map((r) => [r.reason, r.index, r.sourceId]), faults.pending], [[[FAULT_ENTRY_NOT_PRESENT, absent, rid]], true]);
+      ev.guest.expect('fault recorded (reason, index, requester id), PPF', [faults.records.map((r) => [r.reason, r.index, r.sourceId]), faults.pending], [[[FAULT_ENTRY_NOT_PRESENT, absent, dut.requesterId]], true]);
       ev.guest.expect('fault event interrupts for the fault', fault, 1);
       await dut.vtd.clearFaults();
       await expectOnceThrough(dut, ev, v, remappableMessage(HANDLE_BASE + v), 'through its present entry afterwards');

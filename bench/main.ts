@@ -26,8 +26,9 @@
  *     every MSI-X device of the newest build with a fresh census (`contract`),
  *     compare --layout over bullseye, bookworm, trixie and the newest, fresh
  *     (`layout`).
- *   - only with --only sweep: both suites over Debian's releases in order
- *     (bullseye .. newest, or the builds given), the changes between
+ *   - only with --only sweep: both suites over Debian's releases in order,
+ *     with the whole 7.2 stable history built in place of bookworm's 7.2
+ *     (bullseye, v7.2.0 .. v7.2.22, bookworm .. newest, or the builds given), the changes between
  *     consecutive releases written to docs/release-sweep.md, the time per
  *     release, and the new case groups' time per case against the rest
  *     (bench/sweep-bench.ts).
@@ -56,6 +57,7 @@ import { benchFlakes } from './flakes-bench.js';
 import { benchInspector } from './inspector-bench.js';
 import { benchContract, benchCounting, benchLayout } from './coverage-bench.js';
 import { seedSpec } from '../harness/regressions/seed-revert.js';
+import { stableReleaseSpec } from '../harness/regressions/stable-release.js';
 import { benchSweep, SWEEP_BUILDS } from './sweep-bench.js';
 
 /** compare --layout's figure is taken over these, whatever builds the bench was given. */
@@ -126,7 +128,7 @@ async function main(): Promise<void> {
   const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'];
   const builds: QemuBuild[] = [];
   for (const spec of specs) {
-    const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`), [seedSpec]);
+    const build = await resolveBuild(spec, (m) => process.stderr.write(`${m}\n`), [seedSpec, stableReleaseSpec]);
     builds.push(build);
     if (!only.has('qtest')) continue;
     // Alternate harness and floor rounds so both see the same machine load; keep each one's median.

@@ -5,7 +5,7 @@
  * device's parts are attached again where the same device had its BARs.
  */
 import type { DevicePlugin } from '../devices/device-plugin.js';
-import { deviceValue } from '../devices/device-line.js';
+import { childValues, deviceValue } from '../devices/device-line.js';
 import { HotplugStalledError, NotHotpluggableError, ProtocolTimeoutError, QmpCommandError } from '../errors.js';
 import { pollUntil } from '../poll.js';
 import { attachDevice, DUT_ID, type Parts } from './dut-assembly.js';
@@ -54,11 +54,15 @@ export async function unplug(parts: Parts, timeoutMs: number): Promise<{ readonl
 /** device_add of the same device in the same slot, the guest's acceptance, and its parts attached again (BARs where they were). */
 export async function plugBack(parts: Parts, plugin: DevicePlugin, timeoutMs: number): Promise<Parts> {
   const { spec, slot } = slotOf(parts);
-  const line = deviceValue(plugin, { id: DUT_ID, ...spec.at });
   // HMP's device_add parses the line as -device does; QMP's wants typed values, which a plugin's properties are not.
-  const said = (await parts.machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` })).trim();
-  if (said) throw new Error(`QEMU would not plug ${plugin.name} back (device_add ${line}): ${said}`);
+  const add = async (line: string) => {
+    const said = (await parts.machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` })).trim();
+    if (said) throw new Error(`QEMU would not plug ${plugin.name} back (device_add ${line}): ${said}`);
+  };
+  await add(deviceValue(plugin, { id: DUT_ID, ...spec.at }));
   await slot.accept(timeoutMs);
+  // Its children went with it on unplug; they come back on its bus.
+  for (const child of childValues(plugin, { id: DUT_ID, ...spec.at })) await add(child);
   const device = await attachDevice(parts.machine, plugin, { cfg: parts.fn.cfg, bdf: parts.fn.bdf, ram: parts.ram, bars: { rewrite: parts.fn } });
   return { ...parts, ...device };
 }

@@ -291,6 +291,17 @@ export class Dut {
     return what;
   }
 
+  /** Whether the plugin can enable the device's own interrupt sources ahead of MSI-X (xhci's interrupters). */
+  get canEnableSourcesBeforeMsix(): boolean {
+    return !!this.driver.sourcesBeforeMsix;
+  }
+
+  /** The plugin's sourcesBeforeMsix: the device's interrupt sources enabled now and left so; what was done. */
+  async sourcesBeforeMsix(): Promise<string> {
+    if (!this.driver.sourcesBeforeMsix) throw new Error(`the ${this.plugin.name} plugin has no interrupt sources of its own to enable`);
+    return this.driver.sourcesBeforeMsix();
+  }
+
   /** Whether the plugin can make one queue's work complete on a vector it chooses (virtio's queues). */
   get canDoQueueWork(): boolean {
     return !!this.driver.queueWork;

@@ -13,6 +13,7 @@ import { hostDeviceLine, openHostDeviceUnderTest } from '../runner/host-device-u
 import { runPlan, runReport } from '../runner/run-plan.js';
 import { exitForSummary } from './exit-codes.js';
 import { seedSpec } from '../regressions/seed-revert.js';
+import { stableReleaseSpec } from '../regressions/stable-release.js';
 import type { MachineType } from '../qemu/machine.js';
 
 
@@ -104,7 +105,7 @@ export async function resolveBuilds(c: BuildChoice, progress: (m: string) => voi
   const note = (b: QemuBuild) => progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'}; ${describeLaunch(b.launch)})`);
   for (const spec of c.qemu.length || c.qemuSrc?.length ? c.qemu : defaultSpecs()) {
     progress(`resolving QEMU build ${spec}`);
-    builds.push(await resolveBuild(spec, progress, [seedSpec]));
+    builds.push(await resolveBuild(spec, progress, [seedSpec, stableReleaseSpec]));
     note(builds.at(-1)!);
   }
   for (const dir of c.qemuSrc ?? []) {

@@ -19,9 +19,16 @@ export function deviceValue(plugin: DevicePlugin, at: DevicePlace = {}): string 
   return [plugin.driver, ...(at.id ? [`id=${at.id}`] : []), ...(at.bus ? [`bus=${at.bus}`] : []), ...(at.addr ? [`addr=${at.addr}`] : []), ...(plugin.deviceProps ? [plugin.deviceProps] : []), ...(at.sriov && plugin.sriov?.props ? [plugin.sriov.props] : [])].join(',');
 }
 
-/** The arguments that add the device to a QEMU command line. */
+/** The -device values of the plugin's children, on the device's own bus (it needs an id for that). */
+export function childValues(plugin: DevicePlugin, at: DevicePlace): string[] {
+  if (!plugin.children?.length) return [];
+  if (!at.id) throw new Error(`the ${plugin.name} device needs an id: its children (${plugin.children.join('; ')}) go on its bus`);
+  return plugin.children.map((c) => `${c},bus=${at.id}.0`);
+}
+
+/** The arguments that add the device to a QEMU command line: companions first, the device, its children. */
 export function deviceArgs(plugin: DevicePlugin, at: DevicePlace): string[] {
   if (at.sriov && !plugin.sriov) throw new Error(`the ${plugin.name} plugin gives its device no SR-IOV VFs`);
   const companions = at.sriov ? (plugin.sriov?.companions ?? []) : [];
-  return [...companions.flatMap((c) => ['-device', c]), '-device', deviceValue(plugin, at)];
+  return [...companions, deviceValue(plugin, at), ...childValues(plugin, at)].flatMap((v) => ['-device', v]);
 }

@@ -81,6 +81,14 @@ export interface DeviceDriver {
    * down, and say what was deleted. The next fire(vector) sets them up again.
    */
   deleteQueuesOf?(vector: number): Promise<string>;
+  /**
+   * Optional, for devices whose interrupt sources the guest enables in the
+   * device itself (xhci: each interrupter's IMAN.IE): set the device up and
+   * enable every source now, while MSI-X may still be off, and leave them
+   * so; fire() then enables nothing more. Says what was done. Neither the
+   * PCI nor the device's specification orders this against MSI-X Enable.
+   */
+  sourcesBeforeMsix?(): Promise<string>;
   /** Optional, for an SR-IOV PF: the PF's own setup without which its VFs cannot signal (igb: the PF in MSI-X mode). */
   prepareVfs?(): Promise<void>;
 }
@@ -140,6 +148,12 @@ export interface DevicePlugin {
    * The -device line itself is built once, by devices/device-line.ts.
    */
   readonly deviceProps?: string;
+  /**
+   * -device values for devices on this device's own bus (xhci: a USB
+   * keyboard), without bus=: added after it wherever it is added (command
+   * line and hot-plug), on bus <id>.0.
+   */
+  readonly children?: readonly string[];
   /** For a plugin from outside the harness (a test's, a user's): its module's import.meta.url, so a run in the box can load it. */
   readonly module?: string;
   /** How the box (the nested vfio host) models this device; absent: it is no box device (a VF is made on its PF's). */

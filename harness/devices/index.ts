@@ -5,10 +5,11 @@ import { e1000e } from './e1000e.js';
 import { igb } from './igb.js';
 import { igbvf } from './igbvf.js';
 import { nvme } from './nvme.js';
+import { qemuXhci } from './qemu-xhci.js';
 import { rocker } from './rocker.js';
 import { virtioNetPci } from './virtio-net-pci.js';
 
-export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme, igbvf, rocker];
+export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme, igbvf, rocker, qemuXhci];
 
 /** The plugins whose device QEMU can emulate on its own (every one but VFs): the emulated suite's default. */
 export const emulatedDevicePlugins: readonly DevicePlugin[] = devicePlugins.filter((p) => !p.sriovPf);

@@ -24,6 +24,7 @@ export const CATALOG = {
   C21: 'SR-IOV: VFs exist exactly while VF Enable is set, NumVFs is the guest\'s, out-of-specification programming never takes QEMU down',
   C22: "SR-IOV: each VF's own MSI-X table in its aperture, below and above 4 GiB, one message per fire",
   C24: "the device's own work with no vector (VIRTIO_MSI_NO_VECTOR) or a queue torn down with its vector live: no message, nothing pending, QEMU up",
+  C26: "the device's own interrupt sources enabled before MSI-X Enable (xhci: IMAN.IE): once MSI-X is on, each source's work sends one message",
   C25: 'interrupt remapping in front of the device: remapped once, absent entries fault and deliver nothing, compatibility format blocked with CFIS 0, the IOMMU survives any register write',
   C23: "SR-IOV: a PF reset resets the SR-IOV capability and takes the VFs away; VFs made again start in MSI-X's reset state",
 } as const;

@@ -235,6 +235,36 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.qemuAfterWaitWithInterrupt, observed: /SIGABRT.*vtd_process_wait_desc: Assertion/ },
   },
   {
+    id: 'xhci-iman-before-msix-enable',
+    title: "qemu-xhci loses every MSI-X message of an interrupter whose IMAN.IE the guest set before MSI-X Enable: the vector is marked used only by an IMAN write made while MSI-X is on, so msix_notify() drops the event's message without a pending bit, and IMAN.IP is cleared as if it had been sent",
+    cases: [{ suite: 'emulated', slug: 'sources-enabled-before-msix', device: 'qemu-xhci' }],
+    // xhci_pci_intr_update() (hw/usb/hcd-xhci-pci.c) returns early while MSI-X is off, and nothing walks the
+    // interrupters when the guest enables it later. Since MSI-X support came to xhci, 4c47f80063 "xhci: add msix
+    // support" (1.3.0); upstream master of Feb 2026 is unchanged: open. Linux enables MSI-X first, so never sees it.
+    introducedBy: '4c47f80063',
+    introducedIn: '1.3.0',
+    affected: ['5.2.0', '7.2.22', '10.0.2', '10.0.13', '11.1.3'],
+    fixedIn: [],
+    symptom: { label: SYMPTOMS.messagesForOneCause, observed: 0 },
+  },
+  {
+    id: 'xhci-unplug-port-change-message',
+    title: "a qemu-xhci hot-unplugged while running with a USB device on its bus sends an MSI-X message after the guest powered its slot off (ejected it): unrealizing the bus's devices first detaches them, and each detach posts a Port Status Change event to interrupter 0 (written to the guest's event ring) and signals its vector",
+    cases: [
+      { suite: 'emulated', slug: 'hot-unplug-with-vectors-live', device: 'qemu-xhci' },
+      { suite: 'emulated', slug: 'unplug-replug-twice', device: 'qemu-xhci' },
+    ],
+    // device_set_realized(false) unrealizes child buses first: usb_device_detach -> xhci_detach -> xhci_port_update ->
+    // xhci_port_notify posts the event while USBCMD.RS is still set. Signalled through MSI-X since 4c47f80063 "xhci: add
+    // msix support" (1.3.0); upstream master of Feb 2026 is unchanged: open. A Linux guest halts the controller in its
+    // remove path before ejecting, so only a guest that ejects a running controller meets it.
+    introducedBy: '4c47f80063',
+    introducedIn: '1.3.0',
+    affected: ['5.2.0', '7.2.22', '11.1.3'],
+    fixedIn: [],
+    symptom: { label: SYMPTOMS.slotWrittenSince, observed: true },
+  },
+  {
     id: 'amdvi-reset-keeps-ga-mode',
     title: "amd-iommu's reset clears the control register the guest reads but not the guest virtual APIC mode it caches (ga_enabled): after a system_reset the IOMMU still reads 128-bit interrupt table entries while the register says legacy, so a driver's legacy entries deliver nothing",
     cases: [

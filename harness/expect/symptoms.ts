@@ -15,6 +15,8 @@ export const SYMPTOMS = {
   messagesForOneCause: 'messages for one cause, with the clock run',
   /** virtio-msix-past-maximum: the MSI-X table a device built when asked for one more vector than PCI allows (0: none). */
   qemuAfterUnplug: 'QEMU after the hot-unplug',
+  /** Lifecycle: whether a live vector's mailbox slot was written after an unplug, reset or re-plug cleared the device (it must not be). */
+  slotWrittenSince: "a live vector's slot written since",
   qemuAfterVectorBeyondTable: "QEMU after the device's work named a vector past the table",
   deviceDeletedEvent: 'QMP DEVICE_DELETED for the unplugged device',
   msixKeptForQueues: 'MSI-X table present with the queue count asked',

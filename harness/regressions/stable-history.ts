@@ -24,9 +24,12 @@ export interface StableHistory {
   readonly dir: string;
   /** Tag per release: v7.2.0 .. v7.2.N. */
   readonly tags: readonly string[];
-  /** The injected commit (full sha) and the release it follows. */
-  readonly injected: { readonly sha: string; readonly after: string; readonly subject: string };
+  /** The injected commit (full sha) and the release it follows; absent in the plain history (the release sweep's). */
+  readonly injected?: { readonly sha: string; readonly after: string; readonly subject: string };
 }
+
+/** A history with an injected regression (what bisect is tested on). */
+export type InjectedHistory = StableHistory & { readonly injected: NonNullable<StableHistory['injected']> };
 
 /** Fixed identity and dates: the same history (and commit ids) on every machine. */
 const GIT_ENV = {
@@ -38,8 +41,17 @@ const GIT_ENV = {
   GIT_COMMITTER_DATE: '2023-01-01T00:00:00Z',
 };
 
-export async function stableHistory(progress: Progress, injectAfter = 11): Promise<StableHistory> {
-  const dir = path.join(sourceRoot(), `qemu-7.2-stable-git-inject-after-${injectAfter}`);
+export async function stableHistory(progress: Progress, injectAfter = 11): Promise<InjectedHistory> {
+  return (await makeHistory(progress, injectAfter)) as InjectedHistory;
+}
+
+/** The stable releases as they were, nothing injected: what the release sweep builds, tag by tag. */
+export function plainStableHistory(progress: Progress): Promise<StableHistory> {
+  return makeHistory(progress, undefined);
+}
+
+async function makeHistory(progress: Progress, injectAfter: number | undefined): Promise<StableHistory> {
+  const dir = path.join(sourceRoot(), injectAfter === undefined ? 'qemu-7.2-stable-git' : `qemu-7.2-stable-git-inject-after-${injectAfter}`);
   const marker = path.join(dir, MARKER);
   if (await exists(marker)) return JSON.parse(await fs.readFile(marker, 'utf8')) as StableHistory;
   const source = await debianQemuSource(progress, { suite: 'bookworm' });
@@ -49,7 +61,7 @@ export async function stableHistory(progress: Progress, injectAfter = 11): Promi
     .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
     .filter(Boolean);
   const stable = series.filter((p) => STABLE_RE.test(p));
-  if (stable.length < 3 || injectAfter < 1 || injectAfter >= stable.length) throw new EnvironmentError(`debian:bookworm's qemu has ${stable.length} stable diffs; cannot inject after 7.2.${injectAfter}`, 'pick a release in the middle of the series');
+  if (injectAfter !== undefined && (stable.length < 3 || injectAfter < 1 || injectAfter >= stable.length)) throw new EnvironmentError(`debian:bookworm's qemu has ${stable.length} stable diffs; cannot inject after 7.2.${injectAfter}`, 'pick a release in the middle of the series');
 
   const scratch = scratchDirFor(dir);
   await fs.rm(scratch, { recursive: true, force: true });
@@ -89,7 +101,7 @@ export async function stableHistory(progress: Progress, injectAfter = 11): Promi
       injected = { sha: await commit(subject), after: `v7.2.${n}`, subject };
     }
   }
-  const history: StableHistory = { dir, tags, injected: injected! };
+  const history: StableHistory = { dir, tags, ...(injected ? { injected } : {}) };
   await fs.writeFile(path.join(scratch, MARKER), JSON.stringify(history, null, 2) + '\n');
   await fs.rm(dir, { recursive: true, force: true });
   await fs.rename(scratch, dir);

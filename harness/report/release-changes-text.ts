@@ -3,7 +3,7 @@ import type { ReleaseSweep } from '../matrix/release-changes.js';
 
 const cell = (v: unknown) => JSON.stringify(v).replace(/\|/g, '\\|');
 
-export function releaseChangesMarkdown(s: ReleaseSweep, run: { readonly date: Date; readonly command: string; readonly perRelease: readonly { readonly label: string; readonly seconds: number }[] }): string {
+export function releaseChangesMarkdown(s: ReleaseSweep, run: { readonly date: Date; readonly command: string; readonly perRelease: readonly { readonly label: string; readonly seconds: number; readonly buildSeconds?: number }[] }): string {
   const explained = s.changes.filter((c) => c.knownBug).length;
   const lines = [
     '# Release sweep: what changes between consecutive releases',
@@ -20,9 +20,11 @@ export function releaseChangesMarkdown(s: ReleaseSweep, run: { readonly date: Da
     '',
     '## Time per release',
     '',
-    '| release | seconds |',
-    '| --- | --- |',
-    ...run.perRelease.map((r) => `| ${r.label} | ${r.seconds.toFixed(0)} |`),
+    'Build: compiling the release here (ccache and the shared build folder serve what an earlier release built; 0 once kept). Suites: both suites on it.',
+    '',
+    '| release | build (s) | suites (s) |',
+    '| --- | --- | --- |',
+    ...run.perRelease.map((r) => `| ${r.label} | ${r.buildSeconds === undefined ? '-' : r.buildSeconds.toFixed(0)} | ${r.seconds.toFixed(0)} |`),
     '',
   ];
   return lines.join('\n');

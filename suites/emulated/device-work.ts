@@ -4,7 +4,8 @@
  * interrupt vector), one past the MSI-X table must be refused by the device
  * with an error, QEMU must stay up, and the device must still send one
  * message per fire afterwards (C20). Work told to use no vector, and a
- * queue torn down while its vector is live, send nothing (C24).
+ * queue torn down while its vector is live, send nothing (C24). Sources
+ * the device enables itself, enabled before MSI-X, still signal (C26).
  */
 import { NotApplicable, SYMPTOMS, type BeyondTableAnswer, type EmulatedCase } from '../../harness/case/index.js';
 
@@ -120,6 +121,30 @@ export const deviceWorkCases: EmulatedCase[] = [
       // Each count on its own, so that one extra message is matched wherever it comes.
       for (const [i, n] of counts.entries()) if (n !== 1) ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v}, work ${i + 1} of ${REPEATED_WORK}`, n, 1);
       ev.guest.expect(`messages for ${REPEATED_WORK} pieces of work on vector ${v}, one by one`, counts, counts.map(() => 1));
+    },
+  },
+  {
+    slug: 'sources-enabled-before-msix',
+    title: "the device's own interrupt sources enabled before MSI-X Enable (xhci: every interrupter's IMAN.IE with its event ring), then MSI-X enabled and every vector unmasked: work on the first and the last source sends one message each, nothing left pending",
+    pins: ['C26'],
+    dut: { counters: 1 },
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      if (!dut.canEnableSourcesBeforeMsix) throw new NotApplicable(`the ${dut.plugin.name} plugin has no interrupt sources of its own to enable`);
+      await dut.resetDevice();
+      await dut.msix.disable();
+      let what = '';
+      ev.qemu.expect('QEMU after the sources were enabled with MSI-X off', await dut.survives(async () => void (what = await dut.sourcesBeforeMsix())), 'running');
+      ev.guest.note('before MSI-X Enable', what);
+      await dut.msix.enable();
+      for (let v = 0; v < dut.msix.vectors; v++) {
+        await dut.countOn(v);
+        await dut.msix.unmask(v);
+      }
+      for (const v of [0, dut.msix.vectors - 1]) {
+        ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v}, its source enabled before MSI-X`, await dut.messagesFor(v, () => dut.fire(v)), 1);
+        ev.guest.expect(`vector ${v} pending afterwards`, (await dut.msix.pendingBits())[v], false);
+      }
     },
   },
 ];

@@ -13,7 +13,7 @@ import { noPending, onlyPending } from './msix-state.js';
 const IN_SLOT = { hotplugSlot: true, counters: 1 } as const;
 
 /** What expectAfter and unplugRecorded record. */
-const AFTER_RECORDS = [SYMPTOMS.messagesForOneCause] as const;
+const AFTER_RECORDS = [SYMPTOMS.messagesForOneCause, SYMPTOMS.slotWrittenSince] as const;
 const UNPLUG_RECORDS = [SYMPTOMS.qemuAfterUnplug, SYMPTOMS.deviceDeletedEvent] as const;
 
 /** Whether a plugin makes the device fire (else only the state is checked). */
@@ -58,7 +58,7 @@ async function expectAfter(dut: Dut, ev: Evidence, event: string, live: Live): P
   ev.guest.expect(`entries masked and zero after ${event}`, entries.map((e) => [e.masked, e.address, e.data]), entries.map(() => [true, 0n, 0]));
   ev.guest.expect(`PBA after ${event}`, await dut.msix.pendingBits(), noPending(dut));
   await dut.letTimePass();
-  for (const v of [live.delivering, ...(live.pending === undefined ? [] : [live.pending])]) ev.guest.expect(`vector ${v}'s slot written since ${event}`, await dut.mailbox.delivered(v), false);
+  for (const v of [live.delivering, ...(live.pending === undefined ? [] : [live.pending])]) ev.guest.expect(`${SYMPTOMS.slotWrittenSince}, ${event}, vector ${v}`, await dut.mailbox.delivered(v), false);
   if (!fires(dut)) return;
   const v = live.pending ?? live.delivering;
   await dut.enableAllMasked();

@@ -34,7 +34,7 @@ export const BUILTIN_KINDS: readonly SpecKind[] = [
 /** One mechanism for every kind: the prefix picks it; an unknown prefix is an error that lists them. */
 export async function resolveBuild(spec: string, progress: Progress, extra: readonly SpecKind[] = []): Promise<QemuBuild> {
   const kinds = [...BUILTIN_KINDS, ...extra];
-  const prefix = /^([a-z][a-z0-9-]*):/.exec(spec)?.[1];
+  const prefix = /^([a-z][a-z0-9.-]*):/.exec(spec)?.[1];
   const kind = prefix !== undefined ? kinds.find((k) => k.prefix === prefix) : undefined;
   if (kind) return probeBuild(spec, await kind.resolve(spec.slice(prefix!.length + 1), progress));
   if (prefix !== undefined && !fs.existsSync(spec)) {

@@ -8,8 +8,9 @@ import { nvme } from './nvme.js';
 import { qemuXhci } from './qemu-xhci.js';
 import { rocker } from './rocker.js';
 import { virtioNetPci } from './virtio-net-pci.js';
+import { virtioScsiPci } from './virtio-scsi-pci.js';
 
-export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme, igbvf, rocker, qemuXhci];
+export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme, igbvf, rocker, qemuXhci, virtioScsiPci];
 
 /** The plugins whose device QEMU can emulate on its own (every one but VFs): the emulated suite's default. */
 export const emulatedDevicePlugins: readonly DevicePlugin[] = devicePlugins.filter((p) => !p.sriovPf);

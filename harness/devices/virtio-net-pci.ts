@@ -12,9 +12,8 @@
  * backend the frame goes nowhere, but the device uses the buffer and
  * signals the queue's vector all the same (dropped while the link is down).
  */
-import { CapId } from '../pci/capabilities.js';
 import type { DeviceDriver, DeviceHandle, DevicePlugin } from './device-plugin.js';
-import { COMMON, configStructure, NO_VECTOR, STATUS, VIRTIO_CFG, VirtQueue } from './virtio-queue.js';
+import { COMMON, configStructure, NO_VECTOR, setConfigVector, STATUS, tableSize, VIRTIO_CFG, VirtQueue } from './virtio-queue.js';
 
 /** virtio_net_config.status, and its VIRTIO_NET_S_LINK_UP bit. */
 const NET_STATUS = 6;
@@ -62,14 +61,6 @@ function attach(dev: DeviceHandle): DeviceDriver {
 };
 }
 
-/** Write the configuration vector (config_msix_vector) and read back what the device took. */
-async function setConfigVector(dev: DeviceHandle, vector: number): Promise<number> {
-  const c = await commonConfig(dev);
-  const bar = dev.fn.bar(c.bar);
-  await bar.writew(c.offset + COMMON.MSIX_CONFIG, vector);
-  return bar.readw(c.offset + COMMON.MSIX_CONFIG);
-}
-
 /** One configuration change (the link flipped through QMP set_link), with DRIVER_OK set so virtio does not drop it. */
 async function configChange(dev: DeviceHandle): Promise<void> {
   const c = await commonConfig(dev);
@@ -80,13 +71,6 @@ async function configChange(dev: DeviceHandle): Promise<void> {
   const d = await configStructure(dev, CFG_TYPE_DEVICE);
   const linkUp = !!((await dev.fn.bar(d.bar).readw(d.offset + NET_STATUS)) & NET_S_LINK_UP);
   await dev.qmp.execute('set_link', { name: dev.qemuId, up: !linkUp });
-}
-
-/** The MSI-X table size the device has (its capability), whatever the plugin configured. */
-async function tableSize(dev: DeviceHandle): Promise<number> {
-  const cap = await dev.fn.findCapability(CapId.MSIX);
-  if (cap === undefined) throw new Error(`${dev.fn.name}: virtio-net-pci has no MSI-X capability`);
-  return ((await dev.fn.read(cap + 2, 2)) & 0x7ff) + 1;
 }
 
 export const virtioNetPci: DevicePlugin = {

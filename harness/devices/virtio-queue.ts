@@ -33,8 +33,13 @@ export const NO_VECTOR = 0xffff;
 /** VIRTIO_F_VERSION_1: bit 32, bit 0 of feature word 1. */
 const VERSION_1_WORD = 1;
 const VERSION_1_BIT = 1;
-const QUEUE_SIZE = 16;
+/** Ring entries; descriptors 0..HEADS-1 head each buffer, HEADS.. hold a chain's reply. */
+const QUEUE_SIZE = 32;
+const HEADS = QUEUE_SIZE / 2;
 const DESC_BYTES = 16;
+/** Descriptor flags: the chain goes on; the device writes this buffer. */
+const DESC_F_NEXT = 1;
+const DESC_F_WRITE = 2;
 const WAIT_MS = 2000;
 const PAGE = 0x1000;
 /** Polls of the used ring before the clock is let run between them, and how far it runs each time. */
@@ -49,6 +54,21 @@ export async function configStructure(dev: DeviceHandle, type: number): Promise<
     return { bar: await dev.fn.read(cap.offset + 4, 1), offset: await dev.fn.read(cap.offset + 8, 4), cap: cap.offset };
   }
   throw new Error(`${dev.fn.name}: no virtio configuration capability of type ${type} (is this a modern virtio device?)`);
+}
+
+/** Write the configuration vector (config_msix_vector) and read back what the device took. */
+export async function setConfigVector(dev: DeviceHandle, vector: number): Promise<number> {
+  const c = await configStructure(dev, VIRTIO_CFG.COMMON);
+  const bar = dev.fn.bar(c.bar);
+  await bar.writew(c.offset + COMMON.MSIX_CONFIG, vector);
+  return bar.readw(c.offset + COMMON.MSIX_CONFIG);
+}
+
+/** The MSI-X table size the device has (its capability), whatever the plugin configured. */
+export async function tableSize(dev: DeviceHandle): Promise<number> {
+  const cap = await dev.fn.findCapability(CapId.MSIX);
+  if (cap === undefined) throw new Error(`${dev.fn.name}: no MSI-X capability`);
+  return ((await dev.fn.read(cap + 2, 2)) & 0x7ff) + 1;
 }
 
 /** One virtqueue's rings in guest RAM (a page each) and where the driver is in them. */
@@ -73,6 +93,11 @@ export class VirtQueue {
    * queue is enabled.
    */
   static async setUp(dev: DeviceHandle, ram: number, index: number, vector: number): Promise<VirtQueue> {
+    return (await VirtQueue.setUpAll(dev, [{ ram, index, vector }]))[0]!;
+  }
+
+  /** setUp for several queues at once (each with its own VirtQueue.BYTES of RAM): one reset, each queue, one DRIVER_OK. */
+  static async setUpAll(dev: DeviceHandle, queues: readonly { readonly ram: number; readonly index: number; readonly vector: number }[]): Promise<VirtQueue[]> {
     const c = await configStructure(dev, VIRTIO_CFG.COMMON);
     const bar = dev.fn.bar(c.bar);
     const at = (reg: number) => c.offset + reg;
@@ -87,37 +112,57 @@ export class VirtQueue {
     await bar.writeb(at(COMMON.DEVICE_STATUS), STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK);
     if (!((await bar.readb(at(COMMON.DEVICE_STATUS))) & STATUS.FEATURES_OK)) throw new Error(`${dev.fn.name}: the device did not accept VERSION_1 alone (FEATURES_OK clear)`);
 
-    const mem = { desc: ram, avail: ram + PAGE, used: ram + 2 * PAGE, buffer: ram + 3 * PAGE };
-    await dev.fn.qtest.memset(ram, VirtQueue.BYTES, 0);
-    await bar.writew(at(COMMON.QUEUE_SELECT), index);
-    const max = await bar.readw(at(COMMON.QUEUE_SIZE));
-    if (max === 0) throw new Error(`${dev.fn.name}: virtqueue ${index} does not exist`);
-    await bar.writew(at(COMMON.QUEUE_SIZE), Math.min(QUEUE_SIZE, max));
-    await bar.writew(at(COMMON.QUEUE_MSIX_VECTOR), vector);
-    const took = await bar.readw(at(COMMON.QUEUE_MSIX_VECTOR));
-    for (const [reg, addr] of [[COMMON.QUEUE_DESC, mem.desc], [COMMON.QUEUE_DRIVER, mem.avail], [COMMON.QUEUE_DEVICE, mem.used]] as const) {
-      await bar.writel(at(reg), addr);
-      await bar.writel(at(reg + 4), 0);
-    }
-    const notifyOff = await bar.readw(at(COMMON.QUEUE_NOTIFY_OFF));
-    await bar.writew(at(COMMON.QUEUE_ENABLE), 1);
-    await bar.writeb(at(COMMON.DEVICE_STATUS), STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK | STATUS.DRIVER_OK);
     const n = await configStructure(dev, VIRTIO_CFG.NOTIFY);
     const multiplier = await dev.fn.read(n.cap + 16, 4);
-    return new VirtQueue(dev, index, mem, { bar: n.bar, offset: n.offset + notifyOff * multiplier }, took);
+    const made: VirtQueue[] = [];
+    for (const { ram, index, vector } of queues) {
+      const mem = { desc: ram, avail: ram + PAGE, used: ram + 2 * PAGE, buffer: ram + 3 * PAGE };
+      await dev.fn.qtest.memset(ram, VirtQueue.BYTES, 0);
+      await bar.writew(at(COMMON.QUEUE_SELECT), index);
+      const max = await bar.readw(at(COMMON.QUEUE_SIZE));
+      if (max === 0) throw new Error(`${dev.fn.name}: virtqueue ${index} does not exist`);
+      if (max < QUEUE_SIZE) throw new Error(`${dev.fn.name}: virtqueue ${index} holds ${max} entries, fewer than the ${QUEUE_SIZE} the harness uses`);
+      await bar.writew(at(COMMON.QUEUE_SIZE), QUEUE_SIZE);
+      await bar.writew(at(COMMON.QUEUE_MSIX_VECTOR), vector);
+      const took = await bar.readw(at(COMMON.QUEUE_MSIX_VECTOR));
+      for (const [reg, addr] of [[COMMON.QUEUE_DESC, mem.desc], [COMMON.QUEUE_DRIVER, mem.avail], [COMMON.QUEUE_DEVICE, mem.used]] as const) {
+        await bar.writel(at(reg), addr);
+        await bar.writel(at(reg + 4), 0);
+      }
+      const notifyOff = await bar.readw(at(COMMON.QUEUE_NOTIFY_OFF));
+      await bar.writew(at(COMMON.QUEUE_ENABLE), 1);
+      made.push(new VirtQueue(dev, index, mem, { bar: n.bar, offset: n.offset + notifyOff * multiplier }, took));
+    }
+    await bar.writeb(at(COMMON.DEVICE_STATUS), STATUS.ACKNOWLEDGE | STATUS.DRIVER | STATUS.FEATURES_OK | STATUS.DRIVER_OK);
+    return made;
   }
 
-  /** Make `bytes` available as one device-readable buffer, notify the queue, and wait until the device has used it. */
-  async submit(bytes: Uint8Array, what: string): Promise<void> {
-    if (bytes.length > PAGE) throw new RangeError(`a buffer of ${bytes.length} bytes does not fit the queue's page`);
+  /**
+   * Make `bytes` available as one device-readable buffer, followed by a
+   * device-writable one of `replyBytes` (a request and its response, as
+   * virtio-scsi wants), notify the queue, and wait until the device has
+   * used it.
+   */
+  async submit(bytes: Uint8Array, what: string, replyBytes = 0): Promise<void> {
+    if (bytes.length + replyBytes > PAGE) throw new RangeError(`a buffer of ${bytes.length} + ${replyBytes} bytes does not fit the queue's page`);
     const qt = this.dev.fn.qtest;
-    const slot = this.availIdx % QUEUE_SIZE;
+    const slot = this.availIdx % HEADS;
     await qt.write(this.mem.buffer, bytes);
+    // A chain takes two descriptors: the head in the table's first half, its reply in the second.
     const desc = this.mem.desc + slot * DESC_BYTES;
     await qt.writeq(desc, BigInt(this.mem.buffer));
     await qt.writel(desc + 8, bytes.length);
-    await qt.writel(desc + 12, 0);
-    await qt.writew(this.mem.avail + 4 + 2 * slot, slot);
+    if (replyBytes) {
+      const reply = this.mem.desc + (slot + HEADS) * DESC_BYTES;
+      await qt.writew(desc + 12, DESC_F_NEXT);
+      await qt.writew(desc + 14, slot + HEADS);
+      await qt.writeq(reply, BigInt(this.mem.buffer + bytes.length));
+      await qt.writel(reply + 8, replyBytes);
+      await qt.writel(reply + 12, DESC_F_WRITE);
+    } else {
+      await qt.writel(desc + 12, 0);
+    }
+    await qt.writew(this.mem.avail + 4 + 2 * (this.availIdx % QUEUE_SIZE), slot);
     this.availIdx = (this.availIdx + 1) & 0xffff;
     await qt.writew(this.mem.avail + 2, this.availIdx);
     await this.dev.fn.bar(this.notifyAt.bar).writew(this.notifyAt.offset, this.index);

@@ -235,6 +235,23 @@ export const KNOWN_BUGS: readonly KnownBug[] = [
     symptom: { label: SYMPTOMS.qemuAfterWaitWithInterrupt, observed: /SIGABRT.*vtd_process_wait_desc: Assertion/ },
   },
   {
+    id: 'xhci-msix-on-deassert',
+    title: "qemu-xhci sends an MSI-X message on interrupter 0 whenever it re-evaluates that interrupter's line, also when the level is low: a guest's IMAN write (re-enabling the interrupter) makes a spurious message, so one event can cost two",
+    cases: [
+      { suite: 'emulated', slug: 'unmasked-delivers-once', device: 'qemu-xhci' },
+      { suite: 'emulated', slug: 'remapped-delivers-once', device: 'qemu-xhci' },
+    ],
+    // 4c4abe7cc9 "xhci: rework interrupt handling" (1.3.0) dropped the level check for MSI/MSI-X in
+    // xhci_intr_raise; 3c6151cd11 "hw/usb: hcd-xhci-pci: Raise MSI/MSI-X interrupts only when told to" (6.1.0)
+    // put it back. Seen here on 5.2.0: two messages for the first event on vector 0; 7.2.0 on sends one.
+    introducedBy: '4c4abe7cc9',
+    introducedIn: '1.3.0',
+    fixedBy: '3c6151cd11',
+    affected: ['5.2.0'],
+    fixedIn: ['6.1.0'],
+    symptom: { label: SYMPTOMS.messagesForOneCause, observed: 2 },
+  },
+  {
     id: 'xhci-iman-before-msix-enable',
     title: "qemu-xhci loses every MSI-X message of an interrupter whose IMAN.IE the guest set before MSI-X Enable: the vector is marked used only by an IMAN write made while MSI-X is on, so msix_notify() drops the event's message without a pending bit, and IMAN.IP is cleared as if it had been sent",
     cases: [{ suite: 'emulated', slug: 'sources-enabled-before-msix', device: 'qemu-xhci' }],

@@ -20,6 +20,11 @@ const CTRL_EXT_INT_TIMERS_CLEAR_ENA = 1 << 29;
 const IMS_ALL_VALID = 0x01f782d7;
 const ICR_RXQ0 = 1 << 20;
 const IVAR_VALID = 0x8;
+/** IVAR's TX queue 0 entry (bits 8..11); its cause in MSI-X mode is ICR.TXQ0. */
+const IVAR_TXQ0_SHIFT = 8;
+const ICR_TXQ0 = 1 << 22;
+/** TX descriptor status: Descriptor Done. */
+const TXD_STAT_DD = 0x1;
 const ICR_TXDW = 1 << 0;
 const ICR_TXQE = 1 << 1;
 const ICR_LSC = 1 << 2;
@@ -65,6 +70,27 @@ function attach(dev: DeviceHandle): DeviceDriver {
     await mmio.writel(REG.IMS, ICR_TXDW | ICR_TXQE);
     await mmio.writel(REG.TCTL, TCTL_EN);
     await mmio.writel(REG.TDT, 1);
+  },
+  // Queue work: a frame on TX queue 0 with Report Status (no IDE, so no delay timer), its cause routed to `vector` through IVAR's TXQ0 entry (none valid: no vector).
+  async queueWork(vector) {
+    const mmio = dev.fn.bar(0);
+    const qt = dev.fn.qtest;
+    await mmio.writel(REG.TCTL, 0);
+    await mmio.writel(REG.ICR, 0xffffffff);
+    await mmio.writel(REG.IVAR, vector === undefined ? 0 : (IVAR_VALID | vector) << IVAR_TXQ0_SHIFT);
+    await qt.memset(frame, TX.FRAME_BYTES, 0);
+    await qt.writel(ring, frame);
+    await qt.writel(ring + 4, 0);
+    await qt.writel(ring + 8, (TX.FRAME_BYTES | ((TXD_CMD.EOP | TXD_CMD.IFCS | TXD_CMD.RS) << TXD_CMD_SHIFT)) >>> 0);
+    await qt.writel(ring + 12, 0);
+    for (const [reg, v] of [[REG.TDBAL, ring], [REG.TDBAH, 0], [REG.TDLEN, TX.RING_BYTES], [REG.TDH, 0], [REG.TDT, 0]] as const) await mmio.writel(reg, v);
+    await mmio.writel(REG.IMS, ICR_TXQ0);
+    await mmio.writel(REG.TCTL, TCTL_EN);
+    await mmio.writel(REG.TDT, 1);
+    // The model sends on the TDT write; Descriptor Done says it did.
+    const status = await qt.readl(ring + 12);
+    if (!(status & TXD_STAT_DD)) throw new Error(`e1000e: the frame's descriptor is not done after TDT was written (status 0x${status.toString(16)})`);
+    return `a frame sent on TX queue 0 with Report Status, IVAR TXQ0 ${vector === undefined ? 'not valid (no vector)' : `vector ${vector}`}`;
   },
   async raiseCause() {
     await dev.fn.bar(0).writel(REG.ICS, ICR_LSC);

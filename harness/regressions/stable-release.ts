@@ -40,6 +40,7 @@ export async function compileStableRelease(tag: string, progress: Progress): Pro
       progress(`stable-7.2: checking out ${tag} in ${history.dir}`);
       // --force: the build never writes into the tree, but an interrupted checkout may have left it half-way.
       await execa('git', ['-C', history.dir, 'checkout', '-q', '--force', '--detach', tag], { stdin: 'ignore' });
+      await splitVersionMacros(history.dir);
       const b = await compileQemuTree(history.dir, { progress, logFile: path.join(sourceRoot(), 'logs', `qemu-7.2-stable-${tag}.log`) });
       const scratch = `${kept}.partial`;
       await fs.mkdir(path.dirname(kept), { recursive: true });
@@ -49,6 +50,44 @@ export async function compileStableRelease(tag: string, progress: Progress): Pro
   }
   noteUse(path.dirname(releaseDir(tag)));
   return { binary: kept, dataDirs: firmware };
+}
+
+/** The four version macros QEMU's meson.build puts in config-host.h. */
+const VERSION_LINES = /^config_host_data\.set\('QEMU_VERSION(?:_MAJOR|_MINOR|_MICRO)?', .*\)$/gm;
+const VERSION_HEADER = 'qemu-version-macros.h';
+
+/**
+ * A build-only change, made after each checkout (the next one undoes it):
+ * the version macros move from config-host.h, which every file includes,
+ * to a header of their own that only their users include. Each stable
+ * release changes VERSION, and with it config-host.h; with the macros
+ * moved, ccache still finds every other object by its includes' contents
+ * (direct mode), so a release builds in a minute, not from scratch. The
+ * binary is the same: the same macros, the same values.
+ */
+async function splitVersionMacros(tree: string): Promise<void> {
+  const mesonFile = path.join(tree, 'meson.build');
+  const meson = await fs.readFile(mesonFile, 'utf8');
+  const lines = meson.match(VERSION_LINES) ?? [];
+  if (lines.length !== 4) throw new EnvironmentError(`${mesonFile} sets ${lines.length} QEMU_VERSION macros in config-host.h, not the 4 this build expects`, `delete ${tree} and build again; if it persists, the stable history changed how QEMU's version is configured`);
+  const moved = lines.map((l) => l.replace('config_host_data.set', 'version_macros.set'));
+  let out = meson.replace(lines[0]!, ['version_macros = configuration_data()', ...moved, `configure_file(output: '${VERSION_HEADER}', configuration: version_macros)`].join('\n'));
+  for (const l of lines.slice(1)) out = out.replace(`${l}\n`, '');
+  // Unlink first: an unchanged file of the history may still be a hard link into Debian's unpacked source.
+  await rewrite(mesonFile, out);
+  const users = (await execa('git', ['-C', tree, 'grep', '-l', '-E', '\\bQEMU_VERSION(_MAJOR|_MINOR|_MICRO)?\\b', '--', '*.c'], { stdin: 'ignore', reject: false })).stdout.split('\n').filter(Boolean);
+  for (const rel of users) {
+    const file = path.join(tree, rel);
+    const text = await fs.readFile(file, 'utf8');
+    const osdep = '#include "qemu/osdep.h"\n';
+    const include = `#include "${VERSION_HEADER}"\n`;
+    await rewrite(file, text.includes(osdep) ? text.replace(osdep, osdep + include) : include + text);
+  }
+}
+
+async function rewrite(file: string, text: string): Promise<void> {
+  await fs.rm(file);
+  await fs.writeFile(file, text);
 }
 
 /** `--qemu stable-7.2:v7.2.N` (or `stable-7.2:7.2.N`). */

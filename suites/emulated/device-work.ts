@@ -79,7 +79,7 @@ export const deviceWorkCases: EmulatedCase[] = [
   },
   {
     slug: 'queue-work-signals-its-vector',
-    title: "a queue told its own vector (virtio: queue_msix_vector) signals exactly that vector once per piece of work, for every vector of the table, and nothing on the others; told VIRTIO_MSI_NO_VECTOR, it signals nothing at all",
+    title: "a queue told its own vector (virtio: queue_msix_vector; e1000e: IVAR's TX queue 0 entry) signals exactly that vector once per piece of work, for every vector of the table, and nothing on the others; told VIRTIO_MSI_NO_VECTOR (e1000e: no valid entry), it signals nothing at all",
     pins: ['C24'],
     dut: { counters: 2 },
     records: [SYMPTOMS.messagesForOneCause],
@@ -96,7 +96,8 @@ export const deviceWorkCases: EmulatedCase[] = [
         const what = await dut.queueWork(v);
         await dut.settle();
         if (v === 0) ev.guest.note('work', what);
-        ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, queue work on vector ${v} (that vector, the others)`, [await dut.counter(0).count(), await dut.counter(1).count()], [1, 0]);
+        ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, queue work on vector ${v}`, await dut.counter(0).count(), 1);
+        ev.guest.expect(`messages on the other vectors, queue work on vector ${v}`, await dut.counter(1).count(), 0);
       }
       for (let u = 0; u < n; u++) await dut.msix.program(u, dut.counter(0).message(u));
       await dut.counter(0).zero();

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { judgeKnownBug, KNOWN_BUGS, type BuildFacts } from '../../harness/expect/known-bugs.js';
+import { fixState, judgeKnownBug, KNOWN_BUGS, type BuildFacts } from '../../harness/expect/known-bugs.js';
 import type { CaseId } from '../../harness/case-id.js';
 import { commitIsAncestor, detectTrait, isReleaseVersion, TRAITS } from '../../harness/expect/traits.js';
 
@@ -149,5 +149,18 @@ describe('known QEMU bugs: xfail, xpass and hints', () => {
     const seen = [{ label: bug.symptom!.label, observed: 'killed by SIGABRT: nvme_subsys_unreserve_cntlids: Assertion `x` failed.', ok: false }];
     expect(judgeKnownBug(id, 'passed', [], { version: '11.1.3', release: true })).to.equal(undefined);
     expect(judgeKnownBug(id, 'failed', seen, { version: '10.0.13', release: true })?.outcome).to.equal('xfail');
+  });
+
+  it('a stable release before a later one of its series that has the bug, or before the series\' first fixed release, lacks the fix; other series stay unknown', () => {
+    const bug = KNOWN_BUGS.find((b) => b.id === 'vtd-ir-faults-not-recorded')!;
+    const id: CaseId = { suite: 'emulated', device: 'e1000e', slug: 'absent-entry-faults' };
+    const seen = [{ label: bug.symptom!.label, observed: false, ok: false }];
+    expect(bug.affected).to.include('7.2.22');
+    expect(judgeKnownBug(id, 'failed', seen, facts('7.2.5'))?.outcome).to.equal('xfail');
+    expect(judgeKnownBug(id, 'failed', seen, facts('8.1.2'))?.outcome).to.equal(undefined);
+    const fixedInSeries = { ...bug, affected: [], fixedIn: ['7.2.9', '8.2.0'] };
+    expect(fixState(fixedInSeries, facts('7.2.8'))).to.equal('lacks-fix');
+    expect(fixState(fixedInSeries, facts('7.2.9'))).to.equal('has-fix');
+    expect(fixState(fixedInSeries, facts('8.1.2'))).to.equal('unknown');
   });
 });

@@ -31,7 +31,9 @@
  *     (bullseye, v7.2.0 .. v7.2.22, bookworm .. newest, or the builds given), the changes between
  *     consecutive releases written to docs/release-sweep.md, the time per
  *     release, and the new case groups' time per case against the rest
- *     (bench/sweep-bench.ts).
+ *     (bench/sweep-bench.ts). Each release's report is kept in reports/ and
+ *     reused by the next sweep (the table is judged again by the registry
+ *     as it is then); --fresh runs every release again.
  *   - only with --only flakes: the emulated suite 20 times and the vfio suite
  *     5 times in one box, cases whose outcome changed (bench/flakes-bench.ts).
  * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector,counting,contract,layout` picks parts;
@@ -124,7 +126,8 @@ async function main(): Promise<void> {
   const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector', 'counting', 'contract', 'layout']);
   const grepAt = argv.indexOf('--grep');
   const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
-  const positional = argv.filter((_, i) => i !== onlyAt && i !== onlyAt + 1 && i !== grepAt && i !== grepAt + 1);
+  const fresh = argv.includes('--fresh');
+  const positional = argv.filter((a, i) => i !== onlyAt && i !== onlyAt + 1 && i !== grepAt && i !== grepAt + 1 && a !== '--fresh');
   const specs = positional.length ? positional : ['debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'];
   const builds: QemuBuild[] = [];
   for (const spec of specs) {
@@ -159,7 +162,7 @@ async function main(): Promise<void> {
   if (only.has('layout')) await benchLayout(await Promise.all(LAYOUT_BUILDS.map((s) => resolveBuild(s, (m) => process.stderr.write(`${m}\n`)))));
   // Long (about half an hour): only when asked for.
   if (only.has('flakes')) await benchFlakes(builds.at(-1)!);
-  if (only.has('sweep')) await benchSweep(positional.length ? positional : SWEEP_BUILDS);
+  if (only.has('sweep')) await benchSweep(positional.length ? positional : SWEEP_BUILDS, { fresh });
   if (only.has('compare')) await benchCompare(specs.slice(0, 2));
   if (only.has('provision')) await benchProvision(builds);
   if (only.has('matrix')) await benchMatrix(specs);

@@ -24,13 +24,24 @@ export const STABLE_7_2 = Array.from({ length: 23 }, (_, n) => `stable-7.2:v7.2.
 export const SWEEP_BUILDS = ['debian:bullseye', ...STABLE_7_2, 'debian:bookworm', 'debian:bookworm-backports', 'debian:trixie', 'debian:newest'] as const;
 const OUT = 'docs/release-sweep.md';
 
-export async function benchSweep(specs: readonly string[] = SWEEP_BUILDS, kernel = '6.12'): Promise<void> {
+export async function benchSweep(specs: readonly string[] = SWEEP_BUILDS, o: { readonly fresh?: boolean; readonly kernel?: string } = {}): Promise<void> {
+  const kernel = o.kernel ?? '6.12';
   const results: CaseResult[] = [];
   const order: string[] = [];
   const perRelease: { label: string; seconds: number; buildSeconds?: number }[] = [];
   const t0 = performance.now();
   for (const spec of specs) {
     const file = `reports/sweep-${spec.replace(/\W+/g, '-')}.json`;
+    const kept = o.fresh ? undefined : await readReport(file);
+    if (kept) {
+      const label = kept.builds[0]!.label;
+      const timed = JSON.parse(await fs.readFile(`${file}.time`, 'utf8').catch(() => '{}')) as { seconds?: number; buildSeconds?: number };
+      order.push(label);
+      if (timed.seconds !== undefined) perRelease.push({ label, ...timed, seconds: timed.seconds });
+      results.push(...kept.cases);
+      console.log(`  ${label}: kept from ${file} (--fresh runs it again)`);
+      continue;
+    }
     // A stable release is built first, on its own clock: cold (from ccache) the first time, kept after.
     let buildSeconds: number | undefined;
     if (spec.startsWith(`${stableReleaseSpec.prefix}:`)) {
@@ -42,15 +53,13 @@ export async function benchSweep(specs: readonly string[] = SWEEP_BUILDS, kernel
     process.stderr.write(`sweep: ${spec} (emulated suite, then vfio in the box on ${kernel})\n`);
     const r = await execa(process.execPath, [MAIN, 'compare', '--suite', 'emulated,vfio', '--qemu', spec, '--kernel', kernel, '--reporter', 'json', '--out', file], { reject: false, stdin: 'ignore', stderr: 'inherit' });
     const seconds = (performance.now() - t) / 1000;
-    let report: RunReport;
-    try {
-      report = JSON.parse(await fs.readFile(file, 'utf8')) as RunReport;
-    } catch {
-      throw new Error(`the sweep's run on ${spec} wrote no report (exit ${r.exitCode}); run it alone: node ${MAIN} compare --suite emulated,vfio --qemu ${spec}`);
-    }
+    const report = await readReport(file);
+    if (!report) throw new Error(`the sweep's run on ${spec} wrote no report (exit ${r.exitCode}); run it alone: node ${MAIN} compare --suite emulated,vfio --qemu ${spec}`);
     const label = report.builds[0]!.label;
     order.push(label);
-    perRelease.push({ label, seconds, ...(buildSeconds === undefined ? {} : { buildSeconds }) });
+    const timing = { seconds, ...(buildSeconds === undefined ? {} : { buildSeconds }) };
+    perRelease.push({ label, ...timing });
+    await fs.writeFile(`${file}.time`, JSON.stringify(timing) + '\n');
     results.push(...report.cases);
     console.log(`  ${label}: ${buildSeconds === undefined ? '' : `build ${buildSeconds.toFixed(0)} s, `}${seconds.toFixed(0)} s, ${report.summary.passed} passed, ${report.summary.failed} failed, ${report.summary.xfail} xfail, ${report.summary.error} errors`);
   }
@@ -61,6 +70,14 @@ export async function benchSweep(specs: readonly string[] = SWEEP_BUILDS, kernel
   console.log(`\nrelease sweep over ${order.join(' -> ')}: ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
   console.log(`  ${sweep.changes.length} changes, ${unexplained.length} unexplained; table in ${OUT}`);
   for (const c of unexplained) console.log(`  unexplained: ${c.from} -> ${c.to} ${c.caseId}: ${c.outcome.join(' -> ')}`);
+}
+
+async function readReport(file: string): Promise<RunReport | undefined> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as RunReport;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The case groups issue 22 added, per case against the rest of the emulated suite (goal: at most 1.5x). */

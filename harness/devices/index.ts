@@ -9,8 +9,9 @@ import { qemuXhci } from './qemu-xhci.js';
 import { rocker } from './rocker.js';
 import { virtioNetPci } from './virtio-net-pci.js';
 import { virtioScsiPci } from './virtio-scsi-pci.js';
+import { vmxnet3 } from './vmxnet3.js';
 
-export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme, igbvf, rocker, qemuXhci, virtioScsiPci];
+export const devicePlugins: readonly DevicePlugin[] = [e1000e, virtioNetPci, igb, nvme, igbvf, rocker, qemuXhci, virtioScsiPci, vmxnet3];
 
 /** The plugins whose device QEMU can emulate on its own (every one but VFs): the emulated suite's default. */
 export const emulatedDevicePlugins: readonly DevicePlugin[] = devicePlugins.filter((p) => !p.sriovPf);

@@ -30,6 +30,8 @@ export const SYMPTOMS = {
   sriovControlAfterPfReset: 'SR-IOV Control after the PF reset',
   /** SR-IOV: the VFs that still answer after a reset of their PF. */
   vfsAfterPfReset: 'VFs answering after the PF reset',
+  /** SR-IOV: whether at most TotalVFs VFs answer after a step of the guest's SR-IOV programming. */
+  vfsWithinTotal: 'VFs answering within TotalVFs',
   /** SR-IOV: QEMU after a step of the guest's SR-IOV programming, in or out of specification. */
   qemuAfterSriovStep: 'QEMU after the SR-IOV step',
   /** Interrupt remapping: whether a request naming an absent entry was recorded in a fault recording register. */

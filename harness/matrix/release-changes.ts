@@ -7,6 +7,23 @@
  * someone has to say which.
  */
 import { rawOutcome, type CaseResult, type RawOutcome } from '../results/run-report.js';
+import { parseCaseId } from '../case-id.js';
+import { judgeKnownBug } from '../expect/known-bugs.js';
+import { isReleaseVersion } from '../expect/traits.js';
+
+/**
+ * The known bug that explains a result by the registry as it is now, not as
+ * it was when the case ran: a sweep's reports are kept, and a bug found in
+ * them goes into the registry afterwards. Results that neither passed nor
+ * failed keep what their run said.
+ */
+export function explainedBy(r: CaseResult): string | undefined {
+  const id = parseCaseId(r.id);
+  const raw = rawOutcome(r);
+  if (!id || (raw !== 'passed' && raw !== 'failed')) return r.knownBug?.id;
+  const micro = Number(r.qemu.version.split('.')[2]);
+  return judgeKnownBug(id, raw, r.evidence, { version: r.qemu.version, release: isReleaseVersion({ micro }) })?.bug.id;
+}
 
 export interface ObservationChange {
   readonly label: string;
@@ -67,7 +84,7 @@ export function releaseChanges(results: readonly CaseResult[], order: readonly s
         if (JSON.stringify(p.observed) !== JSON.stringify(o.observed)) observations.push({ label: o.label, before: o.observed, after: p.observed });
       }
       if (oa === ob && !observations.length) continue;
-      const knownBug = b.knownBug?.id ?? a.knownBug?.id;
+      const knownBug = explainedBy(b) ?? explainedBy(a);
       changes.push({ caseId, from: a.qemu.label, to: b.qemu.label, outcome: [oa, ob], observations, ...(knownBug ? { knownBug } : {}) });
     }
   }

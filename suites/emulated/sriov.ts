@@ -166,7 +166,7 @@ export const sriovCases: EmulatedCase[] = [
     pins: ['C21'],
     dut: SRIOV,
     skipReason: noSriov,
-    records: [SYMPTOMS.qemuAfterSriovStep],
+    records: [SYMPTOMS.qemuAfterSriovStep, SYMPTOMS.vfsWithinTotal],
     async body({ dut, ev }) {
       const sriov = await sriovOf(dut);
       const total = await sriov.cap.totalVfs();
@@ -181,9 +181,9 @@ export const sriovCases: EmulatedCase[] = [
         ['NumVFs 0xffff, then VF Enable', async () => (await sriov.cap.setNumVfs(0xffff), await sriov.cap.enableVfs())],
       ];
       for (const [what, step] of steps) {
-        if (ev.qemu.expect(`${SYMPTOMS.qemuAfterSriovStep}: ${what}`, await dut.survives(step), 'running') === false) return;
+        if (ev.qemu.expect(`${SYMPTOMS.qemuAfterSriovStep}, ${what}`, await dut.survives(step), 'running') === false) return;
         const present = (await sriov.presentVfs(total + 1)).length;
-        ev.guest.expect(`VFs answering after: ${what} (at most TotalVFs ${total})`, present <= total, true);
+        ev.guest.expect(`${SYMPTOMS.vfsWithinTotal}, after ${what} (TotalVFs ${total})`, present <= total, true);
       }
       await sriov.disable();
       await sriov.enable(VFS);

@@ -44,4 +44,12 @@ describe('release sweep: changes between consecutive releases', () => {
     expect(s.changes).to.deep.equal([]);
     expect(s.appeared).to.equal(1);
   });
+
+  it('a change is explained by the registry as it is now, not as it was when the case ran (a sweep keeps its reports)', () => {
+    const id = 'emulated.nvme.absent-entry-faults';
+    const noFault = [obs('interrupt remapping fault recorded for an absent entry', false, true)];
+    const s = releaseChanges([result(id, '7.2.5', 'failed', noFault), result(id, '8.2.0', 'passed', [obs('interrupt remapping fault recorded for an absent entry', true, true)])], ['7.2.5', '8.2.0']);
+    expect(s.changes).to.have.length(1);
+    expect(s.changes[0]!.knownBug).to.equal('vtd-ir-faults-not-recorded');
+  });
 });

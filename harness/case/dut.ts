@@ -291,6 +291,18 @@ export class Dut {
     return what;
   }
 
+  /** Whether the plugin can fill a submission queue (nvme). */
+  get canFillQueue(): boolean {
+    return !!this.driver.fillQueue;
+  }
+
+  /** The plugin's fillQueue(v): a full queue completed and consumed; what, and how many completions. */
+  async fillQueue(v: number): Promise<{ readonly what: string; readonly completions: number }> {
+    if (!this.driver.fillQueue) throw new Error(`the ${this.plugin.name} plugin has no submission queue to fill`);
+    this.msix.checkVector(v);
+    return this.driver.fillQueue(v);
+  }
+
   /** Whether the plugin can enable the device's own interrupt sources ahead of MSI-X (xhci's interrupters). */
   get canEnableSourcesBeforeMsix(): boolean {
     return !!this.driver.sourcesBeforeMsix;

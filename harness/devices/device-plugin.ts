@@ -82,6 +82,13 @@ export interface DeviceDriver {
    */
   deleteQueuesOf?(vector: number): Promise<string>;
   /**
+   * Optional, for devices with submission queues (nvme): fill the queue
+   * whose completions signal `vector` (every free entry, one doorbell
+   * write), wait until every command has completed and consume the
+   * completions as a driver does; say what and how many.
+   */
+  fillQueue?(vector: number): Promise<{ readonly what: string; readonly completions: number }>;
+  /**
    * Optional, for devices whose interrupt sources the guest enables in the
    * device itself (xhci: each interrupter's IMAN.IE): set the device up and
    * enable every source now, while MSI-X may still be off, and leave them

@@ -336,6 +336,16 @@ function attach(handle: DeviceHandle): DeviceDriver {
     // Vector 0 has a user here: the CQ made by the quiet setup, or the admin CQ made with MSI-X on.
     await execute(dev, c, c.admin, [{ what: 'Get Features (Number of Queues)', opcode: OPC.GET_FEATURES, cdw10: FEATURE_NUMBER_OF_QUEUES }]);
   },
+  // A full SQ: depth - 1 Flushes in one doorbell write (an SQ of depth N holds N - 1 commands).
+  async fillQueue(vector) {
+    if (vector < 1 || vector >= MSIX_VECTORS) throw new RangeError(`nvme: vector ${vector} has no I/O queue pair of its own (1..${MSIX_VECTORS - 1})`);
+    const c = await running(dev);
+    if (!c.io.has(vector)) await createIoQueues(dev, c);
+    const n = IO_DEPTH - 1;
+    const flush = { what: `Flush (all namespaces) on I/O queue ${vector}`, opcode: OPC.FLUSH, nsid: NSID_ALL, alsoOk: [STATUS_INVALID_FIELD_DNR] };
+    await execute(dev, c, c.io.get(vector)!, Array.from({ length: n }, () => flush));
+    return { what: `I/O SQ ${vector} filled (${n} Flushes in one doorbell write, depth ${IO_DEPTH})`, completions: n };
+  },
   nameVectorBeyondTable: () => cqBeyondTable(dev),
   // I/O queue pair v is vector v's only user; the admin CQ (vector 0) cannot be deleted.
   async deleteQueuesOf(vector) {

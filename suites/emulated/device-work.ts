@@ -148,4 +148,27 @@ export const deviceWorkCases: EmulatedCase[] = [
       }
     },
   },
+  {
+    slug: 'full-queue-signals',
+    title: "a submission queue filled to the last free entry in one doorbell write (nvme: depth - 1 commands): QEMU stays up, every command completes, the completions are signalled (the specification lets a controller aggregate them, so one message or more), nothing is left pending, nothing arrives once the queue is drained, and one fire still sends one message",
+    pins: ['C24'],
+    dut: { counters: 1 },
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      if (!dut.canFillQueue) throw new NotApplicable(`the ${dut.plugin.name} plugin has no submission queue to fill`);
+      const v = dut.msix.vectors - 1;
+      await dut.enableAllMasked();
+      await dut.countOn(v);
+      await dut.msix.unmask(v);
+      let filled: { what: string; completions: number } | undefined;
+      let sent = 0;
+      ev.qemu.expect('QEMU after a full queue', await dut.survives(async () => void (sent = await dut.messagesFor(v, async () => void (filled = await dut.fillQueue(v))))), 'running');
+      if (!filled) return;
+      ev.guest.note('queue', `${filled.what}: ${filled.completions} completions, ${sent} message(s)`);
+      ev.guest.expect(`completions of a full queue signalled on vector ${v} (at least one message, at most one per completion)`, sent >= 1 && sent <= filled.completions, true);
+      ev.guest.expect(`vector ${v} pending after the full queue was drained`, (await dut.msix.pendingBits())[v], false);
+      ev.guest.expect(`messages on vector ${v} once the full queue was drained, with the clock run`, await dut.messagesFor(v, () => dut.letTimePass()), 0);
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} after the full queue`, await dut.messagesFor(v, () => dut.fire(v)), 1);
+    },
+  },
 ];

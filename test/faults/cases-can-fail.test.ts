@@ -97,7 +97,23 @@ describe('cases fail when the device misbehaves', function () {
     };
     const r = await outcome(wrongVector, 'queue-work-signals-its-vector');
     expect(r.outcome).to.equal('failed');
-    expect(r.evidence.find((e) => !e.ok)).to.deep.include({ observed: [0, 1] });
+    expect(r.evidence.find((e) => !e.ok)).to.deep.include({ label: `${SYMPTOMS.messagesForOneCause}, queue work on vector 0`, observed: 0 });
+    expect(r.evidence.find((e) => e.label === 'messages on the other vectors, queue work on vector 0')).to.deep.include({ observed: 1, ok: false });
+  });
+
+  it('a full queue whose completions are never signalled fails "full queue signals"', async () => {
+    const silentQueue: DevicePlugin = {
+      ...nvme,
+      name: 'full-queue-silent',
+      attach: (dev) => {
+        const real = nvme.attach(dev);
+        // Says it filled the queue but submits nothing: no completion, no message.
+        return { ...real, fillQueue: async () => ({ what: 'nothing submitted', completions: 3 }) };
+      },
+    };
+    const r = await outcome(silentQueue, 'full-queue-signals');
+    expect(r.outcome).to.equal('failed');
+    expect(r.evidence.find((e) => !e.ok)).to.deep.include({ observed: false });
   });
 
   it('a device plugin that cannot do its part is an error (the harness could not decide), not a QEMU failure', async () => {

@@ -65,7 +65,7 @@ const VERSION_HEADER = 'qemu-version-macros.h';
  * (direct mode), so a release builds in a minute, not from scratch. The
  * binary is the same: the same macros, the same values.
  */
-async function splitVersionMacros(tree: string): Promise<void> {
+export async function splitVersionMacros(tree: string): Promise<void> {
   const mesonFile = path.join(tree, 'meson.build');
   const meson = await fs.readFile(mesonFile, 'utf8');
   const lines = meson.match(VERSION_LINES) ?? [];

@@ -5,6 +5,7 @@
  * label without the registry fails here, not silently in a run.
  */
 import { expect } from 'chai';
+import fs from 'node:fs/promises';
 import { KNOWN_BUGS, type KnownBug } from '../../harness/expect/known-bugs.js';
 import { SYMPTOMS } from '../../harness/expect/symptoms.js';
 import type { SuiteSpec } from '../../harness/case/case.js';
@@ -45,5 +46,16 @@ describe('known-bug registry against the suites', () => {
     expect(problems([{ ...c14, symptom: { label: 'physical Enable after disable' as never, observed: true } }], suites)).to.have.length(1);
     expect(problems([{ ...c14, symptom: { label: SYMPTOMS.guestEnableAfterFlr, observed: true } }], suites)[0]).to.match(/never records SYMPTOMS.guestEnableAfterFlr/);
     expect(problems([{ ...c14, cases: [{ suite: 'vfio', slug: 'disable-without-vectors', device: 'e1000' }] }], suites)[0]).to.match(/no device plugin e1000$/);
+  });
+
+  it('every open bug (no QEMU has a fix) has its upstream report, docs/upstream/<id>.md, listed in the reports index', async () => {
+    const index = await fs.readFile('docs/upstream/README.md', 'utf8');
+    const missing: string[] = [];
+    for (const b of KNOWN_BUGS.filter((x) => !x.fixedBy && !x.fixedIn.length)) {
+      const report = await fs.readFile(`docs/upstream/${b.id}.md`, 'utf8').catch(() => '');
+      if (!report.includes(b.id)) missing.push(`${b.id}: no docs/upstream/${b.id}.md naming it`);
+      if (!index.includes(`(${b.id}.md)`)) missing.push(`${b.id}: not in docs/upstream/README.md`);
+    }
+    expect(missing).to.deep.equal([]);
   });
 });

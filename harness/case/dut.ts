@@ -291,6 +291,21 @@ export class Dut {
     return what;
   }
 
+  /** Whether the plugin can point a queue at another vector while it has work (virtio). */
+  get canRetargetQueueWork(): boolean {
+    return !!this.driver.retargetQueueWork;
+  }
+
+  /** The plugin's retargetQueueWork(from, to), then virtual time past every timer; what was done. */
+  async retargetQueueWork(from: number, to: number): Promise<string> {
+    if (!this.driver.retargetQueueWork) throw new Error(`the ${this.plugin.name} plugin cannot point a queue at another vector while it has work`);
+    this.msix.checkVector(from);
+    this.msix.checkVector(to);
+    const what = await this.driver.retargetQueueWork(from, to);
+    await this.letTimePass();
+    return what;
+  }
+
   /** Whether the plugin can fill a submission queue (nvme). */
   get canFillQueue(): boolean {
     return !!this.driver.fillQueue;

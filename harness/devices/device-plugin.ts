@@ -76,6 +76,14 @@ export interface DeviceDriver {
    */
   queueWork?(vector: number | undefined): Promise<string>;
   /**
+   * Optional, with queueWork: set one queue up with vector `from`, make one
+   * piece of work available on it, point the queue at vector `to` while it
+   * has that work, then let the device do it; say what. A correct device
+   * signals the vector the queue has when it signals: one message on `to`,
+   * none on `from`.
+   */
+  retargetQueueWork?(from: number, to: number): Promise<string>;
+  /**
    * Optional, for devices whose queues each signal one vector (nvme: an I/O
    * CQ): delete the queues that signal `vector`, as a driver tears a queue
    * down, and say what was deleted. The next fire(vector) sets them up again.

@@ -46,6 +46,15 @@ function attach(dev: DeviceHandle): DeviceDriver {
     await q.submit(FRAME, 'a frame');
     return `a frame sent on the transmit queue (virtqueue ${TX_QUEUE}), its vector ${vector === undefined ? 'VIRTIO_MSI_NO_VECTOR' : vector}`;
   },
+  async retargetQueueWork(from, to) {
+    const q = await VirtQueue.setUp(dev, queueRam, TX_QUEUE, from);
+    if (q.vector !== from) throw new RangeError(`virtio-net-pci refused vector ${from} for its transmit queue (reads back 0x${q.vector.toString(16)})`);
+    await q.submit(FRAME, 'a frame', 0, async () => {
+      const took = await q.setVector(to);
+      if (took !== to) throw new RangeError(`virtio-net-pci refused vector ${to} for its transmit queue while it had work (reads back 0x${took.toString(16)})`);
+    });
+    return `a frame made available on the transmit queue (virtqueue ${TX_QUEUE}) with vector ${from}, the queue pointed at vector ${to}, then notified`;
+  },
   async fireWithoutVector() {
     const got = await setConfigVector(dev, NO_VECTOR);
     if (got !== NO_VECTOR) throw new Error(`virtio-net-pci's config vector reads back 0x${got.toString(16)} after VIRTIO_MSI_NO_VECTOR was written`);

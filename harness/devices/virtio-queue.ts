@@ -137,13 +137,23 @@ export class VirtQueue {
     return made;
   }
 
+  /** Point this queue at another MSI-X vector (queue_msix_vector), as it is now; the vector the device took. */
+  async setVector(vector: number): Promise<number> {
+    const c = await configStructure(this.dev, VIRTIO_CFG.COMMON);
+    const bar = this.dev.fn.bar(c.bar);
+    await bar.writew(c.offset + COMMON.QUEUE_SELECT, this.index);
+    await bar.writew(c.offset + COMMON.QUEUE_MSIX_VECTOR, vector);
+    return bar.readw(c.offset + COMMON.QUEUE_MSIX_VECTOR);
+  }
+
   /**
    * Make `bytes` available as one device-readable buffer, followed by a
    * device-writable one of `replyBytes` (a request and its response, as
    * virtio-scsi wants), notify the queue, and wait until the device has
-   * used it.
+   * used it. `beforeNotify` runs once the buffer is available and before
+   * the notify: the queue has work then.
    */
-  async submit(bytes: Uint8Array, what: string, replyBytes = 0): Promise<void> {
+  async submit(bytes: Uint8Array, what: string, replyBytes = 0, beforeNotify?: () => Promise<void>): Promise<void> {
     if (bytes.length + replyBytes > PAGE) throw new RangeError(`a buffer of ${bytes.length} + ${replyBytes} bytes does not fit the queue's page`);
     const qt = this.dev.fn.qtest;
     const slot = this.availIdx % HEADS;
@@ -165,6 +175,8 @@ export class VirtQueue {
     await qt.writew(this.mem.avail + 4 + 2 * (this.availIdx % QUEUE_SIZE), slot);
     this.availIdx = (this.availIdx + 1) & 0xffff;
     await qt.writew(this.mem.avail + 2, this.availIdx);
+    // The buffer is the queue's work from here on; a caller may change the queue while it has it.
+    await beforeNotify?.();
     await this.dev.fn.bar(this.notifyAt.bar).writew(this.notifyAt.offset, this.index);
     const want = this.availIdx;
     // A stopped machine (a build without the qtest accelerator starts with -S) holds virtio's queue work back until

@@ -82,6 +82,17 @@ function attach(dev: DeviceHandle): DeviceDriver {
       await q.submit(w.request, w.what, w.replyBytes);
       return `${w.what} (virtqueue ${w.queue}), its vector ${vector === undefined ? 'VIRTIO_MSI_NO_VECTOR' : vector}`;
     },
+    async retargetQueueWork(from, to) {
+      queues = undefined;
+      const w = workOf(1);
+      const q = await VirtQueue.setUp(dev, ram, w.queue, from);
+      if (q.vector !== from) throw new RangeError(`virtio-scsi-pci refused vector ${from} for request queue 1 (reads back 0x${q.vector.toString(16)})`);
+      await q.submit(w.request, w.what, w.replyBytes, async () => {
+        const took = await q.setVector(to);
+        if (took !== to) throw new RangeError(`virtio-scsi-pci refused vector ${to} for request queue 1 while it had work (reads back 0x${took.toString(16)})`);
+      });
+      return `${w.what} made available with vector ${from}, the queue pointed at vector ${to}, then notified`;
+    },
     // The virtio specification: a vector the device cannot use reads back as VIRTIO_MSI_NO_VECTOR.
     async nameVectorBeyondTable() {
       const beyond = await tableSize(dev);

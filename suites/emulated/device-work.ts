@@ -171,4 +171,26 @@ export const deviceWorkCases: EmulatedCase[] = [
       ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, vector ${v} after the full queue`, await dut.messagesFor(v, () => dut.fire(v)), 1);
     },
   },
+  {
+    slug: 'queue-vector-changed-with-work',
+    title: "a queue pointed at another vector while it has work (virtio: queue_msix_vector rewritten after the buffer was made available, before the notify): the work is signalled once on the new vector and not at all on the old one",
+    pins: ['C24'],
+    dut: { counters: 2 },
+    records: [SYMPTOMS.messagesForOneCause],
+    async body({ dut, ev }) {
+      if (!dut.canRetargetQueueWork) throw new NotApplicable(`the ${dut.plugin.name} plugin cannot point a queue at another vector while it has work`);
+      const [from, to] = [0, dut.msix.vectors - 1];
+      await dut.enableAllMasked();
+      for (let u = 0; u < dut.msix.vectors; u++) {
+        await dut.msix.program(u, dut.counter(u === to ? 0 : 1).message(u));
+        await dut.msix.unmask(u);
+      }
+      await dut.counter(0).zero();
+      await dut.counter(1).zero();
+      ev.guest.note('work', await dut.retargetQueueWork(from, to));
+      await dut.settle();
+      ev.guest.expect(`${SYMPTOMS.messagesForOneCause}, on the new vector ${to}`, await dut.counter(0).count(), 1);
+      ev.guest.expect(`messages on the old vector ${from} (and every other)`, await dut.counter(1).count(), 0);
+    },
+  },
 ];

@@ -101,6 +101,20 @@ describe('cases fail when the device misbehaves', function () {
     expect(r.evidence.find((e) => e.label === 'messages on the other vectors, queue work on vector 0')).to.deep.include({ observed: 1, ok: false });
   });
 
+  it('a queue that keeps its old vector when pointed at another while it has work fails "queue vector changed with work"', async () => {
+    const keepsOld: DevicePlugin = {
+      ...virtioNetPci,
+      name: 'queue-keeps-old-vector',
+      attach: (dev) => {
+        const real = virtioNetPci.attach(dev);
+        return { ...real, retargetQueueWork: (from) => real.queueWork!(from) };
+      },
+    };
+    const r = await outcome(keepsOld, 'queue-vector-changed-with-work');
+    expect(r.outcome).to.equal('failed');
+    expect(r.evidence.filter((e) => !e.ok).map((e) => e.observed)).to.deep.equal([0, 1]);
+  });
+
   it('a full queue whose completions are never signalled fails "full queue signals"', async () => {
     const silentQueue: DevicePlugin = {
       ...nvme,

@@ -68,6 +68,12 @@ export interface BoxOptions {
    * box (the same number on both sides, so a URL printed inside works here).
    */
   readonly forwardPort?: number;
+  /**
+   * Load KVM in the box (kvm_amd: the outer -cpu max offers SVM), so QEMUs
+   * inside can run with -accel kvm; the boot fails, saying why, where
+   * /dev/kvm does not appear.
+   */
+  readonly kvm?: boolean;
   /** More kernel command-line arguments (a kernel option to try: module_blacklist=..., rdinit=...). */
   readonly kernelArgs?: readonly string[];
   /** From starting the outer QEMU to the command's exit marker. */
@@ -131,7 +137,7 @@ export async function runInBox(o: BoxOptions): Promise<BoxResult> {
 async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
   const p = await provisionBox(o.kernel, o.device, o.progress);
   const nonce = randomBytes(8).toString('hex');
-  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: { MSIX_HARNESS_CACHE: cacheRoot(), ...o.env }, vfioBdfs: o.hostDriver ? [] : [BOX_DEVICE_BDF], hostDrivers: o.hostDriver ? [o.device.linuxDriver] : [], ...(o.forwardPort !== undefined ? { net: { bdf: `0000:00:${BOX_NET_SLOT}`, address: BOX_NET_ADDRESS } } : {}), nonce });
+  const job = jobArchive({ command: o.command, cwd: o.cwd ?? process.cwd(), env: { MSIX_HARNESS_CACHE: cacheRoot(), ...o.env }, vfioBdfs: o.hostDriver ? [] : [BOX_DEVICE_BDF], hostDrivers: o.hostDriver ? [o.device.linuxDriver] : [], ...(o.forwardPort !== undefined ? { net: { bdf: `0000:00:${BOX_NET_SLOT}`, address: BOX_NET_ADDRESS } } : {}), ...(o.kvm ? { kvm: true } : {}), nonce });
   const t0 = performance.now();
   const { proc, sockets } = await QemuProcess.spawn({
     binary: p.outer.binary,

@@ -10,6 +10,11 @@
 export const BOX_PATHS = { runEnv: '/box/run.env', job: '/box/job.sh', modules: '/lib/modules' } as const;
 /** The driver of the box's NIC, loaded like a host driver when the run wants a port forwarded. */
 export const NET_DRIVER = 'virtio_net';
+/**
+ * KVM inside the box: the outer TCG's -cpu max is an AMD CPU with SVM, so
+ * kvm_amd (and kvm under it); loaded only when the run asks (BOX_KVM).
+ */
+export const KVM_DRIVER = 'kvm_amd';
 
 /**
  * `moduleOrder` is loaded at every boot; `driverModules` maps a host driver
@@ -42,6 +47,9 @@ ${cases}
     [ -d /sys/module/$(echo $m | tr - _) ] || insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed"
   done
 done
+if [ -n "$BOX_KVM" ]; then
+  [ -c /dev/kvm ] || fail "no /dev/kvm after loading ${KVM_DRIVER} on kernel $(uname -r): $(dmesg | grep -i -E 'kvm|svm' | tail -n 2 | tr '\\n' ' ')"
+fi
 ip link set lo up
 if [ -n "$BOX_NET_BDF" ]; then
   nic=$(ls /sys/bus/pci/devices/$BOX_NET_BDF/virtio*/net 2>/dev/null)

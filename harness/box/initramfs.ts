@@ -11,14 +11,14 @@ import { provisionBusybox } from './busybox.js';
 import { cpioNewc, type CpioEntry } from './cpio.js';
 import { exists, safeName } from '../debian/unpacked-packages.js';
 import { boxCacheDir, type Progress } from './debian-packages.js';
-import { BOX_PATHS, initScript, NET_DRIVER } from './init-script.js';
+import { BOX_PATHS, initScript, KVM_DRIVER, NET_DRIVER } from './init-script.js';
 import type { BoxKernel } from './kernel.js';
 import { modulesInLoadOrder } from './modules.js';
 
 /** virtio-pci and 9p for the host root (virtio-pci is built in on 6.12, a module on 6.1), overlay for /tmp, vfio for the device; dependencies are found from each module. */
 export const BOX_MODULES = ['virtio_pci', 'netfs', '9pnet', '9pnet_virtio', '9p', 'overlay', 'irqbypass', 'vfio', 'vfio_iommu_type1', 'vfio-pci-core', 'vfio-pci'] as const;
-/** Loaded only when a run asks: the NIC's driver (BoxOptions.forwardPort); the box device's own driver is handed in by its plugin. */
-const NET_MODULES = [NET_DRIVER] as const;
+/** Loaded only when a run asks: the NIC's driver (BoxOptions.forwardPort) and KVM (BoxOptions.kvm); the box device's own driver is handed in by its plugin. */
+const NET_MODULES = [NET_DRIVER, KVM_DRIVER] as const;
 /** Bump when the archive's layout changes in a way the inputs do not show. */
 const LAYOUT = 1;
 

@@ -7,7 +7,7 @@
  */
 import { EnvironmentError } from '../errors.js';
 import { cpioNewc } from './cpio.js';
-import { BOX_PATHS, NET_DRIVER } from './init-script.js';
+import { BOX_PATHS, KVM_DRIVER, NET_DRIVER } from './init-script.js';
 import { shellQuote } from '../shell-quote.js';
 
 export interface Job {
@@ -19,6 +19,8 @@ export interface Job {
   readonly hostDrivers?: readonly string[];
   /** The NIC to bring up (virtio_net), and its address. */
   readonly net?: { readonly bdf: string; readonly address: string };
+  /** Load KVM (its modules ship in the initramfs) and fail the boot where /dev/kvm does not appear. */
+  readonly kvm?: boolean;
   readonly nonce: string;
 }
 
@@ -32,8 +34,8 @@ export function jobArchive(job: Job): Buffer {
   for (const b of [...job.vfioBdfs, ...(job.net ? [job.net.bdf] : [])]) if (!/^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/.test(b)) throw new Error(`bad BDF ${b}`);
   for (const d of job.hostDrivers ?? []) if (!/^[a-z0-9_]+$/.test(d)) throw new Error(`bad driver name ${d}`);
   if (job.net && !/^\d+\.\d+\.\d+\.\d+$/.test(job.net.address)) throw new Error(`bad address ${job.net.address}`);
-  const drivers = [...(job.hostDrivers ?? []), ...(job.net ? [NET_DRIVER] : [])];
-  const runEnv = `BOX_NONCE=${job.nonce}\nBOX_VFIO_BDFS="${job.vfioBdfs.join(' ')}"\nBOX_HOST_DRIVERS="${drivers.join(' ')}"\nBOX_NET_BDF="${job.net?.bdf ?? ''}"\nBOX_NET_ADDRESS="${job.net?.address ?? ''}"\n`;
+  const drivers = [...(job.kvm ? [KVM_DRIVER] : []), ...(job.hostDrivers ?? []), ...(job.net ? [NET_DRIVER] : [])];
+  const runEnv = `BOX_NONCE=${job.nonce}\nBOX_VFIO_BDFS="${job.vfioBdfs.join(' ')}"\nBOX_HOST_DRIVERS="${drivers.join(' ')}"\nBOX_NET_BDF="${job.net?.bdf ?? ''}"\nBOX_NET_ADDRESS="${job.net?.address ?? ''}"\nBOX_KVM="${job.kvm ? 1 : ''}"\n`;
   const script = [
     `cd ${shellQuote(job.cwd)} || { echo ${shellQuote(`box: cannot cd to ${job.cwd}`)} >&2; exit 126; }`,
     ...Object.entries(env).map(([k, v]) => `export ${k}=${shellQuote(v)}`),

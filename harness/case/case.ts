@@ -6,11 +6,17 @@
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import type { CatalogId } from '../expect/catalog.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
+import { isKvm } from '../qemu/launch.js';
 import type { MachineType } from '../qemu/machine.js';
 import type { Dut, DutOptions } from './dut.js';
 import type { Evidence } from './evidence.js';
 import type { SymptomLabel } from '../expect/symptoms.js';
 import type { HostDeviceFacts, HostView } from './host-view.js';
+
+/** For a case's skipReason: why it needs KVM, where the run is not under KVM (--accel kvm). */
+export function needsKvm(build: QemuBuild): string | undefined {
+  return isKvm(build.accel) ? undefined : `it observes the KVM irqfd path: run with --accel kvm or both (this run: ${build.accel})`;
+}
 
 /** Thrown by a case body that finds, once the device is up, that it does not apply (reported as a skip, with the message). */
 export class NotApplicable extends Error {

@@ -8,7 +8,10 @@ import type { DeviceDriver, DeviceHandle, DevicePlugin } from '../devices/device
 import { deviceArgs } from '../devices/device-line.js';
 import { MsiDriver } from '../irq/msi.js';
 import { MsixDriver } from '../irq/msix.js';
-import { Mailbox } from '../irq/mailbox.js';
+import { RamMailbox, type Mailbox } from '../irq/mailbox.js';
+import { ApicMailbox } from '../irq/apic-mailbox.js';
+import { COUNTS_AT } from '../qemu/interrupt-counting-firmware.js';
+import { isKvm } from '../qemu/launch.js';
 import { COUNTER_DEVICE, MessageCounter } from '../irq/message-counter.js';
 import { parseBdf, type Bdf } from '../pci/bdf.js';
 import type { ConfigAccess } from '../pci/config-access.js';
@@ -134,7 +137,8 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
     slot = { spec, slot: s };
   }
   const ram = new GuestRam(RAM_START, memoryMiB(opts) * MiB);
-  const mailbox = new Mailbox(machine.qtest, ram.alloc(Mailbox.bytesFor(MSI_SLOT + 1), 4096, 'the mailbox'));
+  // Under KVM a message that takes an irqfd never reaches memory: the vCPU counts what its local APIC takes instead.
+  const mailbox: Mailbox = isKvm(build.accel) ? new ApicMailbox(machine.qtest, COUNTS_AT, MSI_SLOT) : new RamMailbox(machine.qtest, ram.alloc(RamMailbox.bytesFor(MSI_SLOT + 1), 4096, 'the mailbox'));
   const device = await attachDevice(machine, plugin, { cfg, bdf: spec?.bdf ?? parseBdf(`00:${DUT_SLOT}`), ram, bars: migratedFrom ? { adopt: migratedFrom } : { place: own ?? windows } });
   const counters: MessageCounter[] = [];
   for (let i = 0; i < (opts.counters ?? 0); i++) {

@@ -9,6 +9,9 @@ import type { BeyondTableAnswer, DeviceDriver, DevicePlugin } from '../devices/d
 import type { MsiDriver } from '../irq/msi.js';
 import type { MsixDriver } from '../irq/msix.js';
 import type { Mailbox } from '../irq/mailbox.js';
+import { ApicMailbox } from '../irq/apic-mailbox.js';
+import { isKvm } from '../qemu/launch.js';
+import type { Trait } from '../expect/traits.js';
 import type { MessageCounter } from '../irq/message-counter.js';
 import type { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
@@ -81,6 +84,25 @@ export class Dut {
   }
   get mailbox(): Mailbox {
     return this.parts.mailbox;
+  }
+  /** The mailbox at the local APIC, which counts messages exactly (a machine under KVM; the cases that need it run only there). */
+  get apicMailbox(): ApicMailbox {
+    const m = this.parts.mailbox;
+    if (!(m instanceof ApicMailbox)) throw new Error(`the device under test observes deliveries in ${m.observes}, not at the local APIC: run it under KVM (--accel kvm)`);
+    return m;
+  }
+  /** The accelerator the machine runs under (qtest, tcg-stopped, kvm-split, kvm-on). */
+  get accel(): string {
+    return this.build.accel;
+  }
+  /**
+   * A trait of the run, not the build: under KVM a vfio vector that is
+   * unmasked is delivered through a KVM irqfd route, which QEMU makes from
+   * the entry at unmask; elsewhere QEMU delivers it and reads the entry
+   * for each message.
+   */
+  get irqfdRoutes(): Trait {
+    return isKvm(this.build.accel) ? { value: true, source: `run: ${this.build.accel} (vfio vectors through KVM irqfd routes)` } : { value: false, source: `run: ${this.build.accel} (QEMU delivers every message)` };
   }
   private get driver(): DeviceDriver {
     return this.parts.driver;
@@ -421,6 +443,7 @@ export class Dut {
     await this.machine.qtest.endianness();
     await this.machine.qmp.execute('query-status');
     await this.machine.qtest.endianness();
+    await this.mailbox.quiesce();
   }
 
   /**
@@ -429,8 +452,12 @@ export class Dut {
    */
   async machineReset(): Promise<void> {
     const since = this.machine.qmp.eventCursor();
+    const kvm = isKvm(this.build.accel);
+    if (kvm) await this.machine.clearFirmwareReady();
     await this.machine.qmp.execute('system_reset');
     await this.machine.qmp.waitEvent('RESET', { since });
+    // Under KVM the reset runs the firmware again: its vector table and local APIC come back before anything is counted.
+    if (kvm) await this.machine.waitFirmwareReady(this.timeoutMs);
     await this.settle();
     const cfg = await configAccessFor[this.machine.machineType](this.machine.qtest);
     await this.fn.restoreBars(cfg);

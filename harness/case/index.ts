@@ -4,7 +4,7 @@
  * and the shared constants cases record (symptom labels, expectations).
  */
 export type { CaseContext, CaseDut, CaseSpec, EmulatedCase, SuiteSpec, Target, VfioCase, VfioCaseContext } from './case.js';
-export { NotApplicable } from './case.js';
+export { NotApplicable, needsKvm } from './case.js';
 export { NotHotpluggableError } from '../errors.js';
 export type { VariantOutcome } from './dut-variant.js';
 export type { BeyondTableAnswer } from '../devices/device-plugin.js';

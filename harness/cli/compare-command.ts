@@ -21,6 +21,7 @@ import type { Comparison } from '../matrix/comparison.js';
 import type { RunReport } from '../results/run-report.js';
 import type { FormatChoice } from '../report/format-reporters.js';
 import { resolveBuilds, suiteByName } from './run-command.js';
+import { buildsUnder, type RunAccel } from '../runner/run-accel.js';
 import { compareLayoutCommand } from './compare-layout-command.js';
 
 export interface CompareArgs {
@@ -49,6 +50,8 @@ export interface CompareArgs {
   readonly layout?: boolean;
   /** Also stream progress and results to a live page. */
   readonly live?: boolean;
+  /** Accelerators (--accel, --irqchip): each build runs under each, a column of its own. */
+  readonly accels?: readonly RunAccel[];
 }
 
 /** The case lines go to standard error: standard output has the matrix. */
@@ -74,7 +77,7 @@ async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], rep:
   if (a.migrate) return compareMigration(a, available, started, rep);
   const suites = a.suite.map((n) => suiteByName(available, n));
   const shard = a.shard ? parseShard(a.shard) : undefined;
-  const builds = await resolveBuilds(a, progress);
+  const builds = buildsUnder(await resolveBuilds(a, progress), a.accels);
   const dut = a.hostDevice && suites.some((s) => s.kind === 'vfio') ? await openHostDeviceUnderTest(a.hostDevice, { force: !!a.force, progress }) : undefined;
   try {
     const cases = await runPlan({

@@ -3,6 +3,7 @@
  * and maps errors to exit codes. The suites are handed in (bin/msix-harness.ts).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ACCEL_CHOICES, IRQCHIP_CHOICES, runAccels } from '../runner/run-accel.js';
 import { parseDuration } from '../cache/cache-inventory.js';
 import { EnvironmentError } from '../errors.js';
 import type { MachineType } from '../qemu/machine.js';
@@ -56,6 +57,8 @@ const machineList = (v: string, prev: MachineType[] = []): MachineType[] => {
   if (bad) throw new InvalidArgumentError(`no machine type "${bad}": use ${MACHINE_TYPES.join(', ')} (comma-separated for both)`);
   return [...new Set([...prev, ...(named as MachineType[])])];
 };
+const ACCEL_HELP = 'accelerator each build runs under: tcg (the qtest accelerator, or TCG with the CPUs stopped), kvm (the vfio suite in the box loads KVM there; elsewhere /dev/kvm), or both (each build twice, a column each)';
+const IRQCHIP_HELP = "with --accel kvm or both: QEMU's kernel-irqchip, split (IOAPIC in QEMU), on (all in the kernel) or both";
 const QEMU_HELP = 'QEMU build: a path, debian:bookworm, debian:bookworm-backports, seed:released or seed:reverted (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)';
 const QEMU_SRC_HELP = 'a QEMU source tree to build (x86_64-softmmu only, in the build-msix-harness folder of the tree, incremental, ccache when present; log kept under the cache) and use (repeatable)';
 const BUILD_HELP = 'with --qemu-src: your own build command, run with sh in the tree, instead of configure + ninja';
@@ -92,8 +95,10 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .option('--machine <type,...>', 'machine types the cases run on, each a target of its own, comma-separated: q35 (PCI Express, the default), pc (i440FX, conventional PCI); ids of cases on pc end @pc', machineList)
     .option('--live', LIVE_HELP)
-    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean; machine?: MachineType[] }) => {
-      exit = await runCommand({ ...o, formats: pairFormats(o.reporter, o.out) }, suites);
+    .addOption(new Option('--accel <which>', ACCEL_HELP).choices(ACCEL_CHOICES).default('tcg'))
+    .addOption(new Option('--irqchip <which>', IRQCHIP_HELP).choices(IRQCHIP_CHOICES).default('split'))
+    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean; machine?: MachineType[]; accel: (typeof ACCEL_CHOICES)[number]; irqchip: (typeof IRQCHIP_CHOICES)[number] }) => {
+      exit = await runCommand({ ...o, accels: runAccels(o.accel, o.irqchip), formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program
     .command('compare')
@@ -118,8 +123,10 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .addOption(new Option('--machine-types <which>', "with --migrate: the versioned machine types each pair migrates on: releases (those named after either build's release, q35 and i440fx) or all (every one both share)").choices(['releases', 'all']))
     .option('--layout', "the layout comparison instead: every MSI-X device of the builds, on every versioned machine type two or more share (pc-q35-X.Y, pc-i440fx-X.Y), must show the guest the same config header, capability chain, BARs and MSI-X table and PBA as the release the type is named after (else the oldest build); cached per build")
     .option('--live', LIVE_HELP)
-    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: string[]; out: string[]; strict?: boolean; migrate?: boolean; machineTypes?: 'releases' | 'all'; layout?: boolean; live?: boolean }) => {
-      exit = await compareCommand({ ...o, suite: o.suite?.length ? o.suite : ['vfio'], formats: pairFormats(o.reporter, o.out) }, suites);
+    .addOption(new Option('--accel <which>', ACCEL_HELP).choices(ACCEL_CHOICES).default('tcg'))
+    .addOption(new Option('--irqchip <which>', IRQCHIP_HELP).choices(IRQCHIP_CHOICES).default('split'))
+    .action(async (o: { qemu: string[]; qemuSrc: string[]; build?: string; suite?: string[]; kernel?: string[]; boxDevice?: string[]; device: string[]; grep?: string; hostDevice?: string; force?: boolean; baseline?: string; expectFixed?: string[]; shard?: string; reporter: string[]; out: string[]; strict?: boolean; migrate?: boolean; machineTypes?: 'releases' | 'all'; layout?: boolean; live?: boolean; accel: (typeof ACCEL_CHOICES)[number]; irqchip: (typeof IRQCHIP_CHOICES)[number] }) => {
+      exit = await compareCommand({ ...o, accels: runAccels(o.accel, o.irqchip), suite: o.suite?.length ? o.suite : ['vfio'], formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program
     .command('bisect')
@@ -189,8 +196,9 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--forward-port <n>', 'forward 127.0.0.1:N here to the same port in the box (its NIC, 10.0.2.15; the box reaches nothing else)', wholeNumber)
     .option('--host-driver', `leave the device on its own Linux driver (${BOX_HARDWARE.join(', ')}) instead of vfio-pci, e.g. to try \`run --host-device\``)
     .option('--append <arg>', 'another kernel command-line argument (repeatable), e.g. a kernel option to try', collect, [])
+    .option('--kvm', 'load KVM in the box (kvm_amd: the outer TCG CPU offers SVM), so QEMU there can run with -accel kvm')
     .argument('<command...>', 'the command, after --')
-    .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean; append: string[]; forwardPort?: number }) => {
+    .action(async (command: string[], o: { kernel: string; device: string; hostDriver?: boolean; append: string[]; forwardPort?: number; kvm?: boolean }) => {
       exit = await boxCommand({ ...o, command });
     });
   try {

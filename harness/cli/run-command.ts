@@ -11,9 +11,11 @@ import type { SuiteSpec } from '../case/case.js';
 import { parseShard } from '../runner/shard.js';
 import { hostDeviceLine, openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
 import { runPlan, runReport } from '../runner/run-plan.js';
+import { buildsUnder, type RunAccel } from '../runner/run-accel.js';
 import { exitForSummary } from './exit-codes.js';
 import { seedSpec } from '../regressions/seed-revert.js';
 import { stableReleaseSpec } from '../regressions/stable-release.js';
+import { mutantSpec } from '../regressions/source-mutants.js';
 import type { MachineType } from '../qemu/machine.js';
 
 
@@ -43,6 +45,8 @@ export interface RunArgs {
   readonly strict?: boolean;
   /** Machine types for emulated suites (q35, pc). */
   readonly machine?: readonly MachineType[];
+  /** Accelerators (--accel, --irqchip): each build runs under each. */
+  readonly accels?: readonly RunAccel[];
 }
 
 /** The suite named, among those handed in. */
@@ -58,7 +62,7 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
     const started = new Date();
     const progress = rep.progress;
     const shard = args.shard ? parseShard(args.shard) : undefined;
-    const builds = await resolveBuilds(args, progress);
+    const builds = buildsUnder(await resolveBuilds(args, progress), args.accels);
     const dut = suite.kind === 'vfio' && args.hostDevice ? await openHostDeviceUnderTest(args.hostDevice, { force: !!args.force, progress }) : undefined;
     try {
       if (dut) progress(hostDeviceLine(dut));
@@ -105,7 +109,7 @@ export async function resolveBuilds(c: BuildChoice, progress: (m: string) => voi
   const note = (b: QemuBuild) => progress(`  QEMU ${b.label}: ${b.binary} sha256 ${b.sha256.slice(0, 16)} (${b.accel === 'qtest' ? 'qtest accelerator' : 'no qtest accelerator: -accel tcg -S, no clock stepping'}; ${describeLaunch(b.launch)})`);
   for (const spec of c.qemu.length || c.qemuSrc?.length ? c.qemu : defaultSpecs()) {
     progress(`resolving QEMU build ${spec}`);
-    builds.push(await resolveBuild(spec, progress, [seedSpec, stableReleaseSpec]));
+    builds.push(await resolveBuild(spec, progress, [seedSpec, stableReleaseSpec, mutantSpec]));
     note(builds.at(-1)!);
   }
   for (const dir of c.qemuSrc ?? []) {

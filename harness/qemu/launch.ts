@@ -18,8 +18,32 @@ export type Launch =
 
 export const SYSTEM_LIBRARIES: Launch = { libraries: 'system' };
 
-/** How the harness runs a binary: the qtest accelerator, or TCG with the CPUs never started. */
-export type AccelMode = 'qtest' | 'tcg-stopped';
+/**
+ * How the harness runs a binary: the qtest accelerator, TCG with the CPUs
+ * never started, or KVM (a run's choice, --accel kvm, where /dev/kvm works)
+ * with its local APIC in the kernel: split (IOAPIC and PIC in QEMU) or on
+ * (all in the kernel). Under KVM the vCPU runs the interrupt-counting
+ * firmware.
+ */
+export type AccelMode = 'qtest' | 'tcg-stopped' | KvmMode;
+export type KvmMode = 'kvm-split' | 'kvm-on';
+export const KVM_MODES: readonly KvmMode[] = ['kvm-split', 'kvm-on'];
+
+export function isKvm(accel: string): accel is KvmMode {
+  return (KVM_MODES as readonly string[]).includes(accel);
+}
+
+/** For labels and reports: "KVM, kernel-irqchip=split". */
+export function describeAccel(accel: AccelMode): string {
+  if (accel === 'qtest') return 'qtest';
+  if (accel === 'tcg-stopped') return 'tcg, stopped';
+  return `KVM, kernel-irqchip=${accel.slice('kvm-'.length)}`;
+}
+
+/** A binary (a probed build) run under KVM instead: its label says so, so every report and matrix column tells the two apart. */
+export function underKvm<B extends QemuBinary>(b: B, mode: KvmMode): B {
+  return { ...b, accel: mode, label: `${b.label} [${describeAccel(mode)}]` };
+}
 
 /** What the machine layer needs to start a QEMU: the binary, how to run it, its data. (A probed build is one of these.) */
 export interface QemuBinary {

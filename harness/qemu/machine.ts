@@ -12,7 +12,8 @@ import { connectQmp, qmpArgs, QMP_SOCKET } from './qmp-socket.js';
 import { QtestClient } from '../protocol/qtest-client.js';
 import { ChannelClosedError, describeExit, MigrationFailedError, ProtocolTimeoutError, QemuExitedError, QemuStartError, UnsupportedCommandError, type ExitStatus } from '../errors.js';
 import fs from 'node:fs';
-import type { QemuBinary } from './launch.js';
+import { isKvm, type QemuBinary } from './launch.js';
+import { interruptCountingFirmware, READY_AT, READY_MAGIC } from './interrupt-counting-firmware.js';
 import { QemuProcess } from './qemu-process.js';
 import { pollUntil } from '../poll.js';
 import { shellQuote } from '../shell-quote.js';
@@ -49,6 +50,16 @@ const MIN_RUN_MS = 5;
 function haltFirmware(file: string): string {
   fs.writeFileSync(file, Buffer.alloc(64 * 1024, 0xf4), { mode: 0o600 });
   return file;
+}
+
+/** -bios: the interrupt-counting firmware under KVM (the vCPU runs); the halt loop where a TCG clock must run; else SeaBIOS never runs (-S or qtest). */
+function firmwareArgs(build: QemuBinary, cfg: MachineConfig, p: (name: string) => string): string[] {
+  if (isKvm(build.accel)) {
+    const file = p('counting.bin');
+    fs.writeFileSync(file, interruptCountingFirmware(), { mode: 0o600 });
+    return ['-bios', file];
+  }
+  return cfg.runnableClock && build.accel !== 'qtest' ? ['-bios', haltFirmware(p('halt.bin'))] : [];
 }
 
 /** How often a QMP poll asks again (a migration of a small guest takes tens of ms). */
@@ -88,7 +99,7 @@ export class Machine {
     const machineType = cfg.machine ?? 'q35';
     const timeoutMs = cfg.timeoutMs ?? 10_000;
     const traces = cfg.traces ?? [];
-    const accel = build.accel === 'qtest' ? ['-accel', 'qtest'] : ['-accel', 'tcg', '-S'];
+    const accel = build.accel === 'qtest' ? ['-accel', 'qtest'] : isKvm(build.accel) ? ['-accel', `kvm,kernel-irqchip=${build.accel.slice('kvm-'.length)}`] : ['-accel', 'tcg', '-S'];
     const args = [
       ...build.dataDirs.flatMap((d) => ['-L', d]),
       '-machine', cfg.machineVersion ?? machineType,
@@ -108,7 +119,7 @@ export class Machine {
       args,
       sockets: ['qtest.sock', QMP_SOCKET],
       // Without -qtest-log none QEMU echoes every qtest exchange to stderr, which halves the command rate.
-      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', ...qmpArgs(p(QMP_SOCKET)), ...(cfg.runnableClock && build.accel !== 'qtest' ? ['-bios', haltFirmware(p('halt.bin'))] : [])],
+      argsFor: (p) => ['-qtest', `unix:${p('qtest.sock')}`, '-qtest-log', 'none', ...qmpArgs(p(QMP_SOCKET)), ...firmwareArgs(build, cfg, p)],
     });
     const log = new Timeline();
     const explainClose = async (base: ChannelClosedError): Promise<Error> => {
@@ -121,10 +132,12 @@ export class Machine {
         log,
         timeoutMs,
         explainClose,
-        clock: build.accel === 'qtest' ? { available: true } : { available: false, why: `QEMU ${build.label} has no qtest accelerator, so it runs with -accel tcg -S and its virtual clock cannot be stepped` },
+        clock: build.accel === 'qtest' ? { available: true } : { available: false, why: isKvm(build.accel) ? `QEMU ${build.label} runs under KVM, where the virtual clock follows the host's and cannot be stepped` : `QEMU ${build.label} has no qtest accelerator, so it runs with -accel tcg -S and its virtual clock cannot be stepped` },
       });
       const qmp = await connectQmp(sockets[1]!, { log, timeoutMs, handshakeTimeoutMs: timeoutMs, explainClose });
-      return new Machine(build, proc, qtest, qmp, log, machineType, traces, !!cfg.runnableClock);
+      const m = new Machine(build, proc, qtest, qmp, log, machineType, traces, !!cfg.runnableClock);
+      if (isKvm(build.accel) && !cfg.incoming) await m.waitFirmwareReady(timeoutMs);
+      return m;
     } catch (e) {
       await proc.shutdown([{ stage: 'SIGKILL', timeoutMs: 3000 }]);
       // QEMU connects its sockets before it creates devices, so a bad -device line ends here.
@@ -135,20 +148,43 @@ export class Machine {
     }
   }
 
-  /**
-   * Let `ns` of virtual time pass, timers firing as they fall due: clock_step
-   * with the qtest accelerator; otherwise the vCPUs run (halted in the halt
-   * firmware) for that long and at least a few milliseconds of host time, as
-   * TCG's virtual clock follows the host's while they run.
-   */
-  /** Whether runClock can let time pass here (the qtest accelerator, or a machine started with runnableClock). */
+  /** Whether runClock can let time pass here (the qtest accelerator, KVM, or a machine started with runnableClock). */
   get canRunClock(): boolean {
-    return this.build.accel === 'qtest' || this.runnableClock;
+    return this.build.accel === 'qtest' || isKvm(this.build.accel) || this.runnableClock;
   }
 
+  /**
+   * Under KVM: wait until the interrupt-counting firmware has its vector
+   * table and local APIC ready (at start, and after a machine reset ran it
+   * again, the ready word cleared before: clearFirmwareReady).
+   */
+  async waitFirmwareReady(timeoutMs = 10_000): Promise<void> {
+    const what = 'the interrupt-counting firmware to enable the local APIC (KVM)';
+    await this.log.wait(what, timeoutMs, () =>
+      pollUntil(() => this.qtest.readl(READY_AT), (v) => v === READY_MAGIC, { timeoutMs, intervalMs: 2, timeout: (v) => new ProtocolTimeoutError(`${what}; the ready word at 0x${READY_AT.toString(16)} reads 0x${(v ?? 0).toString(16)}`, timeoutMs, this.log.snapshot()) }),
+    );
+  }
+
+  /** Clear the firmware's ready word, before a reset that runs the firmware again. */
+  clearFirmwareReady(): Promise<void> {
+    return this.qtest.writel(READY_AT, 0);
+  }
+
+  /**
+   * Let `ns` of virtual time pass, timers firing as they fall due: clock_step
+   * with the qtest accelerator; under KVM the clock runs by itself, so wait;
+   * otherwise the vCPUs run (halted in the halt firmware) for that long and
+   * at least a few milliseconds of host time, as TCG's virtual clock follows
+   * the host's while they run.
+   */
   async runClock(ns: number): Promise<void> {
     if (this.build.accel === 'qtest') {
       await this.qtest.clockStep(ns);
+      return;
+    }
+    if (isKvm(this.build.accel)) {
+      const ms = Math.max(Math.ceil(ns / 1e6), MIN_RUN_MS);
+      await this.log.wait(`${ms} ms of running virtual clock (KVM)`, ms + 10_000, () => new Promise((r) => setTimeout(r, ms)));
       return;
     }
     if (!this.runnableClock) throw new UnsupportedCommandError(`QEMU ${this.build.label} has no qtest accelerator; its clock runs only when the machine is started with runnableClock (a halt-loop firmware)`, []);

@@ -6,18 +6,14 @@
  * while the host device stays Enable- (vfio_msix_enable() no longer uses and
  * releases a dummy vector 0). The suite must tell the two apart.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { execa } from 'execa';
 import { compileDebianSource, type BuiltQemu } from '../builds/debian-source-build.js';
-import { SOURCE_MARKER, sourceRoot, type DebianSource } from '../debian/debian-source.js';
-import { exists, type Progress } from '../debian/unpacked-packages.js';
+import type { DebianSource } from '../debian/debian-source.js';
+import type { Progress } from '../debian/unpacked-packages.js';
 import type { SpecKind } from '../builds/build-spec.js';
 import { EnvironmentError } from '../errors.js';
-import { scratchDirFor } from '../cache/scratch-dir.js';
+import { patchedTree } from './patched-tree.js';
 
 export const SEED_COMMIT = 'b0223e29af';
-const REVERT_MARKER = '.msix-harness-revert.json';
 const PCI_C = 'hw/vfio/pci.c';
 
 /**
@@ -47,24 +43,8 @@ export function revertDummyVector(pciC: string): string {
 }
 
 /** A copy of `released` (hard links, no build folder) with the revert applied; made once. */
-export async function revertedTree(released: DebianSource, progress: Progress): Promise<string> {
-  const dir = path.join(sourceRoot(), `qemu-${path.basename(released.dir).slice('qemu-'.length)}-revert-${SEED_COMMIT}`);
-  if (await exists(path.join(dir, REVERT_MARKER))) return dir;
-  progress(`revert ${SEED_COMMIT}: copying ${released.dir} (hard links) to ${dir}`);
-  const scratch = scratchDirFor(dir);
-  await fs.rm(scratch, { recursive: true, force: true });
-  await fs.mkdir(scratch, { recursive: true });
-  const entries = (await fs.readdir(released.dir)).filter((n) => n !== 'build' && n !== SOURCE_MARKER);
-  await execa('cp', ['-al', '-t', scratch, ...entries.map((n) => path.join(released.dir, n))]);
-  const file = path.join(scratch, PCI_C);
-  const reverted = revertDummyVector(await fs.readFile(file, 'utf8'));
-  // Unlink first: writing through the hard link would change the released tree too.
-  await fs.rm(file);
-  await fs.writeFile(file, reverted);
-  await fs.writeFile(path.join(scratch, REVERT_MARKER), JSON.stringify({ revert: SEED_COMMIT, base: released.debianVersion }, null, 2) + '\n');
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.rename(scratch, dir);
-  return dir;
+export function revertedTree(released: DebianSource, progress: Progress): Promise<string> {
+  return patchedTree(released, { suffix: `revert-${SEED_COMMIT}`, file: PCI_C, apply: revertDummyVector, what: `revert ${SEED_COMMIT}` }, progress);
 }
 
 export type SeedVariant = 'released' | 'reverted';

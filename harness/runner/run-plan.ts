@@ -21,8 +21,10 @@ import { devicesOffered } from './device-census.js';
 import type { Census } from '../results/census.js';
 import type { MachineType } from '../qemu/machine.js';
 import { EnvironmentError } from '../errors.js';
+import { isKvm } from '../qemu/launch.js';
 import { DEFAULT_MACHINE } from '../case-id.js';
 import { runVfioInBox } from './vfio-in-box.js';
+import { checkKvmHere } from './run-accel.js';
 
 /** `--device all`: every MSI-X device the builds offer, plugin or not (device-census.ts). */
 export const ALL_DEVICES = 'all';
@@ -62,7 +64,9 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   const here = a.shardKernel ?? 'host';
   const chosen = casePredicate(a.filter);
-  const inThisShard = (id: CaseId, b: QemuBuild, kernel: string) => inShard({ caseId: caseIdText(id), build: b.spec, kernel }, a.shard);
+  const inThisShard = (id: CaseId, b: QemuBuild, kernel: string) => inShard({ caseId: caseIdText(id), build: b.spec, kernel, ...(isKvm(b.accel) ? { accel: b.accel } : {}) }, a.shard);
+  // A build under KVM (run-accel.ts) is a build of its own label, so reports and matrices tell them apart.
+  const builds = a.builds;
   const select = (c: CaseSpec, id: CaseId, b: QemuBuild) => chosen(id, c.title) && inThisShard(id, b, here);
   const filter = a.filter ? { filter: a.filter } : {};
   for (const suite of a.suites) {
@@ -75,7 +79,8 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
             ? a.devices.map(devicePlugin)
             : emulatedDevicePlugins;
       const h = a.hostDevice?.host;
-      out.push(...(await runSuites({ suites: [suite], builds: a.builds, devices, select, onResult: a.onResult, ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
+      if (!a.hostDevice && !a.shardKernel) checkKvmHere(builds);
+      out.push(...(await runSuites({ suites: [suite], builds, devices, select, onResult: a.onResult, ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       continue;
     }
     if (a.machines?.some((m) => m !== DEFAULT_MACHINE)) throw new EnvironmentError(`the vfio suite in the box runs on ${DEFAULT_MACHINE} only`, `drop --machine, or pass a host device through with --host-device`);
@@ -85,13 +90,13 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
       const wanted = (kernel: string) =>
         suite.cases.some((c) => {
           const id: CaseId = { suite: suite.name, device: device.name, slug: c.slug };
-          return chosen(id, c.title) && a.builds.some((b) => inThisShard(id, b, kernel));
+          return chosen(id, c.title) && builds.some((b) => inThisShard(id, b, kernel));
         });
       const kernels = [...new Set(named)].filter(wanted);
       if (!kernels.length) continue;
       const r = await runVfioInBox({
         suite,
-        builds: a.builds,
+        builds,
         kernels,
         device,
         ...filter,

@@ -17,6 +17,7 @@ import type { Shard } from './shard.js';
 import type { CaseFilter } from './case-filter.js';
 import { pluginRef } from '../devices/plugin-ref.js';
 import { suiteRef } from './suite-ref.js';
+import { wantsKvm } from './run-accel.js';
 
 export interface BoxRun {
   readonly suite: SuiteSpec;
@@ -51,7 +52,7 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
       o.onResult?.(r);
     }, o.onLine);
     const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: await pluginRef(o.device), ...(o.filter ? { filter: o.filter } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel });
-    const r = await runInBox({ kernel, ...boxDeviceFor(o.device), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
+    const r = await runInBox({ kernel, ...boxDeviceFor(o.device), ...(wantsKvm(o.builds) ? { kvm: true } : {}), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
     if (r.exitCode !== 0 && !mine.length) throw new EnvironmentError(`the ${o.suite.name} suite in the box (kernel ${kernel}) ended with exit code ${r.exitCode} and no result`, 'see the output above; run `msix-harness box -- …` to investigate');
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);
     cases.push(...mine);

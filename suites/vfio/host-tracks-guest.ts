@@ -10,6 +10,7 @@ import { disableAndResetCases } from './disable-and-reset.js';
 import { enableCases } from './enable.js';
 import { pendingAndDeliveryCases } from './pending-and-delivery.js';
 import { tableCases } from './table.js';
+import { kvmPathCases } from './kvm-path.js';
 
 /** In the order reports have always listed them. */
 const ORDER = [
@@ -31,8 +32,12 @@ const ORDER = [
   'relocation-to-free-bar',
   'table-isolation',
   'qemu-killed-mid-case',
+  'kvm-masked-vector-userspace-fd',
+  'kvm-enable-dummy-no-route',
+  'kvm-route-taken-at-unmask',
+  'kvm-intx-back-through-irqfd',
 ];
-const bySlug = new Map([...enableCases, ...pendingAndDeliveryCases, ...disableAndResetCases, ...tableCases].map((c) => [c.slug, c]));
+const bySlug = new Map([...enableCases, ...pendingAndDeliveryCases, ...disableAndResetCases, ...tableCases, ...kvmPathCases].map((c) => [c.slug, c]));
 if (bySlug.size !== ORDER.length || ORDER.some((slug) => !bySlug.has(slug))) throw new Error('suites/vfio: ORDER must name every case of the group files once');
 const cases: VfioCase[] = ORDER.map((slug) => bySlug.get(slug)!);
 

@@ -34,9 +34,12 @@
  *     (bench/sweep-bench.ts). Each release's report is kept in reports/ and
  *     reused by the next sweep (the table is judged again by the registry
  *     as it is then); --fresh runs every release again.
+ *   - the KVM path (bench/kvm-bench.ts, `kvm`): box boot with kvm_amd
+ *     loaded against without, and per build the vfio case median under KVM
+ *     against TCG in one box.
  *   - only with --only flakes: the emulated suite 20 times and the vfio suite
  *     5 times in one box, cases whose outcome changed (bench/flakes-bench.ts).
- * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector,counting,contract,layout` picks parts;
+ * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector,counting,contract,layout,kvm` picks parts;
  * `--grep RE` limits the box's vfio suite to matching cases (to compare with an older suite).
  * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
  * (bookworm, bookworm-backports, trixie, newest).
@@ -58,6 +61,7 @@ import { benchMigration } from './migration-bench.js';
 import { benchFlakes } from './flakes-bench.js';
 import { benchInspector } from './inspector-bench.js';
 import { benchContract, benchCounting, benchLayout } from './coverage-bench.js';
+import { benchKvm } from './kvm-bench.js';
 import { seedSpec } from '../harness/regressions/seed-revert.js';
 import { stableReleaseSpec } from '../harness/regressions/stable-release.js';
 import { benchSweep, SWEEP_BUILDS } from './sweep-bench.js';
@@ -123,7 +127,7 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector', 'counting', 'contract', 'layout']);
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector', 'counting', 'contract', 'layout', 'kvm']);
   const grepAt = argv.indexOf('--grep');
   const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
   const fresh = argv.includes('--fresh');
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
     console.log(`  start to ready (median of ${STARTS}): ${ready.toFixed(1)} ms`);
   }
   if (only.has('box')) await benchBox(builds, grep);
+  if (only.has('kvm')) await benchKvm([builds[0]!, builds.at(-1)!]);
   if (only.has('devices')) await benchDevices(builds.at(-1)!);
   if (only.has('migration')) await benchMigration(builds.at(-1)!);
   if (only.has('inspector')) await benchInspector(builds.at(-1)!);

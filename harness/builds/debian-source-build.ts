@@ -28,13 +28,13 @@ export interface BuiltQemu {
  * Build `suite`'s qemu source; `tree` may hand back another tree made from
  * it (a copy with a revert applied) to build instead.
  */
-export async function compileDebianSource(suite: string, progress: Progress, tree?: (source: DebianSource) => Promise<string>, configureArgs?: readonly string[]): Promise<BuiltQemu> {
+export async function compileDebianSource(suite: string, progress: Progress, tree?: (source: DebianSource) => Promise<string>): Promise<BuiltQemu> {
   const source = await debianQemuSource(progress, { suite });
   noteUse(source.dir);
   const srcDir = tree ? await tree(source) : source.dir;
   const firmware = (await fetchDebianQemu(source.suite, progress)).dataDirs;
   const logFile = path.join(sourceRoot(), 'logs', `${path.basename(srcDir)}.log`);
   const env = await buildToolsEnv(srcDir, suite, progress);
-  const b = await compileQemuTree(srcDir, { progress, logFile, env, ...(configureArgs ? { configureArgs } : {}) });
+  const b = await compileQemuTree(srcDir, { progress, logFile, env });
   return { binary: b.binary, dataDirs: [...b.dataDirs, ...firmware], srcDir, logFile, debianVersion: source.debianVersion };
 }

@@ -27,6 +27,8 @@ export interface QemuBuild extends QemuBinary {
   readonly ich9AcpiBridgeHotplug: boolean;
   /** Behaviour epochs, each with where its value came from (harness/expect/traits.ts). */
   readonly traits: Traits;
+  /** The binary was built with KVM (`-accel help` lists it), so --accel kvm can run it. */
+  readonly hasKvm: boolean;
   /** For a source tree with git history: which known bugs' fixes it has (by bug id), where git can tell. */
   readonly knownFixes: Readonly<Record<string, boolean>>;
 }
@@ -105,7 +107,7 @@ export async function probeBuild(spec: string, files: BuildFiles): Promise<QemuB
     if (has !== undefined) knownFixes[bug.id] = has;
   }
   const sha = createHash('sha256').update(bytes).digest('hex');
-  return { spec, binary, dataDirs, env, launch, version, sha256: sha, accel, devices, ich9AcpiBridgeHotplug, label: `${versionString(version)} (${spec})`, traits, knownFixes };
+  return { spec, binary, dataDirs, env, launch, version, sha256: sha, accel, hasKvm: accels.includes('kvm'), devices, ich9AcpiBridgeHotplug, label: `${versionString(version)} (${spec})`, traits, knownFixes };
 }
 
 async function help(files: BuildFiles, args: string[]): Promise<string> {

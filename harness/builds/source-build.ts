@@ -24,9 +24,10 @@ const TAIL_LINES = 30;
 
 /**
  * Only the x86_64 system emulator, with every optional feature off
- * (--without-default-features: no slirp, vnc, gtk, kvm, tools, docs...).
+ * (--without-default-features: no slirp, vnc, gtk, tools, docs...).
  * What stays is what the harness uses: TCG, the qtest accelerator (always
- * built for softmmu), vfio (Linux, from Kconfig) and the default devices.
+ * built for softmmu), KVM (--accel kvm: the box loads it), vfio (Linux,
+ * from Kconfig) and the default devices.
  */
 export const DEFAULT_CONFIGURE_ARGS: readonly string[] = [
   '--target-list=x86_64-softmmu',
@@ -41,6 +42,8 @@ export const DEFAULT_CONFIGURE_ARGS: readonly string[] = [
   '--disable-install-blobs',
   // x86_64 needs libfdt (TARGET_NEED_FDT) and Debian's tree has no bundled dtc.
   '--enable-fdt=system',
+  // Last, so a tree configured before KVM was on (the same arguments and this) keeps its build folder.
+  '--enable-kvm',
 ];
 
 export interface BuildOptions {

@@ -5,7 +5,6 @@
  * which function it changes and fails loudly where the source differs.
  */
 import { compileDebianSource, type BuiltQemu } from '../builds/debian-source-build.js';
-import { DEFAULT_CONFIGURE_ARGS } from '../builds/source-build.js';
 import type { SpecKind } from '../builds/build-spec.js';
 import type { Progress } from '../debian/unpacked-packages.js';
 import { EnvironmentError } from '../errors.js';
@@ -18,8 +17,6 @@ interface Mutant {
   readonly inFunction: string;
   readonly from: string;
   readonly to: string;
-  /** Configure arguments beyond the defaults (a KVM mutant needs KVM built). */
-  readonly configure?: readonly string[];
 }
 
 export const MUTANTS = {
@@ -29,7 +26,6 @@ export const MUTANTS = {
     inFunction: 'static void vfio_msix_vector_release(PCIDevice *pdev, unsigned int nr)\n{',
     from: '    if (vector->virq >= 0) {',
     to: '    if (0 /* msix-harness mutant kvm-masked-irqfd */ && vector->virq >= 0) {',
-    configure: ['--enable-kvm'],
   },
 } as const satisfies Record<string, Mutant>;
 
@@ -49,7 +45,7 @@ export function mutate(name: MutantName, text: string): string {
 
 export function compileMutant(name: MutantName, progress: Progress): Promise<BuiltQemu> {
   const m: Mutant = MUTANTS[name];
-  return compileDebianSource('bookworm', progress, (source) => patchedTree(source, { suffix: `mutant-${name}`, file: m.file, apply: (t) => mutate(name, t), what: `mutant ${name}` }, progress), [...DEFAULT_CONFIGURE_ARGS, ...(m.configure ?? [])]);
+  return compileDebianSource('bookworm', progress, (source) => patchedTree(source, { suffix: `mutant-${name}`, file: m.file, apply: (t) => mutate(name, t), what: `mutant ${name}` }, progress));
 }
 
 /** `--qemu mutant:<name>`. */

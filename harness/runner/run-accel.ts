@@ -22,6 +22,8 @@ export function runAccels(accel: (typeof ACCEL_CHOICES)[number] = 'tcg', irqchip
 
 /** Every build once per accelerator, in that order. */
 export function buildsUnder(builds: readonly QemuBuild[], accels: readonly RunAccel[] = ['tcg']): QemuBuild[] {
+  const withoutKvm = accels.some((a) => a !== 'tcg') ? builds.filter((b) => b.hasKvm === false) : [];
+  if (withoutKvm.length) throw new EnvironmentError(`--accel kvm: ${withoutKvm.map((b) => b.label).join(', ')} was built without KVM (its -accel help lists no kvm)`, 'use --accel tcg for it, or build it with --enable-kvm (the harness\'s own source builds have it)');
   return accels.flatMap((a) => builds.map((b) => (a === 'tcg' ? b : underKvm(b, a))));
 }
 

@@ -12,6 +12,7 @@ import { resolveSourceBuild } from '../builds/build-spec.js';
 import { rawOutcome, type CaseResult } from '../results/run-report.js';
 import type { SuiteSpec } from '../case/case.js';
 import { runPlan } from '../runner/run-plan.js';
+import { buildsUnder, type RunAccel } from '../runner/run-accel.js';
 import { caseById } from './case-id.js';
 
 export const GOOD = 0;
@@ -34,6 +35,8 @@ export interface StepArgs {
   readonly src: string;
   readonly caseId: string;
   readonly kernel: string;
+  /** The accelerator the case runs under (default tcg). */
+  readonly accel?: RunAccel;
   readonly build?: string;
   readonly log: string;
   /** Bisecting for the fix: a failing case is the old state (exit 0), a passing one the new (exit 1). */
@@ -61,7 +64,7 @@ export async function bisectStep(a: StepArgs): Promise<number> {
     const { suite, device } = caseById(a.caseId, a.suites);
     const build = await resolveSourceBuild(a.src, progress, a.build);
     buildMs = Math.round(performance.now() - t0);
-    const results = await runPlan({ suites: [suite], builds: [build], devices: [device], boxDevices: [device], kernels: [a.kernel], filter: { ids: [a.caseId] }, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
+    const results = await runPlan({ suites: [suite], builds: buildsUnder([build], [a.accel ?? 'tcg']), devices: [device], boxDevices: [device], kernels: [a.kernel], filter: { ids: [a.caseId] }, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
     const caseMs = Math.round(performance.now() - t0) - buildMs;
     const result = results.find((r) => r.id === a.caseId);
     if (!result) return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `the case did not run (${results.length} results)` }, SKIP);

@@ -5,6 +5,7 @@
  * a JSON-lines log of every step, and always leaves the tree as it was: the
  * original HEAD checked out and no bisect in progress, Ctrl-C included.
  */
+import type { RunAccel } from '../runner/run-accel.js';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +38,8 @@ export interface BisectArgs {
   readonly caseId: string;
   readonly build?: string;
   readonly kernel: string;
+  /** The accelerator each step runs the case under (default tcg). */
+  readonly accel?: RunAccel;
   readonly log?: string;
   /**
    * Find the first commit where the case starts to pass (the fix to
@@ -84,7 +87,7 @@ export async function bisect(a: BisectArgs, out: (line: string) => void): Promis
     // git's own terms for a fix hunt: old = still broken, new = fixed.
     if (a.findFix) await git('bisect', 'start', '--term-old=broken', '--term-new=fixed', a.good, a.bad);
     else await git('bisect', 'start', a.bad, a.good);
-    const step = (a.step ?? realStep)({ suites: a.suites.map(suiteRef), src, caseId: a.caseId, kernel: a.kernel, log, ...(a.build ? { build: a.build } : {}), ...(a.findFix ? { findFix: true } : {}) });
+    const step = (a.step ?? realStep)({ suites: a.suites.map(suiteRef), src, caseId: a.caseId, kernel: a.kernel, log, ...(a.accel && a.accel !== 'tcg' ? { accel: a.accel } : {}), ...(a.build ? { build: a.build } : {}), ...(a.findFix ? { findFix: true } : {}) });
     const run = execa('git', ['-C', src, 'bisect', 'run', ...step], { stdin: 'ignore', all: true, buffer: false, reject: false });
     let text = '';
     let stepsSeen = 0;

@@ -12,6 +12,7 @@ import { inspectInBox } from '../inspect/inspector-in-box.js';
 import { startInspector } from '../inspect/start-inspector.js';
 import { openHostDeviceUnderTest } from '../runner/host-device-under-test.js';
 import { resolveBuilds } from './run-command.js';
+import { buildsUnder, checkKvmHere, runAccels } from '../runner/run-accel.js';
 
 export interface InspectArgs {
   readonly qemu: readonly string[];
@@ -21,12 +22,16 @@ export interface InspectArgs {
   readonly force?: boolean;
   readonly box?: boolean;
   readonly kernel: string;
+  /** The accelerator the inspected QEMU runs under (default tcg; kvm: the box loads it). */
+  readonly accel?: 'tcg' | 'kvm';
+  readonly irqchip?: 'split' | 'on';
 }
 
 export async function inspectCommand(o: InspectArgs): Promise<number> {
   if (o.box && o.hostDevice) throw new EnvironmentError('--box and --host-device both name the device to pass through', 'give one: --box for the box device (--device), --host-device BDF for one of this machine');
   const progress = (m: string) => process.stderr.write(`${m}\n`);
-  const [build] = await resolveBuilds({ qemu: o.qemu.slice(0, 1), qemuSrc: [] }, progress);
+  const [build] = buildsUnder(await resolveBuilds({ qemu: o.qemu.slice(0, 1), qemuSrc: [] }, progress), runAccels(o.accel, o.irqchip));
+  if (!o.box && !o.hostDevice) checkKvmHere([build!]);
   const plugin = devicePlugin(o.device);
   if (o.box) {
     const kernel = await resolveKernelSeries(o.kernel, progress);

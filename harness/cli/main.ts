@@ -140,8 +140,10 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--kernel <series>', 'box kernel for vfio cases (a series such as 6.12 or 7.3, or newest)', '6.12')
     .option('--log <file>', 'the step log (JSON lines; default under the cache)')
     .option('--live', LIVE_HELP)
-    .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string; findFix?: boolean; live?: boolean }) => {
-      exit = await bisectCommand({ suites, src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}), ...(o.findFix ? { findFix: true } : {}), ...(o.live ? { live: true } : {}) });
+    .addOption(new Option('--accel <which>', 'the accelerator each step runs the case under: tcg, or kvm (the box loads it for vfio cases)').choices(['tcg', 'kvm']).default('tcg'))
+    .addOption(new Option('--irqchip <which>', 'with --accel kvm: kernel-irqchip split or on').choices(['split', 'on']).default('split'))
+    .action(async (o: { src: string; good: string; bad: string; case: string; build?: string; kernel: string; log?: string; findFix?: boolean; live?: boolean; accel: 'tcg' | 'kvm'; irqchip: 'split' | 'on' }) => {
+      exit = await bisectCommand({ suites, src: o.src, good: o.good, bad: o.bad, caseId: o.case, kernel: o.kernel, accel: runAccels(o.accel, o.irqchip)[0]!, ...(o.build ? { build: o.build } : {}), ...(o.log ? { log: o.log } : {}), ...(o.findFix ? { findFix: true } : {}), ...(o.live ? { live: true } : {}) });
     });
   program
     .command('merge')
@@ -163,7 +165,9 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--host-device <bdf>', 'pass this host device through with vfio-pci instead (bound for the session and put back after, if it is not on vfio-pci already); its plugin is found from its IDs')
     .option('--force', 'bind the --host-device even when the host uses it (mounted filesystem, up network interface)')
     .option('--port <n>', 'port (default: a free one)', wholeNumber)
-    .action(async (o: { qemu: string[]; device: string; port?: number; box?: boolean; kernel: string; hostDevice?: string; force?: boolean }) => {
+    .addOption(new Option('--accel <which>', 'the accelerator the QEMU runs under: tcg, or kvm (with --box the box loads it; else /dev/kvm)').choices(['tcg', 'kvm']).default('tcg'))
+    .addOption(new Option('--irqchip <which>', 'with --accel kvm: kernel-irqchip split or on').choices(['split', 'on']).default('split'))
+    .action(async (o: { qemu: string[]; device: string; port?: number; box?: boolean; kernel: string; hostDevice?: string; force?: boolean; accel: 'tcg' | 'kvm'; irqchip: 'split' | 'on' }) => {
       exit = await inspectCommand(o);
     });
   const cache = program.command('cache').description(`what the cache holds (${'$'}MSIX_HARNESS_CACHE, else ~/.cache/msix-harness): each build, kernel, initramfs, tool and source build, with size, last use and the runs using it`);

@@ -9,6 +9,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { runInBox } from '../box/box.js';
 import { serializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
+import { wantsKvm } from '../runner/run-accel.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { EnvironmentError } from '../errors.js';
 import { boxDeviceFor } from '../runner/box-device-under-test.js';
@@ -30,7 +31,7 @@ export async function inspectInBox(o: { build: QemuBuild; plugin: DevicePlugin; 
   const port = o.port ?? (await freePort());
   const job: InspectorJob = { builds: serializeBuilds([o.build]), device: await pluginRef(o.plugin), port };
   o.progress(`inspect: booting the box (kernel ${o.kernel}, ${o.plugin.name} on vfio-pci), 127.0.0.1:${port} forwarded to the inspector inside`);
-  const r = await runInBox({ kernel: o.kernel, ...boxDeviceFor(o.plugin), command: [process.execPath, MAIN], env: { [INSPECTOR_JOB_ENV]: JSON.stringify(job) }, forwardPort: port, timeoutMs: MAX_MS, progress: o.progress, onOutput: o.onLine });
+  const r = await runInBox({ kernel: o.kernel, ...boxDeviceFor(o.plugin), ...(wantsKvm([o.build]) ? { kvm: true } : {}), command: [process.execPath, MAIN], env: { [INSPECTOR_JOB_ENV]: JSON.stringify(job) }, forwardPort: port, timeoutMs: MAX_MS, progress: o.progress, onOutput: o.onLine });
   if (r.exitCode !== 0) throw new EnvironmentError(`the inspector in the box ended with exit code ${r.exitCode}`, 'see its output above; `msix-harness box -- …` runs a command there to investigate');
   return 0;
 }

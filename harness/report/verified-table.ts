@@ -27,7 +27,7 @@ export function verifiedTable(report: RunReport): string {
       });
       return [...others, `${passed}/${cs.length} passed`].join(', ');
     });
-    return [`${b.version}`, `\`${b.spec}\``, b.package || '-', b.accel === 'qtest' ? 'qtest' : 'tcg, stopped', (b.libraries ?? 'system libraries').replace(/ \(.*/, ''), ...cells];
+    return [`${b.version}`, `\`${b.spec}\``, b.package || '-', b.accel === 'qtest' ? 'qtest' : b.accel === 'tcg-stopped' ? 'tcg, stopped' : `KVM, kernel-irqchip=${b.accel.replace(/^kvm-/, '')}`, (b.libraries ?? 'system libraries').replace(/ \(.*/, ''), ...cells];
   });
   const head = ['QEMU', 'named as', 'package', 'accelerator', 'started with', ...header];
   const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;

@@ -17,6 +17,27 @@ export const NET_DRIVER = 'virtio_net';
 export const KVM_DRIVER = 'kvm_amd';
 
 /**
+ * Held open for the box's life when KVM is loaded: a VM with an in-kernel
+ * local APIC that stays software-disabled. KVM counts such APICs in a
+ * static key and patches kernel text (int3, then a deferred kworker)
+ * whenever the count crosses zero, that is at every VM a run starts and
+ * stops; under the outer TCG that patching races the other vCPU and has
+ * panicked the box (int3 in __schedule) within a minute of VMs coming and
+ * going. With this VM holding the count at one or more, nothing is patched
+ * after boot. Python, as the host root has it (raw ioctls: KVM_CREATE_VM,
+ * KVM_CREATE_IRQCHIP, KVM_CREATE_VCPU).
+ */
+const KVM_ANCHOR_PY = [
+  'import fcntl, os, signal',
+  "kvm = os.open('/dev/kvm', os.O_RDWR)",
+  'vm = fcntl.ioctl(kvm, 0xAE01, 0)',
+  'fcntl.ioctl(vm, 0xAE60, 0)',
+  'vcpu = fcntl.ioctl(vm, 0xAE41, 0)',
+  "open('/run/msix-harness-kvm-anchor', 'w').close()",
+  'signal.pause()',
+].join('; ');
+
+/**
  * `moduleOrder` is loaded at every boot; `driverModules` maps a host driver
  * (e1000e, igb) to its modules in load order, loaded only when the run asks
  * for that driver (BOX_HOST_DRIVERS), so the device can start on it.
@@ -74,6 +95,11 @@ mount -t tmpfs run /host/run
 # /tmp: the host's files stay visible, writes go to memory; plain tmpfs if overlay refuses.
 mkdir -p /tmpw && mount -t tmpfs tmpw /tmpw && mkdir -p /tmpw/u /tmpw/w
 mount -t overlay overlay -o lowerdir=/host/tmp,upperdir=/tmpw/u,workdir=/tmpw/w /host/tmp 2>/dev/null || mount -t tmpfs tmp /host/tmp
+if [ -n "$BOX_KVM" ]; then
+  chroot /host python3 -c "${KVM_ANCHOR_PY}" &
+  for i in $(seq 100); do [ -e /host/run/msix-harness-kvm-anchor ] && break; sleep 0.1; done
+  [ -e /host/run/msix-harness-kvm-anchor ] || fail "the KVM anchor VM (python3 in the host root, /dev/kvm) did not start"
+fi
 echo "BOX-START-$BOX_NONCE"
 chroot /host /bin/sh -c "$(cat ${BOX_PATHS.job})"
 echo "BOX-EXIT-$BOX_NONCE $?"

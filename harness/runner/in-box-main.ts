@@ -11,23 +11,30 @@ import { caseForConsole, readJob } from './in-box-protocol.js';
 import { runPlan } from './run-plan.js';
 import { loadSuite } from './suite-ref.js';
 import { loadPlugin } from '../devices/plugin-ref.js';
+import type { CaseResult } from '../results/run-report.js';
+import type { MachineType } from '../qemu/machine.js';
 
 async function main(): Promise<number> {
   const job = readJob(process.env);
   const suite = await loadSuite(job.suite);
   const progress = (m: string) => process.stderr.write(`${m}\n`);
+  const common = {
+    suites: [suite],
+    builds: deserializeBuilds(job.builds),
+    ...(job.filter ? { filter: job.filter } : {}),
+    ...(job.shard ? { shard: job.shard } : {}),
+    shardKernel: job.shardKernel,
+    progress,
+    onResult: (r: CaseResult) => process.stdout.write(caseForConsole(r)),
+  };
+  // An emulated suite came for the box's KVM: QEMU's own devices, the box's passed-through device left alone.
+  if (suite.kind === 'emulated') {
+    await runPlan({ ...common, devices: job.emulatedDevices ?? [], ...(job.machines ? { machines: job.machines as MachineType[] } : {}) });
+    return 0;
+  }
   const box = await openBoxDeviceUnderTest(await loadPlugin(job.device), progress);
   try {
-    await runPlan({
-      suites: [suite],
-      builds: deserializeBuilds(job.builds),
-      hostDevice: box.dut,
-      ...(job.filter ? { filter: job.filter } : {}),
-      ...(job.shard ? { shard: job.shard } : {}),
-      shardKernel: job.shardKernel,
-      progress,
-      onResult: (r) => process.stdout.write(caseForConsole(r)),
-    });
+    await runPlan({ ...common, hostDevice: box.dut });
     return 0;
   } finally {
     box.release();

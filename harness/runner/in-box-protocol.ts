@@ -22,6 +22,9 @@ export interface InBoxJob {
   readonly shard?: Shard;
   /** The kernel name shard keys use: the box's series. */
   readonly shardKernel: string;
+  /** An emulated suite (run in the box for its KVM): the device plugins it runs on; the box's own device is not used. */
+  readonly emulatedDevices?: readonly string[];
+  readonly machines?: readonly string[];
 }
 
 const JOB_ENV = 'MSIX_HARNESS_JOB';

@@ -71,16 +71,26 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const filter = a.filter ? { filter: a.filter } : {};
   for (const suite of a.suites) {
     if (suite.kind === 'emulated' || a.hostDevice) {
-      const devices: readonly DevicePlugin[] = a.hostDevice
-        ? [a.hostDevice.plugin]
-        : a.devices?.includes(ALL_DEVICES)
-          ? await devicesOffered(a.builds, a.progress, a.onCensus)
-          : a.devices?.length
-            ? a.devices.map(devicePlugin)
-            : emulatedDevicePlugins;
-      const h = a.hostDevice?.host;
-      if (!a.hostDevice && !a.shardKernel) checkKvmHere(builds);
-      out.push(...(await runSuites({ suites: [suite], builds, devices, select, onResult: a.onResult, ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
+      // An emulated suite's KVM runs go to the box (it has KVM where this machine may not); inside it, everything runs here.
+      const toBox = suite.kind === 'emulated' && !a.hostDevice && !a.shardKernel ? builds.filter((b) => isKvm(b.accel)) : [];
+      const local = builds.filter((b) => !toBox.includes(b));
+      if (a.hostDevice) checkKvmHere(local);
+      if (local.length) {
+        const devices: readonly DevicePlugin[] = a.hostDevice
+          ? [a.hostDevice.plugin]
+          : a.devices?.includes(ALL_DEVICES)
+            ? await devicesOffered(local, a.progress, a.onCensus)
+            : a.devices?.length
+              ? a.devices.map(devicePlugin)
+              : emulatedDevicePlugins;
+        const h = a.hostDevice?.host;
+        out.push(...(await runSuites({ suites: [suite], builds: local, devices, select, onResult: a.onResult, ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
+      }
+      if (toBox.length) {
+        const kernels = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
+        const r = await runVfioInBox({ suite, builds: toBox, kernels: [...new Set(kernels)], device: devicePlugin(DEFAULT_BOX_DEVICES[0]), emulated: { devices: a.devices ?? [], ...(a.machines ? { machines: a.machines } : {}) }, ...filter, ...(a.shard ? { shard: a.shard } : {}), progress: a.progress, onResult: a.onResult, onLine: a.onBoxOutput ?? (() => undefined) });
+        out.push(...r.cases);
+      }
       continue;
     }
     if (a.machines?.some((m) => m !== DEFAULT_MACHINE)) throw new EnvironmentError(`the vfio suite in the box runs on ${DEFAULT_MACHINE} only`, `drop --machine, or pass a host device through with --host-device`);

@@ -27,6 +27,8 @@ export interface BoxRun {
   readonly device: DevicePlugin;
   readonly filter?: CaseFilter;
   readonly shard?: Shard;
+  /** An emulated suite brought here for the box's KVM: its device plugins (and machine types); `device` only boots the box. */
+  readonly emulated?: { readonly devices: readonly string[]; readonly machines?: readonly string[] };
   readonly progress: (m: string) => void;
   readonly onResult?: (r: CaseResult) => void;
   /** Every other line the run inside prints. */
@@ -45,13 +47,13 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
   const cases: CaseResult[] = [];
   const boxes: BoxRunResult['boxes'] = [];
   for (const kernel of o.kernels) {
-    o.progress(`${o.suite.name} suite: no --host-device, running in the box (kernel ${kernel}, ${o.device.name} on vfio-pci)`);
+    o.progress(o.emulated ? `${o.suite.name} suite under KVM: running in the box (kernel ${kernel}), which has KVM where this machine has none` : `${o.suite.name} suite: no --host-device, running in the box (kernel ${kernel}, ${o.device.name} on vfio-pci)`);
     const mine: CaseResult[] = [];
     const reader = new InBoxReader((r) => {
       mine.push(r);
       o.onResult?.(r);
     }, o.onLine);
-    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: await pluginRef(o.device), ...(o.filter ? { filter: o.filter } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel });
+    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: await pluginRef(o.device), ...(o.filter ? { filter: o.filter } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel, ...(o.emulated ? { emulatedDevices: o.emulated.devices, ...(o.emulated.machines ? { machines: o.emulated.machines } : {}) } : {}) });
     const r = await runInBox({ kernel, ...boxDeviceFor(o.device), ...(wantsKvm(o.builds) ? { kvm: true } : {}), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
     if (r.exitCode !== 0 && !mine.length) throw new EnvironmentError(`the ${o.suite.name} suite in the box (kernel ${kernel}) ended with exit code ${r.exitCode} and no result`, 'see the output above; run `msix-harness box -- …` to investigate');
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);

@@ -290,12 +290,16 @@ export class Dut {
 
   /**
    * Messages the local APICs took with `vector` so far (QEMU's
-   * apic_deliver_irq trace; DutOptions.iommu collects it). QEMU writes a
+   * apic_deliver_irq trace; DutOptions.iommu collects it; under KVM the
+   * interrupt-counting firmware's count). QEMU writes a
    * trace line before it answers the next command, so after settle() a
    * short wait for the line to be read is enough.
    */
   async apicMessages(vector: number): Promise<number> {
     await this.settle();
+    // Under KVM the local APIC is the kernel's (no trace): the vCPU's own count of the vector, as cumulative as the trace.
+    const m = this.parts.mailbox;
+    if (m instanceof ApicMailbox) return m.countVector(vector);
     await new Promise((r) => setTimeout(r, TRACE_DRAIN_MS));
     return this.machine.traceEvents(APIC_DELIVERY_TRACE).filter((e) => new RegExp(`\\bvector ${vector}\\b`).test(e.args)).length;
   }

@@ -327,14 +327,18 @@ const cases: EmulatedCase[] = [
   },
   {
     slug: 'held-cause-across-msix-enable',
-    title: 'a cause held back by interrupt moderation while MSI-X is off, then MSI-X enabled and a new cause raised: QEMU keeps running',
+    title: 'a cause held back by interrupt moderation while MSI-X is off, then MSI-X enabled and a new cause raised: QEMU keeps running, through the moderation timers that fall due after',
     pins: ['C15'],
     skipReason: ({ device }) => (device.interruptModeration ? undefined : `the ${device.name} plugin has no interrupt moderation to hold a cause back`),
     async body({ dut, ev }) {
       await dut.resetDevice();
       await dut.holdCause();
       await dut.msix.enable();
-      ev.qemu.expect(SYMPTOMS.qemuAfterEnableAndNewCause, await dut.survives(() => dut.raiseCause()), 'running');
+      // The timers armed before the enable fire after it (under KVM the clock runs all along): they are part of the case.
+      ev.qemu.expect(SYMPTOMS.qemuAfterEnableAndNewCause, await dut.survives(async () => {
+        await dut.raiseCause();
+        await dut.letTimePass();
+      }), 'running');
     },
   },
   {

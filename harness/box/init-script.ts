@@ -65,7 +65,7 @@ ${cases}
     *) fail "the box kernel $(uname -r) has no module for host driver $drv" ;;
   esac
   for m in $mods; do
-    [ -d /sys/module/$(echo $m | tr - _) ] || insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed"
+    [ -d /sys/module/$(echo $m | tr - _) ] || insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed$([ $drv = ${KVM_DRIVER} ] && echo ": KVM needs a CPU with SVM (the outer QEMU's -cpu max): $(dmesg | grep -i -E 'kvm|svm' | tail -n 2 | tr '\\n' ' ')")"
   done
 done
 if [ -n "$BOX_KVM" ]; then

@@ -18,7 +18,7 @@ import { modulesInLoadOrder } from './modules.js';
 /** virtio-pci and 9p for the host root (virtio-pci is built in on 6.12, a module on 6.1), overlay for /tmp, vfio for the device; dependencies are found from each module. */
 export const BOX_MODULES = ['virtio_pci', 'netfs', '9pnet', '9pnet_virtio', '9p', 'overlay', 'irqbypass', 'vfio', 'vfio_iommu_type1', 'vfio-pci-core', 'vfio-pci'] as const;
 /** Loaded only when a run asks: the NIC's driver (BoxOptions.forwardPort) and KVM (BoxOptions.kvm); the box device's own driver is handed in by its plugin. */
-const NET_MODULES = [NET_DRIVER, KVM_DRIVER] as const;
+const ON_REQUEST_MODULES = [NET_DRIVER, KVM_DRIVER] as const;
 /** Bump when the archive's layout changes in a way the inputs do not show. */
 const LAYOUT = 1;
 
@@ -33,11 +33,11 @@ export async function provisionInitramfs(kernel: BoxKernel, hostDrivers: readonl
   const always = await modulesInLoadOrder(kernel.modulesDir, BOX_MODULES);
   const driverModules: Record<string, string[]> = {};
   const modules = [...always];
-  for (const d of [...new Set([...hostDrivers, ...NET_MODULES])]) {
-    // A device's Linux driver is needed only to start the device on it (--host-driver); a kernel without it
-    // (Debian builds no rocker) still passes the device through, and the init says so if asked for the driver.
+  for (const d of [...new Set([...hostDrivers, ...ON_REQUEST_MODULES])]) {
+    // A device's Linux driver is needed only to start the device on it (--host-driver), KVM only for a KVM run; a
+    // kernel without it (Debian builds no rocker) still boots, and the init says so if the run asks for it.
     const found = await modulesInLoadOrder(kernel.modulesDir, [d]).catch((e: unknown) => {
-      if (hostDrivers.includes(d) && !(NET_MODULES as readonly string[]).includes(d)) return undefined;
+      if (d === KVM_DRIVER || (hostDrivers.includes(d) && d !== NET_DRIVER)) return undefined;
       throw e;
     });
     if (!found) continue;

@@ -42,7 +42,7 @@ export const DEFAULT_CONFIGURE_ARGS: readonly string[] = [
   '--disable-install-blobs',
   // x86_64 needs libfdt (TARGET_NEED_FDT) and Debian's tree has no bundled dtc.
   '--enable-fdt=system',
-  // Last, so a tree configured before KVM was on (the same arguments and this) keeps its build folder.
+  // For --accel kvm (the box loads KVM); a tree configured before this was added is configured again, once.
   '--enable-kvm',
 ];
 

@@ -91,10 +91,6 @@ export class Dut {
     if (!(m instanceof ApicMailbox)) throw new Error(`the device under test observes deliveries in ${m.observes}, not at the local APIC: run it under KVM (--accel kvm)`);
     return m;
   }
-  /** The accelerator the machine runs under (qtest, tcg-stopped, kvm-split, kvm-on). */
-  get accel(): string {
-    return this.build.accel;
-  }
   /**
    * A trait of the run, not the build: under KVM a vfio vector that is
    * unmasked is delivered through a KVM irqfd route, which QEMU makes from
@@ -291,17 +287,30 @@ export class Dut {
   /**
    * Messages the local APICs took with `vector` so far (QEMU's
    * apic_deliver_irq trace; DutOptions.iommu collects it; under KVM the
-   * interrupt-counting firmware's count). QEMU writes a
+   * interrupt-counting firmware's count, which arming a slot on that vector
+   * or a machine reset zeroes: cases take differences). QEMU writes a
    * trace line before it answers the next command, so after settle() a
    * short wait for the line to be read is enough.
    */
   async apicMessages(vector: number): Promise<number> {
-    await this.settle();
-    // Under KVM the local APIC is the kernel's (no trace): the vCPU's own count of the vector, as cumulative as the trace.
+    // Under KVM the local APIC is the kernel's (no trace): the vCPU's own count of the vector (cases take differences).
     const m = this.parts.mailbox;
-    if (m instanceof ApicMailbox) return m.countVector(vector);
+    if (m instanceof ApicMailbox) {
+      await this.settle();
+      return m.countVector(vector);
+    }
+    return (await this.settledTraces(APIC_DELIVERY_TRACE)).filter((e) => new RegExp(`\\bvector ${vector}\\b`).test(e.args)).length;
+  }
+
+  /**
+   * The trace events whose name starts with `prefix`, once QEMU has finished what came
+   * before (settle) and stderr has had time to bring in the lines it wrote
+   * before its last answer: for "no such event" to mean none.
+   */
+  async settledTraces(prefix = ''): Promise<readonly TraceEvent[]> {
+    await this.settle();
     await new Promise((r) => setTimeout(r, TRACE_DRAIN_MS));
-    return this.machine.traceEvents(APIC_DELIVERY_TRACE).filter((e) => new RegExp(`\\bvector ${vector}\\b`).test(e.args)).length;
+    return this.traces(prefix);
   }
 
   /** Whether the plugin can raise a cause with the device told to use no vector (virtio's VIRTIO_MSI_NO_VECTOR). */

@@ -108,6 +108,7 @@ async function compareWith(a: CompareArgs, available: readonly SuiteSpec[], rep:
 /** compare --migrate: source x destination for every build named, on the emulated suite's migration cases. */
 async function compareMigration(a: CompareArgs, available: readonly SuiteSpec[], started: Date, rep: Reporting): Promise<Ended> {
   const progress = rep.progress;
+  if (a.accels?.some((x) => x !== 'tcg')) throw new EnvironmentError('compare --migrate runs under TCG only (the migration matrix has no KVM axis yet)', 'drop --accel, or run the KVM path with run or compare without --migrate');
   const suite = suiteByName(available, 'emulated');
   const builds = await resolveBuilds(a, progress);
   // Every plugin's device QEMU can migrate, unless named.

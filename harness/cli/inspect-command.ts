@@ -31,7 +31,8 @@ export async function inspectCommand(o: InspectArgs): Promise<number> {
   if (o.box && o.hostDevice) throw new EnvironmentError('--box and --host-device both name the device to pass through', 'give one: --box for the box device (--device), --host-device BDF for one of this machine');
   const progress = (m: string) => process.stderr.write(`${m}\n`);
   const [build] = buildsUnder(await resolveBuilds({ qemu: o.qemu.slice(0, 1), qemuSrc: [] }, progress), runAccels(o.accel, o.irqchip));
-  if (!o.box && !o.hostDevice) checkKvmHere([build!]);
+  // A KVM QEMU outside the box runs on this machine, with or without a host device.
+  if (!o.box) checkKvmHere([build!]);
   const plugin = devicePlugin(o.device);
   if (o.box) {
     const kernel = await resolveKernelSeries(o.kernel, progress);

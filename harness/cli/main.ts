@@ -57,7 +57,7 @@ const machineList = (v: string, prev: MachineType[] = []): MachineType[] => {
   if (bad) throw new InvalidArgumentError(`no machine type "${bad}": use ${MACHINE_TYPES.join(', ')} (comma-separated for both)`);
   return [...new Set([...prev, ...(named as MachineType[])])];
 };
-const ACCEL_HELP = 'accelerator each build runs under: tcg (the qtest accelerator, or TCG with the CPUs stopped), kvm (the vfio suite in the box loads KVM there; elsewhere /dev/kvm), or both (each build twice, a column each)';
+const ACCEL_HELP = 'accelerator each build runs under: tcg (the qtest accelerator, or TCG with the CPUs stopped), kvm (run in the box, which loads KVM, for the vfio suite without --host-device and for the emulated suite; with --host-device here, where /dev/kvm must open), or both (each build twice, a column each)';
 const IRQCHIP_HELP = "with --accel kvm or both: QEMU's kernel-irqchip, split (IOAPIC in QEMU), on (all in the kernel) or both";
 const QEMU_HELP = 'QEMU build: a path, debian:bookworm, debian:bookworm-backports, seed:released or seed:reverted (repeatable; default $QEMU_BINARY or qemu-system-x86_64 on PATH)';
 const QEMU_SRC_HELP = 'a QEMU source tree to build (x86_64-softmmu only, in the build-msix-harness folder of the tree, incremental, ccache when present; log kept under the cache) and use (repeatable)';

@@ -17,6 +17,8 @@ export interface Column {
   readonly migratedTo?: string;
   /** The host kernel the case ran on (the box's, for vfio cases), with NORESIZE when known. */
   readonly kernel: string;
+  /** The accelerator where the run chose it (kvm-split, kvm-on). */
+  readonly accel?: string;
 }
 
 export interface Cell {
@@ -44,8 +46,9 @@ export interface Comparison {
 /** A column is a combination without its case: build (and destination), kernel. */
 export function columnOf(c: CaseResult): Column {
   const kernel = c.hostDevice ? `${c.hostKernel} ${c.hostDevice.noresize ? 'noresize' : 'dyn'}` : `${c.hostKernel} (emulated)`;
-  const key = combinationKey({ ...combinationOf(c), caseId: '', kernel });
-  return { key, buildSpec: c.qemu.spec, buildLabel: c.migratedTo ? `${c.qemu.label} -> ${c.migratedTo.label}` : c.qemu.label, kernel, ...(c.migratedTo ? { migratedTo: c.migratedTo.spec } : {}) };
+  const combination = combinationOf(c);
+  const key = combinationKey({ ...combination, caseId: '', kernel });
+  return { key, buildSpec: c.qemu.spec, buildLabel: c.migratedTo ? `${c.qemu.label} -> ${c.migratedTo.label}` : c.qemu.label, kernel, ...(c.migratedTo ? { migratedTo: c.migratedTo.spec } : {}), ...(combination.accel ? { accel: combination.accel } : {}) };
 }
 
 export function compare(cases: readonly CaseResult[]): Comparison {

@@ -1,7 +1,7 @@
 /**
  * compare as a gate. With a baseline build: any case that passes on the
- * baseline and fails on another build, under the same host kernel, is a
- * regression. For backports, cases named as expected-fixed must fail on the
+ * baseline and fails on another build, under the same host kernel and
+ * accelerator, is a regression. For backports, cases named as expected-fixed must fail on the
  * baseline and pass on every other build.
  */
 import { rawOutcome } from '../results/run-report.js';
@@ -27,10 +27,12 @@ export function gate(cmp: Comparison, g: GateArgs): GateFinding[] {
   const kernels = [...new Set(cmp.columns.map((c) => c.kernel))];
   const fixed = new Set(g.expectFixed ?? []);
   const named = (id: string) => fixed.has(id) || fixed.has(id.split('.').at(-1)!);
-  for (const kernel of kernels) {
-    const base = cmp.columns.find((c) => c.kernel === kernel && c.buildSpec === g.baseline);
+  const accels = [...new Set(cmp.columns.map((c) => c.accel))];
+  for (const kernel of kernels) for (const accel of accels) {
+    // The baseline under TCG against the others under TCG, under KVM against the others under KVM.
+    const base = cmp.columns.find((c) => c.kernel === kernel && c.accel === accel && c.buildSpec === g.baseline);
     if (!base) continue;
-    const others = cmp.columns.filter((c) => c.kernel === kernel && c !== base);
+    const others = cmp.columns.filter((c) => c.kernel === kernel && c.accel === accel && c !== base);
     for (const row of cmp.rows) {
       const b = row.cells.get(base.key);
       if (!b) continue;

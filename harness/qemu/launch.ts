@@ -33,11 +33,14 @@ export function isKvm(accel: string): accel is KvmMode {
   return (KVM_MODES as readonly string[]).includes(accel);
 }
 
+/** QEMU's kernel-irqchip value of a KVM mode. */
+export const irqchipOf = (mode: KvmMode): 'split' | 'on' => (mode === 'kvm-split' ? 'split' : 'on');
+
 /** For labels and reports: "KVM, kernel-irqchip=split". */
 export function describeAccel(accel: AccelMode): string {
   if (accel === 'qtest') return 'qtest';
   if (accel === 'tcg-stopped') return 'tcg, stopped';
-  return `KVM, kernel-irqchip=${accel.slice('kvm-'.length)}`;
+  return `KVM, kernel-irqchip=${irqchipOf(accel)}`;
 }
 
 /** A binary (a probed build) run under KVM instead: its label says so, so every report and matrix column tells the two apart. */

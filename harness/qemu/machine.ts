@@ -12,7 +12,7 @@ import { connectQmp, qmpArgs, QMP_SOCKET } from './qmp-socket.js';
 import { QtestClient } from '../protocol/qtest-client.js';
 import { ChannelClosedError, describeExit, MigrationFailedError, ProtocolTimeoutError, QemuExitedError, QemuStartError, UnsupportedCommandError, type ExitStatus } from '../errors.js';
 import fs from 'node:fs';
-import { isKvm, type QemuBinary } from './launch.js';
+import { irqchipOf, isKvm, type QemuBinary } from './launch.js';
 import { interruptCountingFirmware, READY_AT, READY_MAGIC } from './interrupt-counting-firmware.js';
 import { QemuProcess } from './qemu-process.js';
 import { pollUntil } from '../poll.js';
@@ -99,7 +99,7 @@ export class Machine {
     const machineType = cfg.machine ?? 'q35';
     const timeoutMs = cfg.timeoutMs ?? 10_000;
     const traces = cfg.traces ?? [];
-    const accel = build.accel === 'qtest' ? ['-accel', 'qtest'] : isKvm(build.accel) ? ['-accel', `kvm,kernel-irqchip=${build.accel.slice('kvm-'.length)}`] : ['-accel', 'tcg', '-S'];
+    const accel = build.accel === 'qtest' ? ['-accel', 'qtest'] : isKvm(build.accel) ? ['-accel', `kvm,kernel-irqchip=${irqchipOf(build.accel)}`] : ['-accel', 'tcg', '-S'];
     const args = [
       ...build.dataDirs.flatMap((d) => ['-L', d]),
       '-machine', cfg.machineVersion ?? machineType,

@@ -4,6 +4,7 @@
  * written, so the original tree never changes. The seed revert and the
  * source mutants are both such trees.
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -26,7 +27,11 @@ export interface TreePatch {
 
 export async function patchedTree(base: DebianSource, patch: TreePatch, progress: Progress): Promise<string> {
   const dir = path.join(sourceRoot(), `qemu-${path.basename(base.dir).slice('qemu-'.length)}-${patch.suffix}`);
-  if ((await exists(path.join(dir, PATCH_MARKER))) || (await exists(path.join(dir, '.msix-harness-revert.json')))) return dir;
+  // Reused while the change is the same (the changed file's hash in the marker); the seed revert's older marker has none.
+  const changed = patch.apply(await fs.readFile(path.join(base.dir, patch.file), 'utf8'));
+  const sha = createHash('sha256').update(changed).digest('hex');
+  const marker = await fs.readFile(path.join(dir, PATCH_MARKER), 'utf8').then((t) => JSON.parse(t) as { sha256?: string }).catch(() => undefined);
+  if (marker?.sha256 === sha || (!marker && (await exists(path.join(dir, '.msix-harness-revert.json'))))) return dir;
   progress(`${patch.what}: copying ${base.dir} (hard links) to ${dir}`);
   const scratch = scratchDirFor(dir);
   await fs.rm(scratch, { recursive: true, force: true });
@@ -34,11 +39,10 @@ export async function patchedTree(base: DebianSource, patch: TreePatch, progress
   const entries = (await fs.readdir(base.dir)).filter((n) => n !== 'build' && n !== SOURCE_MARKER);
   await execa('cp', ['-al', '-t', scratch, ...entries.map((n) => path.join(base.dir, n))]);
   const file = path.join(scratch, patch.file);
-  const changed = patch.apply(await fs.readFile(file, 'utf8'));
   // Unlink first: writing through the hard link would change the base tree too.
   await fs.rm(file);
   await fs.writeFile(file, changed);
-  await fs.writeFile(path.join(scratch, PATCH_MARKER), JSON.stringify({ patch: patch.what, file: patch.file, base: base.debianVersion }, null, 2) + '\n');
+  await fs.writeFile(path.join(scratch, PATCH_MARKER), JSON.stringify({ patch: patch.what, file: patch.file, base: base.debianVersion, sha256: sha }, null, 2) + '\n');
   await fs.rm(dir, { recursive: true, force: true });
   await fs.rename(scratch, dir);
   return dir;

@@ -7,11 +7,12 @@
  */
 import { compare, type Cell, type Comparison } from '../matrix/comparison.js';
 import type { Observation } from '../results/observation.js';
+import { combinationKey, combinationOf } from '../results/combination.js';
 import type { CaseResult, RunReport } from '../results/run-report.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const show = (v: unknown) => esc(JSON.stringify(v) ?? 'undefined');
-const anchor = (r: CaseResult) => `r-${r.id}-${r.qemu.spec}-${r.hostKernel}`.replace(/[^A-Za-z0-9_-]/g, '_');
+const anchor = (r: CaseResult) => `r-${combinationKey(combinationOf(r))}`.replace(/[^A-Za-z0-9_-]/g, '_');
 const VIEWS = [
   ['guest', 'guest view'],
   ['qemu', 'QEMU (trace events, stderr)'],

@@ -16,7 +16,7 @@ export function verifiedTable(report: RunReport): string {
     return kernel ? `${suite} on kernel ${kernel}` : `${suite}`;
   });
   const rows = report.builds.map((b) => {
-    const mine = report.cases.filter((c) => c.qemu.spec === b.spec && c.qemu.sha256 === b.sha256);
+    const mine = report.cases.filter((c) => c.qemu.spec === b.spec && c.qemu.sha256 === b.sha256 && c.qemu.accel === b.accel);
     const cells = columns.map((col) => {
       const cs = mine.filter((c) => key(c) === col && c.outcome !== 'skipped');
       if (!cs.length) return '-';

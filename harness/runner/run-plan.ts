@@ -65,15 +65,13 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const here = a.shardKernel ?? 'host';
   const chosen = casePredicate(a.filter);
   const inThisShard = (id: CaseId, b: QemuBuild, kernel: string) => inShard({ caseId: caseIdText(id), build: b.spec, kernel, ...(isKvm(b.accel) ? { accel: b.accel } : {}) }, a.shard);
-  // A build under KVM (run-accel.ts) is a build of its own label, so reports and matrices tell them apart.
-  const builds = a.builds;
   const select = (c: CaseSpec, id: CaseId, b: QemuBuild) => chosen(id, c.title) && inThisShard(id, b, here);
   const filter = a.filter ? { filter: a.filter } : {};
   for (const suite of a.suites) {
     if (suite.kind === 'emulated' || a.hostDevice) {
       // An emulated suite's KVM runs go to the box (it has KVM where this machine may not); inside it, everything runs here.
-      const toBox = suite.kind === 'emulated' && !a.hostDevice && !a.shardKernel ? builds.filter((b) => isKvm(b.accel)) : [];
-      const local = builds.filter((b) => !toBox.includes(b));
+      const toBox = suite.kind === 'emulated' && !a.hostDevice && !a.shardKernel ? a.builds.filter((b) => isKvm(b.accel)) : [];
+      const local = a.builds.filter((b) => !toBox.includes(b));
       if (a.hostDevice) checkKvmHere(local);
       if (local.length) {
         const devices: readonly DevicePlugin[] = a.hostDevice
@@ -100,13 +98,13 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
       const wanted = (kernel: string) =>
         suite.cases.some((c) => {
           const id: CaseId = { suite: suite.name, device: device.name, slug: c.slug };
-          return chosen(id, c.title) && builds.some((b) => inThisShard(id, b, kernel));
+          return chosen(id, c.title) && a.builds.some((b) => inThisShard(id, b, kernel));
         });
       const kernels = [...new Set(named)].filter(wanted);
       if (!kernels.length) continue;
       const r = await runVfioInBox({
         suite,
-        builds,
+        builds: a.builds,
         kernels,
         device,
         ...filter,

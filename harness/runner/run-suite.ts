@@ -168,9 +168,9 @@ function skipReasonFor(suite: SuiteSpec, c: CaseSpec, t: Target): string | undef
   else if (!t.build.devices.has(t.device.driver)) return `QEMU ${t.build.label} has no ${t.device.driver} device`;
   else if (t.device.notOn?.has(t.build.sha256)) return `the census of QEMU ${t.build.label} found no MSI-X on ${t.device.name}: ${t.device.notOn.get(t.build.sha256)}`;
   else if (t.device.contractOnly && !c.contract) return `no plugin makes ${t.device.name} fire: the device-independent contract only`;
-  // QEMU refuses intel-iommu's interrupt remapping with the IOAPIC in the kernel: a trait of the run, not of the case.
+  // QEMU refuses an IOMMU's interrupt remapping with the IOAPIC in the kernel: a trait of the run, not of the case.
   const dut = typeof c.dut === 'function' ? c.dut(t.device) : c.dut;
-  if (dut?.iommu === 'intel-iommu' && t.build.accel === 'kvm-on') return "intel-iommu's interrupt remapping needs kernel-irqchip=split (QEMU refuses it with the IOAPIC in the kernel)";
+  if (dut?.iommu && t.build.accel === 'kvm-on') return `${dut.iommu}'s interrupt remapping needs kernel-irqchip=split (QEMU refuses it with the IOAPIC in the kernel)`;
   return c.skipReason?.(t);
 }
 

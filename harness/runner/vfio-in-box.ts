@@ -47,7 +47,7 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
   const cases: CaseResult[] = [];
   const boxes: BoxRunResult['boxes'] = [];
   for (const kernel of o.kernels) {
-    o.progress(o.emulated ? `${o.suite.name} suite under KVM: running in the box (kernel ${kernel}), which has KVM where this machine has none` : `${o.suite.name} suite: no --host-device, running in the box (kernel ${kernel}, ${o.device.name} on vfio-pci)`);
+    o.progress(o.emulated ? `${o.suite.name} suite under KVM: running in the box (kernel ${kernel}), which loads KVM` : `${o.suite.name} suite: no --host-device, running in the box (kernel ${kernel}, ${o.device.name} on vfio-pci)`);
     const mine: CaseResult[] = [];
     const reader = new InBoxReader((r) => {
       mine.push(r);

@@ -67,19 +67,16 @@ export const kvmPathCases: VfioCase[] = [
     async body(ctx) {
       const { dut, ev, host } = ctx;
       const v = dut.msix.vectors - 1;
-      const routes = () => dut.traces('kvm_irqchip_add_msi_route').map((e) => Number(/vector (\d+)/.exec(e.args)?.[1] ?? -1));
+      const routes = async () => (await dut.settledTraces('kvm_irqchip_add_msi_route')).map((e) => Number(/vector (\d+)/.exec(e.args)?.[1] ?? -1));
       // The plugin's quiesce may use MSI-X itself (nvme sets its queues up with vector 0 on): count from after it.
       await dut.resetDevice();
-      await dut.settle();
-      const quiesced = routes().length;
+      const quiesced = (await routes()).length;
       await dut.msix.enable();
-      await dut.settle();
       ev.host.expect('physical MSI-X Enable', (await host.state()).msixEnabled, true);
-      ev.qemu.expect('KVM MSI routes made by the enable (vectors)', routes().slice(quiesced), []);
+      ev.qemu.expect('KVM MSI routes made by the enable (vectors)', (await routes()).slice(quiesced), []);
       await dut.route(v);
       await dut.msix.unmask(v);
-      await dut.settle();
-      ev.qemu.expect(`KVM MSI routes made once vector ${v} is unmasked (vectors)`, routes().slice(quiesced), [v]);
+      ev.qemu.expect(`KVM MSI routes made once vector ${v} is unmasked (vectors)`, (await routes()).slice(quiesced), [v]);
       await dut.fire(v);
       await dut.waitDelivered(v);
       await dut.settle();
@@ -97,15 +94,15 @@ export const kvmPathCases: VfioCase[] = [
       const apic = dut.apicMailbox;
       const v = 0;
       const other = dut.msix.vectors; // a slot no vector uses
-      const updates = () => dut.traces('kvm_irqchip_update_msi_route').length + dut.traces('kvm_irqchip_add_msi_route').length;
+      const updates = async () => (await dut.settledTraces('kvm_irqchip_')).filter((e) => /^kvm_irqchip_(update|add)_msi_route$/.test(e.name)).length;
       await dut.unmaskedVector(v);
-      const made = updates();
+      const made = await updates();
       await dut.msix.program(v, apic.message(other));
       await apic.arm(other);
       await dut.fire(v);
       await dut.waitDelivered(v);
       await dut.settle();
-      ev.qemu.expect('KVM routes made or updated by the rewrite while unmasked', updates() - made, 0);
+      ev.qemu.expect('KVM routes made or updated by the rewrite while unmasked', (await updates()) - made, 0);
       ev.guest.expect('messages at the old and the new message after a rewrite while unmasked', [await apic.count(v), await apic.count(other)], [1, 0]);
       await dut.msix.mask(v);
       await dut.msix.unmask(v);
@@ -113,7 +110,7 @@ export const kvmPathCases: VfioCase[] = [
       await dut.fire(v);
       await dut.waitDelivered(other);
       await dut.settle();
-      ev.qemu.expect('the unmask made or updated the route', updates() - made > 0, true);
+      ev.qemu.expect('the unmask made or updated the route', (await updates()) - made > 0, true);
       ev.guest.expect('messages at the old and the new message after mask and unmask', [await apic.count(v), await apic.count(other)], [0, 1]);
     },
   },
@@ -127,13 +124,12 @@ export const kvmPathCases: VfioCase[] = [
       const { dut, ev, host } = ctx;
       await dut.unmaskedVector(0);
       await dut.fireAndWait(0);
-      const intxOnKvm = dut.traces('vfio_intx_enable_kvm').length;
-      const released = dut.traces('kvm_irqchip_release_virq').length;
+      const intxOnKvm = (await dut.settledTraces('vfio_intx_enable_kvm')).length;
+      const released = (await dut.settledTraces('kvm_irqchip_release_virq')).length;
       await dut.msix.disable();
-      await dut.settle();
       ev.host.expect('host after disable', await host.state(), host.offState);
-      ev.qemu.expect('INTx enabled on KVM (irqfd and resampler) after the disable', dut.traces('vfio_intx_enable_kvm').length - intxOnKvm, 1);
-      ev.qemu.expect('KVM MSI routes released by the disable', dut.traces('kvm_irqchip_release_virq').length - released > 0, true);
+      ev.qemu.expect('INTx enabled on KVM (irqfd and resampler) after the disable', (await dut.settledTraces('vfio_intx_enable_kvm')).length - intxOnKvm, 1);
+      ev.qemu.expect('KVM MSI routes released by the disable', (await dut.settledTraces('kvm_irqchip_release_virq')).length - released > 0, true);
     },
   },
 ];

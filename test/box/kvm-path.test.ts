@@ -54,10 +54,11 @@ describe('the KVM path in the box (kernel 6.12, e1000e)', function () {
     expect(keys.size).to.equal(released.length);
   });
 
-  it('counts under KVM are the vCPU\'s: the evidence of the rewrite case names the irqfd trait of the run', () => {
+  it('the rewrite case follows the run\'s irqfd trait: under KVM the next fire after an unmasked rewrite lands on the old message', () => {
     const r = released.find((c) => slug(c) === 'address-data-update' && c.qemu.accel === 'kvm-split')!;
     const item = r.evidence.find((e) => e.label.startsWith('rewritten while unmasked'));
     expect(item?.observed, JSON.stringify(r.evidence)).to.deep.equal([true, false]);
+    expect(item?.expected).to.deep.equal([true, false]);
   });
 
   it('the mutant (a masked vector keeps its irqfd route) fails the masked-vector cases under KVM, and only there', () => {

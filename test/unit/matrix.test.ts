@@ -30,6 +30,23 @@ describe('comparison, gate, shards and merge', () => {
     expect(matrixText(cmp)).to.match(/\*\s+vfio\.e1000e\.seed-enable-all-masked\s+ok\s+FAIL/);
   });
 
+  it('the accelerator is an axis: a KVM run is a column of its own, and the gate compares the baseline with the others under the same accelerator', () => {
+    // The recorded released/reverted pair again, as if each had run under KVM too. Under TCG reverted passes the seed
+    // case here; under KVM both fail it. So nothing regresses: under KVM the baseline fails it as well.
+    const kvm = (c: RunReport['cases'][number]) => ({ ...c, qemu: { ...c.qemu, accel: 'kvm-split', label: `${c.qemu.label} [KVM, kernel-irqchip=split]` } });
+    const seedCase = (c: RunReport['cases'][number]) => c.id.endsWith('seed-enable-all-masked');
+    const released = report.cases.filter((c) => c.qemu.spec === 'seed:released');
+    const reverted = report.cases.filter((c) => c.qemu.spec === 'seed:reverted');
+    const failingSeed = reverted.find(seedCase)!;
+    const passingSeed = released.find(seedCase)!;
+    const tcgReverted = reverted.map((c) => (seedCase(c) ? { ...passingSeed, qemu: c.qemu } : c));
+    const kvmReleased = released.map((c) => kvm(seedCase(c) ? { ...failingSeed, qemu: c.qemu } : c));
+    const cmp = compare([...released, ...tcgReverted, ...kvmReleased, kvm(failingSeed)]);
+    expect(cmp.columns.map((c) => [c.buildSpec, c.accel ?? 'tcg'])).to.deep.equal([['seed:released', 'tcg'], ['seed:reverted', 'tcg'], ['seed:released', 'kvm-split'], ['seed:reverted', 'kvm-split']]);
+    // Were the TCG baseline compared with the KVM columns, both KVM columns would be regressions.
+    expect(gate(cmp, { baseline: 'seed:released' }).filter((f) => f.caseId.endsWith('seed-enable-all-masked'))).to.deep.equal([]);
+  });
+
   it('shows the observed behaviour where expectations differ by version (7.2 vs 10.0 in the seed case)', () => {
     // The same seed case on 10.0: expected (and observed) no vfio-msix line, where 7.2 has vfio-msix[0].
     const seed = report.cases.find((c) => c.id.endsWith('seed-enable-all-masked') && c.qemu.spec === 'seed:released')!;

@@ -26,8 +26,11 @@ import { e1000e } from '../../harness/devices/e1000e.js';
  * - qemu-killed-mid-case: the next QEMU's all-masked enable must reach the host.
  */
 const DEPENDS_ON_SEED = ['seed-enable-all-masked', 'enable-with-function-mask', 'first-unmask-high-vector', 'qemu-killed-mid-case'];
-/** Cases the e1000e cannot run (it has 5 vectors, all in the first PBA dword; it does not advertise FLR). */
-const NOT_FOR_E1000E = ['masked-fire-second-pba-dword', 'flr-live-vectors'];
+/**
+ * Skipped on the e1000e here: what it cannot do (5 vectors, all in the first PBA dword; no FLR advertised), and the
+ * cases only KVM shows (the seed builds run under their own qtest accelerator).
+ */
+const NOT_FOR_E1000E = ['masked-fire-second-pba-dword', 'flr-live-vectors', 'kvm-masked-vector-userspace-fd', 'kvm-enable-dummy-no-route', 'kvm-route-taken-at-unmask', 'kvm-intx-back-through-irqfd'];
 
 const slug = (c: CaseResult) => c.id.split('.').at(-1)!;
 

@@ -281,3 +281,8 @@ function indent(s: string): string {
     .map((l) => `  | ${l}`)
     .join('\n');
 }
+
+/** Thrown by a case body (or the device under test for it) that finds, once the device is up, that the case does not apply (reported as a skip, with the message). */
+export class NotApplicable extends Error {
+  override readonly name = 'NotApplicable';
+}

@@ -18,10 +18,7 @@ export function needsKvm(build: QemuBuild): string | undefined {
   return isKvm(build.accel) ? undefined : `it observes the KVM irqfd path: run with --accel kvm or both (this run: ${build.accel})`;
 }
 
-/** Thrown by a case body that finds, once the device is up, that it does not apply (reported as a skip, with the message). */
-export class NotApplicable extends Error {
-  override readonly name = 'NotApplicable';
-}
+export { NotApplicable } from '../errors.js';
 
 export interface CaseContext {
   readonly dut: Dut;

@@ -15,7 +15,7 @@ import type { Trait } from '../expect/traits.js';
 import type { MessageCounter } from '../irq/message-counter.js';
 import type { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
-import { describeExit, HarnessError, type ErrorKind, type ExitStatus } from '../errors.js';
+import { describeExit, HarnessError, NotApplicable, type ErrorKind, type ExitStatus } from '../errors.js';
 import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
 import { APIC_DELIVERY_TRACE, assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
@@ -287,18 +287,15 @@ export class Dut {
   /**
    * Messages the local APICs took with `vector` so far (QEMU's
    * apic_deliver_irq trace; DutOptions.iommu collects it; under KVM the
-   * interrupt-counting firmware's count, which arming a slot on that vector
-   * or a machine reset zeroes: cases take differences). QEMU writes a
+   * case does not apply, see below). QEMU writes a
    * trace line before it answers the next command, so after settle() a
    * short wait for the line to be read is enough.
    */
   async apicMessages(vector: number): Promise<number> {
-    // Under KVM the local APIC is the kernel's (no trace): the vCPU's own count of the vector (cases take differences).
-    const m = this.parts.mailbox;
-    if (m instanceof ApicMailbox) {
-      await this.settle();
-      return m.countVector(vector);
-    }
+    // Under KVM the local APIC is the kernel's (no trace), and the vCPU's count cannot tell one message from two that
+    // arrive before it takes the first (the IRR holds one per vector): seen as a false "fixed" on e1000e's EITR
+    // re-send. A count that could pass where QEMU sends two is no count: the case does not apply there.
+    if (this.parts.mailbox instanceof ApicMailbox) throw new NotApplicable('it counts every message a local APIC takes, which only QEMU\'s own APIC can show (its apic_deliver_irq trace): under KVM the APIC is the kernel\'s, and back-to-back messages on one vector merge before the vCPU counts them');
     return (await this.settledTraces(APIC_DELIVERY_TRACE)).filter((e) => new RegExp(`\\bvector ${vector}\\b`).test(e.args)).length;
   }
 

@@ -62,12 +62,6 @@ export class ApicMailbox extends Mailbox {
     return this.qtest.readl(this.at(slot));
   }
 
-  /** Messages the vCPU took with x86 vector `vector` since the firmware started (or the slot using it was armed). */
-  countVector(vector: number): Promise<number> {
-    if (!Number.isInteger(vector) || vector < 0 || vector > 0xff) throw new RangeError(`x86 vectors are 0..255, not ${vector}`);
-    return this.qtest.readl(this.countsAt + 4 * vector);
-  }
-
   async read(slot: number): Promise<number> {
     return (await this.count(slot)) > 0 ? this.message(slot).data : 0;
   }

@@ -94,8 +94,14 @@ const eoi = [
   0xcf, //                                     iret
 ];
 
-/** The ROM image, for -bios. */
+let built: Buffer | undefined;
+
+/** The ROM image, for -bios (assembled once per process: every KVM machine starts with it). */
 export function interruptCountingFirmware(): Buffer {
+  return (built ??= assemble());
+}
+
+function assemble(): Buffer {
   const rom = Buffer.alloc(ROM_BYTES, 0xf4);
   Buffer.from(entry()).copy(rom, ENTRY);
   for (let v = 0; v < 256; v++) Buffer.from(stub(v)).copy(rom, STUBS + v * STUB_BYTES);

@@ -182,13 +182,12 @@ export class Machine {
       await this.qtest.clockStep(ns);
       return;
     }
+    const ms = Math.max(Math.ceil(ns / 1e6), MIN_RUN_MS);
     if (isKvm(this.build.accel)) {
-      const ms = Math.max(Math.ceil(ns / 1e6), MIN_RUN_MS);
       await this.log.wait(`${ms} ms of running virtual clock (KVM)`, ms + 10_000, () => new Promise((r) => setTimeout(r, ms)));
       return;
     }
     if (!this.runnableClock) throw new UnsupportedCommandError(`QEMU ${this.build.label} has no qtest accelerator; its clock runs only when the machine is started with runnableClock (a halt-loop firmware)`, []);
-    const ms = Math.max(Math.ceil(ns / 1e6), MIN_RUN_MS);
     await this.log.wait(`${ms} ms of running virtual clock`, ms + 10_000, async () => {
       await this.qmp.execute('cont');
       await new Promise((r) => setTimeout(r, ms));

@@ -39,7 +39,10 @@
  *     against TCG in one box.
  *   - only with --only flakes: the emulated suite 20 times and the vfio suite
  *     5 times in one box, cases whose outcome changed (bench/flakes-bench.ts).
- * `npm run bench -- --only qtest,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector,counting,contract,layout,kvm` picks parts;
+ *   - where the time goes (bench/time-bench.ts, `time`): per build, a vfio case in
+ *     the box and an emulated case split into QEMU start, qtest, QMP, host reads,
+ *     waits, shutdown and the rest; the box's boot stages, runner start, time between cases.
+ * `npm run bench -- --only qtest,time,box,compare,bisect,find-fix,provision,matrix,devices,migration,inspector,counting,contract,layout,kvm` picks parts;
  * `--grep RE` limits the box's vfio suite to matching cases (to compare with an older suite).
  * Builds: arguments (paths, debian:<suite>, ...), default every Debian QEMU
  * (bookworm, bookworm-backports, trixie, newest).
@@ -62,6 +65,7 @@ import { benchFlakes } from './flakes-bench.js';
 import { benchInspector } from './inspector-bench.js';
 import { benchContract, benchCounting, benchLayout } from './coverage-bench.js';
 import { benchKvm } from './kvm-bench.js';
+import { benchTime } from './time-bench.js';
 import { seedSpec } from '../harness/regressions/seed-revert.js';
 import { stableReleaseSpec } from '../harness/regressions/stable-release.js';
 import { benchSweep, SWEEP_BUILDS } from './sweep-bench.js';
@@ -127,7 +131,7 @@ const verdict = (ok: boolean) => (ok ? 'meets goal' : 'BELOW GOAL');
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const onlyAt = argv.indexOf('--only');
-  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector', 'counting', 'contract', 'layout', 'kvm']);
+  const only = onlyAt >= 0 ? new Set(argv[onlyAt + 1]!.split(',')) : new Set(['qtest', 'time', 'box', 'compare', 'bisect', 'find-fix', 'provision', 'matrix', 'devices', 'migration', 'inspector', 'counting', 'contract', 'layout', 'kvm']);
   const grepAt = argv.indexOf('--grep');
   const grep = grepAt >= 0 ? argv[grepAt + 1] : undefined;
   const fresh = argv.includes('--fresh');
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
     console.log(`  pipelined / sync (harness): ${(hp / hs).toFixed(1)} x (goal >= 10: ${verdict(hp / hs >= 10)})`);
     console.log(`  start to ready (median of ${STARTS}): ${ready.toFixed(1)} ms`);
   }
+  if (only.has('time')) await benchTime([builds[0]!, builds.at(-1)!]);
   if (only.has('box')) await benchBox(builds, grep);
   if (only.has('kvm')) await benchKvm([builds[0]!, builds.at(-1)!]);
   if (only.has('devices')) await benchDevices(builds.at(-1)!);

@@ -3,6 +3,8 @@
  * after the timeout with the caller's error (which says what it waited for
  * and the last answer seen). Every wait that polls goes through here.
  */
+import { charge } from './time-ledger.js';
+
 export interface PollOptions<T> {
   readonly timeoutMs: number;
   readonly intervalMs: number;
@@ -16,7 +18,7 @@ export async function pollUntil<T>(ask: () => T | Promise<T>, wanted: (v: T) => 
     const v = await ask();
     if (wanted(v)) return v;
     if (performance.now() > deadline) throw o.timeout(v);
-    await new Promise((r) => setTimeout(r, o.intervalMs));
+    await charge('wait', () => new Promise((r) => setTimeout(r, o.intervalMs)));
   }
 }
 

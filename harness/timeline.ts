@@ -4,6 +4,8 @@
  * failure can show what led to it without a rerun. Fixed-size ring:
  * recording is one array store, cheap enough for the qtest hot path.
  */
+import { charge } from './time-ledger.js';
+
 export type Direction = '>' | '<' | '!';
 
 /** What a line came from: a protocol channel, QEMU's stderr, or a wait of the harness. */
@@ -36,7 +38,11 @@ export class Timeline {
    * Record a wait of the harness (begun, then how it ended) around `body`,
    * so a wait that never ends shows in the timeline as begun and not ended.
    */
-  async wait<T>(what: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
+  wait<T>(what: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
+    return charge('wait', () => this.timed(what, timeoutMs, body));
+  }
+
+  private async timed<T>(what: string, timeoutMs: number, body: () => Promise<T>): Promise<T> {
     const t = performance.now();
     this.record('wait', '>', `${what} (up to ${timeoutMs} ms)`);
     try {

@@ -21,26 +21,8 @@ import { jobArchive } from './job-archive.js';
 import { cacheRoot } from '../cache/cache-dir.js';
 import { provisionKernel, resolveKernelSeries, type BoxKernel, type KernelSeries } from './kernel.js';
 
-/**
- * The MSI-X device the box gets, as its device plugin describes it (the box
- * knows no device itself): the outer QEMU's -device value, the Debian build
- * that models it (a named build, never the machine's own QEMU, so the box's
- * hardware is the same on every machine), and the Linux driver that takes
- * it inside when it is left on its own driver.
- */
-export interface BoxHardware {
-  /** For messages: the plugin's name. */
-  readonly name: string;
-  /** The outer QEMU's -device value; the box adds nothing but its slot (addr). */
-  readonly device: string;
-  /** debian:<suite> */
-  readonly outerQemu: string;
-  /** The Linux driver module of the device (its modules go into the initramfs). */
-  readonly linuxDriver: string;
-}
-/** The device's slot in the box, so its BDF there is always this. */
-export const BOX_DEVICE_BDF = '0000:00:03.0';
-const BOX_DEVICE_SLOT = '03.0';
+export { BOX_DEVICE_BDF, type BoxHardware } from './box-hardware.js';
+import { BOX_DEVICE_BDF, BOX_DEVICE_SLOT, type BoxHardware } from './box-hardware.js';
 /**
  * With forwardPort: the box's NIC (virtio-net, on QEMU's user network with
  * restrict=on, so the box reaches nothing) has this address, and
@@ -85,6 +67,18 @@ export interface BoxOptions {
   readonly progress?: Progress;
 }
 
+/**
+ * A stage of the boot and its time: 'outer' (the outer QEMU's start, its
+ * firmware and the kernel's load, which the kernel's clock does not see),
+ * then the init's stages as the box's kernel clock dates their ends:
+ * 'kernel' (to /init), 'modules', 'mounts' (9p, vfio binding, the host
+ * root), 'kvm-anchor' (with KVM).
+ */
+export interface BootStage {
+  readonly stage: string;
+  readonly ms: number;
+}
+
 export interface BoxResult {
   readonly exitCode: number;
   /** Outer QEMU start to the command starting. */
@@ -93,6 +87,8 @@ export interface BoxResult {
   readonly commandMs: number;
   /** Outer QEMU start to the outer QEMU gone. */
   readonly totalMs: number;
+  /** bootMs split into its stages, in order (see bootStages). */
+  readonly stages: readonly BootStage[];
   readonly kernel: BoxKernel;
   readonly outerQemu: string;
 }
@@ -171,7 +167,8 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
     if (outcome.kind === 'exit') {
       // The init powers off by itself; give it a moment before the staged shutdown below.
       await Promise.race([proc.exited, new Promise((r) => setTimeout(r, 3000))]);
-      return { exitCode: outcome.code, bootMs: Math.round(outcome.startedAt - t0), commandMs: Math.round(end - outcome.startedAt), totalMs: Math.round(performance.now() - t0), kernel: p.kernel, outerQemu: p.outer.label };
+      const bootMs = Math.round(outcome.startedAt - t0);
+      return { exitCode: outcome.code, bootMs, stages: bootStages(bootMs, outcome.stages), commandMs: Math.round(end - outcome.startedAt), totalMs: Math.round(performance.now() - t0), kernel: p.kernel, outerQemu: p.outer.label };
     }
     if (outcome.kind === 'fail') throw fail(`its init reported: ${outcome.why}`);
     // panic=-1 and -no-reboot: a panic ends the outer QEMU at once.
@@ -195,7 +192,7 @@ async function bootAndRun(o: BoxOptions): Promise<BoxResult> {
 }
 
 type Outcome =
-  | { kind: 'exit'; code: number; startedAt: number }
+  | { kind: 'exit'; code: number; startedAt: number; stages: readonly [string, number][] }
   | { kind: 'fail'; why: string }
   | { kind: 'exited'; status: { code: number | null; signal: NodeJS.Signals | null }; started: boolean; panic?: string }
   | { kind: 'timeout'; started: boolean };
@@ -205,6 +202,8 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
   const start = `BOX-START-${nonce}`;
   const exit = new RegExp(`BOX-EXIT-${nonce} (\\d+)`);
   const failed = `BOX-FAIL-${nonce} `;
+  const stage = new RegExp(`BOX-STAGE-${nonce} (\\S+) ([\\d.]+)`);
+  const stages: [string, number][] = [];
   return new Promise<Outcome>((resolve) => {
     let startedAt: number | undefined;
     const timer = setTimeout(() => done({ kind: 'timeout', started: startedAt !== undefined }), o.timeoutMs);
@@ -237,8 +236,10 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
         if (m && startedAt !== undefined) {
           // Output without a final newline shares the marker's line.
           if (m.index > 0) o.onOutput?.(line.slice(0, m.index));
-          return done({ kind: 'exit', code: Number(m[1]), startedAt });
+          return done({ kind: 'exit', code: Number(m[1]), startedAt, stages });
         }
+        const s = startedAt === undefined ? stage.exec(line) : null;
+        if (s) return void stages.push([s[1]!, Number(s[2]) * 1000]);
         if (line.includes(failed)) return done({ kind: 'fail', why: line.slice(line.indexOf(failed) + failed.length) });
         if (line.includes(start) && startedAt === undefined) {
           startedAt = performance.now();
@@ -252,6 +253,17 @@ function watchConsole(serial: LineChannel, nonce: string, tail: string[], proc: 
       },
     });
   });
+}
+
+/** The boot's stages from the init's kernel-clock stamps: each stage ends at its stamp; the outer part is what the kernel's clock did not see. */
+export function bootStages(bootMs: number, stamps: readonly [string, number][]): BootStage[] {
+  const out: BootStage[] = [];
+  let prev = 0;
+  for (const [stage, at] of stamps) {
+    out.push({ stage, ms: Math.round(at - prev) });
+    prev = at;
+  }
+  return [{ stage: 'outer', ms: Math.max(0, Math.round(bootMs - prev)) }, ...out];
 }
 
 /** User networking with no way out (restrict=on) but the one forward in; romfile= as no PXE boot is wanted. */

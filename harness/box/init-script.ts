@@ -56,6 +56,9 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 . ${BOX_PATHS.runEnv}
 fail() { echo "BOX-FAIL-$BOX_NONCE $*"; poweroff -f; sleep 60; }
+# Where the boot's time goes: the kernel's clock at each stage's end (the host splits bootMs by these).
+stage() { echo "BOX-STAGE-$BOX_NONCE $1 $(cut -d' ' -f1 /proc/uptime)"; }
+stage kernel
 for m in ${moduleOrder.join(' ')}; do
   insmod ${BOX_PATHS.modules}/$m.ko || fail "insmod $m failed"
 done
@@ -71,6 +74,7 @@ done
 if [ -n "$BOX_KVM" ]; then
   [ -c /dev/kvm ] || fail "no /dev/kvm after loading ${KVM_DRIVER} on kernel $(uname -r): $(dmesg | grep -i -E 'kvm|svm' | tail -n 2 | tr '\\n' ' ')"
 fi
+stage modules
 ip link set lo up
 if [ -n "$BOX_NET_BDF" ]; then
   nic=$(ls /sys/bus/pci/devices/$BOX_NET_BDF/virtio*/net 2>/dev/null)
@@ -95,11 +99,13 @@ mount -t tmpfs run /host/run
 # /tmp: the host's files stay visible, writes go to memory; plain tmpfs if overlay refuses.
 mkdir -p /tmpw && mount -t tmpfs tmpw /tmpw && mkdir -p /tmpw/u /tmpw/w
 mount -t overlay overlay -o lowerdir=/host/tmp,upperdir=/tmpw/u,workdir=/tmpw/w /host/tmp 2>/dev/null || mount -t tmpfs tmp /host/tmp
+stage mounts
 if [ -n "$BOX_KVM" ]; then
   chroot /host python3 -c "${KVM_ANCHOR_PY}" &
   for i in $(seq 100); do [ -e /host/run/msix-harness-kvm-anchor ] && break; sleep 0.1; done
   [ -e /host/run/msix-harness-kvm-anchor ] || fail "the KVM anchor VM (python3 in the host root, /dev/kvm) did not start"
 fi
+[ -n "$BOX_KVM" ] && stage kvm-anchor
 echo "BOX-START-$BOX_NONCE"
 chroot /host /bin/sh -c "$(cat ${BOX_PATHS.job})"
 echo "BOX-EXIT-$BOX_NONCE $?"

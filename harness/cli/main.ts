@@ -50,6 +50,10 @@ const wholeNumber = (v: string) => {
 };
 const collect = (v: string, prev: string[]) => [...prev, v];
 const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((x) => x.trim()).filter(Boolean)];
+const seedNumber = (v: string): number => {
+  if (!/^\d+$/.test(v) || Number(v) > 0xffffffff) throw new InvalidArgumentError(`"${v}" is not a seed: give a whole number from 0 to 4294967295`);
+  return Number(v);
+};
 const MACHINE_TYPES: readonly MachineType[] = ['q35', 'pc'];
 const machineList = (v: string, prev: MachineType[] = []): MachineType[] => {
   const named = commaList(v);
@@ -95,9 +99,10 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .option('--machine <type,...>', 'machine types the cases run on, each a target of its own, comma-separated: q35 (PCI Express, the default), pc (i440FX, conventional PCI); ids of cases on pc end @pc', machineList)
     .option('--live', LIVE_HELP)
+    .option('--shuffle <seed>', "run each target's cases in an order this seed gives (a whole number), to show no case depends on an earlier one; the same seed gives the same order", seedNumber)
     .addOption(new Option('--accel <which>', ACCEL_HELP).choices(ACCEL_CHOICES).default('tcg'))
     .addOption(new Option('--irqchip <which>', IRQCHIP_HELP).choices(IRQCHIP_CHOICES).default('split'))
-    .action(async (o: { suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean; machine?: MachineType[]; accel: (typeof ACCEL_CHOICES)[number]; irqchip: (typeof IRQCHIP_CHOICES)[number] }) => {
+    .action(async (o: { shuffle?: number; suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean; machine?: MachineType[]; accel: (typeof ACCEL_CHOICES)[number]; irqchip: (typeof IRQCHIP_CHOICES)[number] }) => {
       exit = await runCommand({ ...o, accels: runAccels(o.accel, o.irqchip), formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program

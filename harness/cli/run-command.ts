@@ -41,6 +41,8 @@ export interface RunArgs {
   readonly boxDevice?: readonly string[];
   /** "i/n": run only this shard of the case x build x kernel combinations. */
   readonly shard?: string;
+  /** The seed of the cases' order (case-order.ts). */
+  readonly shuffle?: number;
   /** Known QEMU bugs (xfail) fail the run too. */
   readonly strict?: boolean;
   /** Machine types for emulated suites (q35, pc). */
@@ -80,6 +82,7 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
         ...(args.kernel ? { kernels: args.kernel } : {}),
         ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
         ...(shard ? { shard } : {}),
+        ...(args.shuffle !== undefined ? { shuffle: args.shuffle } : {}),
         ...(args.machine ? { machines: args.machine } : {}),
         progress,
         onResult: rep.result,

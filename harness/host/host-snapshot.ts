@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseProcInterrupts, type InterruptLine } from './proc-interrupts.js';
 import { physicalCapabilities, readConfig, readMsiIrqs, REAL_HOST, type HostIrq, type HostRoots, type PhysicalMsi, type PhysicalMsix } from './pci-sysfs.js';
 import type { VfioAction } from './vfio-action.js';
+import { charge } from '../time-ledger.js';
 
 export interface HostSnapshot {
   readonly bdf: string;
@@ -19,7 +20,11 @@ export interface HostSnapshot {
   readonly lines: readonly InterruptLine[];
 }
 
-export async function hostSnapshot(bdf: string, roots: HostRoots = REAL_HOST): Promise<HostSnapshot> {
+export function hostSnapshot(bdf: string, roots: HostRoots = REAL_HOST): Promise<HostSnapshot> {
+  return charge('host-read', () => readSnapshot(bdf, roots));
+}
+
+async function readSnapshot(bdf: string, roots: HostRoots): Promise<HostSnapshot> {
   const [config, msiIrqs, interrupts] = await Promise.all([readConfig(bdf, roots), readMsiIrqs(bdf, roots), fs.readFile(path.join(roots.proc, 'interrupts'), 'utf8')]);
   const caps = await physicalCapabilities(config);
   const mine = new Set(msiIrqs.map((i) => i.irq));

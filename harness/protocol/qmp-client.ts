@@ -7,6 +7,7 @@
  * WrongStateError naming the state (or the error that ended the session),
  * never hangs.
  */
+import { charge } from '../time-ledger.js';
 import { Timeline } from '../timeline.js';
 import { Session, type ExplainClose } from './session.js';
 import { MalformedReplyError, ProtocolTimeoutError, QmpCommandError, WrongStateError } from '../errors.js';
@@ -78,7 +79,7 @@ export class QmpClient extends Session<'handshaking' | 'ready'> {
   /** Execute a command; resolves with its "return" value. */
   execute<T = unknown>(command: string, args?: Record<string, unknown>, timeoutMs = this.timeoutMs): Promise<T> {
     if (this.state !== 'ready') return this.refuse(`execute ${command}`);
-    return this.sendRaw(command, args, timeoutMs) as Promise<T>;
+    return charge('qmp', () => this.sendRaw(command, args, timeoutMs) as Promise<T>);
   }
 
   /** Sequence number the next event will get: pass it to waitEvent to include events that arrive from now on. */

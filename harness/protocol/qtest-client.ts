@@ -7,6 +7,7 @@
  * 'failed' after a timeout or a malformed reply, 'closed' when the peer went
  * away, 'closing' when the harness closes it.
  */
+import { charge } from '../time-ledger.js';
 import { Timeline } from '../timeline.js';
 import { Session, type ExplainClose } from './session.js';
 import {
@@ -113,6 +114,10 @@ export class QtestClient extends Session<'open'> {
   private send(batch: readonly QtestOp<unknown>[], timeoutMs: number): Promise<unknown[]> {
     if (this.state !== 'open') return this.refuse(`send ${batch[0]?.line ?? 'nothing'}`);
     if (batch.length === 0) return Promise.resolve([]);
+    return charge('qtest', () => this.exchange(batch, timeoutMs));
+  }
+
+  private exchange(batch: readonly QtestOp<unknown>[], timeoutMs: number): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
       const group: Group = { results: new Array(batch.length), remaining: batch.length, error: undefined, timer: undefined, resolve, reject };
       let text = '';

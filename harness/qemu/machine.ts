@@ -17,6 +17,7 @@ import { interruptCountingFirmware, READY_AT, READY_MAGIC } from './interrupt-co
 import { QemuProcess } from './qemu-process.js';
 import { pollUntil } from '../poll.js';
 import { shellQuote } from '../shell-quote.js';
+import { charge } from '../time-ledger.js';
 
 export type MachineType = 'q35' | 'pc';
 
@@ -95,7 +96,11 @@ export class Machine {
     }
   }
 
-  static async launch(build: QemuBinary, cfg: MachineConfig = {}): Promise<Machine> {
+  static launch(build: QemuBinary, cfg: MachineConfig = {}): Promise<Machine> {
+    return charge('qemu-start', () => Machine.start(build, cfg));
+  }
+
+  private static async start(build: QemuBinary, cfg: MachineConfig): Promise<Machine> {
     const machineType = cfg.machine ?? 'q35';
     const timeoutMs = cfg.timeoutMs ?? 10_000;
     const traces = cfg.traces ?? [];
@@ -242,7 +247,7 @@ export class Machine {
 
   /** Stop QEMU: QMP quit, then SIGTERM, then SIGKILL, each with a bounded wait. Idempotent. */
   shutdown(): Promise<ExitStatus | 'unkillable'> {
-    this.stopped ??= (async () => {
+    this.stopped ??= charge('shutdown', async () => {
       // Nothing more goes over qtest: calls from now on are refused as 'closing', not lost.
       this.qtest.close('machine shutting down');
       const r = await this.proc.shutdown(
@@ -255,7 +260,7 @@ export class Machine {
       );
       this.qmp.close('machine shut down');
       return r.status;
-    })();
+    });
     return this.stopped;
   }
 }

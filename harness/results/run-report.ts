@@ -2,6 +2,7 @@
 import type { CatalogId } from '../expect/catalog.js';
 import type { Observation } from './observation.js';
 import type { Census } from './census.js';
+import type { TimeParts } from '../time-ledger.js';
 
 /**
  * What QEMU did in a case: `failed` QEMU misbehaved (an expectation did not
@@ -48,6 +49,8 @@ export interface CaseResult {
   /** The known bug a failure (or unexpected pass) matched, with the hint for the reader. */
   readonly knownBug?: { readonly id: string; readonly fixedBy?: string; readonly hint: string };
   readonly durationMs: number;
+  /** Where the case's time went: QEMU start, qtest, QMP, host reads, waits, shutdown, the rest (sums to about durationMs). */
+  readonly time?: TimeParts;
   readonly pins: readonly CatalogId[];
   readonly evidence: readonly Observation[];
   readonly skipReason?: string;

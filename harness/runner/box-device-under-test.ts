@@ -4,7 +4,8 @@
  * its PF, left on its own driver so that a VF can be made); inside, that
  * device (or the VF made on it) opened as the host device under test.
  */
-import { BOX_DEVICE_BDF, type BoxHardware, type BoxOptions } from '../box/box.js';
+import { BOX_DEVICE_BDF, type BoxHardware } from '../box/box-hardware.js';
+import type { BoxOptions } from '../box/box.js';
 import { deviceValue } from '../devices/device-line.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { boxDevicePlugins, devicePlugin } from '../devices/index.js';

@@ -7,7 +7,7 @@
  */
 import { deserializeBuilds } from '../builds/qemu-build.js';
 import { openBoxDeviceUnderTest } from './box-device-under-test.js';
-import { caseForConsole, readJob } from './in-box-protocol.js';
+import { caseForConsole, readJob, readyForConsole } from './in-box-protocol.js';
 import { runPlan } from './run-plan.js';
 import { loadSuite } from './suite-ref.js';
 import { loadPlugin } from '../devices/plugin-ref.js';
@@ -23,17 +23,20 @@ async function main(): Promise<number> {
     builds: deserializeBuilds(job.builds),
     ...(job.filter ? { filter: job.filter } : {}),
     ...(job.shard ? { shard: job.shard } : {}),
+    ...(job.shuffle !== undefined ? { shuffle: job.shuffle } : {}),
     shardKernel: job.shardKernel,
     progress,
     onResult: (r: CaseResult) => process.stdout.write(caseForConsole(r)),
   };
   // An emulated suite came for the box's KVM: QEMU's own devices, the box's passed-through device left alone.
   if (suite.kind === 'emulated') {
+    process.stdout.write(readyForConsole(process.uptime() * 1000));
     await runPlan({ ...common, devices: job.emulatedDevices ?? [], ...(job.machines ? { machines: job.machines as MachineType[] } : {}) });
     return 0;
   }
   const box = await openBoxDeviceUnderTest(await loadPlugin(job.device), progress);
   try {
+    process.stdout.write(readyForConsole(process.uptime() * 1000));
     await runPlan({ ...common, hostDevice: box.dut });
     return 0;
   } finally {

@@ -20,6 +20,8 @@ export interface InBoxJob {
   readonly device: PluginRef;
   readonly filter?: CaseFilter;
   readonly shard?: Shard;
+  /** The seed of the cases' order (case-order.ts). */
+  readonly shuffle?: number;
   /** The kernel name shard keys use: the box's series. */
   readonly shardKernel: string;
   /** An emulated suite (run in the box for its KVM): the device plugins it runs on; the box's own device is not used. */
@@ -30,6 +32,7 @@ export interface InBoxJob {
 const JOB_ENV = 'MSIX_HARNESS_JOB';
 const BEGIN = '@@msix-harness-case-begin';
 const END = '@@msix-harness-case-end';
+const READY = '@@msix-harness-runner-ready';
 /** Serial console lines stay short: long lines have come back garbled. */
 const LINE = 76;
 
@@ -49,9 +52,17 @@ export function caseForConsole(r: CaseResult): string {
   return [BEGIN, ...lines, END].join('\n') + '\n';
 }
 
+/** The inner side: the runner is about to run its first case, `ms` after its process started (node's start, loading the suite, opening the device). */
+export function readyForConsole(ms: number): string {
+  return `${READY} ${Math.round(ms)}\n`;
+}
+
 /** The outer side: feeds console lines, hands back each case result as it completes and every other line as it is. */
 export class InBoxReader {
   private block: string[] | undefined;
+
+  /** The runner's start, as it gave it (readyForConsole); undefined until then. */
+  runnerStartMs: number | undefined;
 
   constructor(
     private readonly onResult: (r: CaseResult) => void,
@@ -59,7 +70,8 @@ export class InBoxReader {
   ) {}
 
   line(l: string): void {
-    if (l === BEGIN) this.block = [];
+    if (l.startsWith(READY + ' ')) this.runnerStartMs = Number(l.slice(READY.length + 1));
+    else if (l === BEGIN) this.block = [];
     else if (l === END && this.block) {
       const text = inflateRawSync(Buffer.from(this.block.join(''), 'base64')).toString('utf8');
       this.block = undefined;

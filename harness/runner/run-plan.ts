@@ -5,7 +5,6 @@
  * before anything boots.
  */
 import os from 'node:os';
-import { resolveKernelSeries } from '../box/kernel.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { devicePlugin, emulatedDevicePlugins } from '../devices/index.js';
@@ -17,13 +16,11 @@ import { caseIdText, type CaseId } from '../case-id.js';
 import type { HostDeviceUnderTest } from './host-device-under-test.js';
 import { buildRef, runSuites } from './run-suite.js';
 import { inShard, type Shard } from './shard.js';
-import { devicesOffered } from './device-census.js';
 import type { Census } from '../results/census.js';
 import type { MachineType } from '../qemu/machine.js';
 import { EnvironmentError } from '../errors.js';
 import { isKvm } from '../qemu/launch.js';
 import { DEFAULT_MACHINE } from '../case-id.js';
-import { runVfioInBox } from './vfio-in-box.js';
 import { checkKvmHere } from './run-accel.js';
 
 /** `--device all`: every MSI-X device the builds offer, plugin or not (device-census.ts). */
@@ -58,7 +55,20 @@ export interface PlanArgs {
   readonly onResult: (r: CaseResult) => void;
   /** Other output of a run in the box (its progress), line by line. */
   readonly onBoxOutput?: (line: string) => void;
+  /** Each target's cases in the order this seed gives (case-order.ts), here and in the box. */
+  readonly shuffle?: number;
 }
+
+/**
+ * What only the outer run needs (booting boxes, kernels, the device census)
+ * is loaded when used: the run inside the box starts under TCG, where every
+ * module loaded costs (bench --only time: the in-box runner's start).
+ */
+const outer = {
+  resolveKernelSeries: async (series: string, progress: (m: string) => void) => (await import('../box/kernel.js')).resolveKernelSeries(series, progress),
+  devicesOffered: async (...a: Parameters<typeof import('./device-census.js').devicesOffered>) => (await import('./device-census.js')).devicesOffered(...a),
+  runVfioInBox: async (o: Parameters<typeof import('./vfio-in-box.js').runVfioInBox>[0]) => (await import('./vfio-in-box.js')).runVfioInBox(o),
+};
 
 export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
@@ -66,7 +76,7 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const chosen = casePredicate(a.filter);
   const inThisShard = (id: CaseId, b: QemuBuild, kernel: string) => inShard({ caseId: caseIdText(id), build: b.spec, kernel, ...(isKvm(b.accel) ? { accel: b.accel } : {}) }, a.shard);
   const select = (c: CaseSpec, id: CaseId, b: QemuBuild) => chosen(id, c.title) && inThisShard(id, b, here);
-  const filter = a.filter ? { filter: a.filter } : {};
+  const filter = { ...(a.filter ? { filter: a.filter } : {}), ...(a.shuffle !== undefined ? { shuffle: a.shuffle } : {}) };
   for (const suite of a.suites) {
     if (suite.kind === 'emulated' || a.hostDevice) {
       // An emulated suite's KVM runs go to the box (it has KVM where this machine may not); inside it, everything runs here.
@@ -77,23 +87,23 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
         const devices: readonly DevicePlugin[] = a.hostDevice
           ? [a.hostDevice.plugin]
           : a.devices?.includes(ALL_DEVICES)
-            ? await devicesOffered(local, a.progress, a.onCensus)
+            ? await outer.devicesOffered(local, a.progress, a.onCensus)
             : a.devices?.length
               ? a.devices.map(devicePlugin)
               : emulatedDevicePlugins;
         const h = a.hostDevice?.host;
-        out.push(...(await runSuites({ suites: [suite], builds: local, devices, select, onResult: a.onResult, ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
+        out.push(...(await runSuites({ suites: [suite], builds: local, devices, select, onResult: a.onResult, ...(a.shuffle !== undefined ? { shuffle: a.shuffle } : {}), ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       }
       if (toBox.length) {
-        const kernels = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
-        const r = await runVfioInBox({ suite, builds: toBox, kernels: [...new Set(kernels)], device: devicePlugin(DEFAULT_BOX_DEVICES[0]), emulated: { devices: a.devices ?? [], ...(a.machines ? { machines: a.machines } : {}) }, ...filter, ...(a.shard ? { shard: a.shard } : {}), progress: a.progress, onResult: a.onResult, onLine: a.onBoxOutput ?? (() => undefined) });
+        const kernels = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => outer.resolveKernelSeries(k, a.progress)));
+        const r = await outer.runVfioInBox({ suite, builds: toBox, kernels: [...new Set(kernels)], device: devicePlugin(DEFAULT_BOX_DEVICES[0]), emulated: { devices: a.devices ?? [], ...(a.machines ? { machines: a.machines } : {}) }, ...filter, ...(a.shard ? { shard: a.shard } : {}), progress: a.progress, onResult: a.onResult, onLine: a.onBoxOutput ?? (() => undefined) });
         out.push(...r.cases);
       }
       continue;
     }
     if (a.machines?.some((m) => m !== DEFAULT_MACHINE)) throw new EnvironmentError(`the vfio suite in the box runs on ${DEFAULT_MACHINE} only`, `drop --machine, or pass a host device through with --host-device`);
     // In the box: one boot per device and kernel, only those this shard has combinations on.
-    const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
+    const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => outer.resolveKernelSeries(k, a.progress)));
     for (const device of (a.boxDevices?.length ? a.boxDevices : DEFAULT_BOX_DEVICES).map(devicePlugin)) {
       const wanted = (kernel: string) =>
         suite.cases.some((c) => {
@@ -102,7 +112,7 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
         });
       const kernels = [...new Set(named)].filter(wanted);
       if (!kernels.length) continue;
-      const r = await runVfioInBox({
+      const r = await outer.runVfioInBox({
         suite,
         builds: a.builds,
         kernels,

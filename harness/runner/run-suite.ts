@@ -22,6 +22,8 @@ import { Timeline } from '../timeline.js';
 import { caseIdText, DEFAULT_MACHINE, type CaseId } from '../case-id.js';
 import type { MachineType } from '../qemu/machine.js';
 import { describeMismatch, Evidence } from '../case/evidence.js';
+import { closeLedger, openLedger, type TimeLedger } from '../time-ledger.js';
+import { inCaseOrder } from './case-order.js';
 
 export interface RunOptions {
   readonly suites: readonly SuiteSpec[];
@@ -40,6 +42,8 @@ export interface RunOptions {
   readonly onResult?: (r: CaseResult) => void;
   /** The machine types every case runs on, each a target of its own (default q35 alone). */
   readonly machines?: readonly MachineType[];
+  /** Run each target's cases in the order this seed gives (case-order.ts), not the suite's. */
+  readonly shuffle?: number;
 }
 
 interface CaseMeta {
@@ -48,6 +52,8 @@ interface CaseMeta {
   build?: QemuBuild;
   skipReason?: string;
   evidence?: Evidence;
+  /** Where the case's time went (closed when the case ends). */
+  ledger?: TimeLedger;
 }
 
 export function buildRef(b: QemuBuild): BuildRef {
@@ -64,7 +70,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
       const buildSuite = Mocha.Suite.create(mocha.suite, `${suite.name} on QEMU ${build.label}`);
       for (const device of opts.devices) for (const machine of opts.machines ?? [DEFAULT_MACHINE]) {
         const deviceSuite = Mocha.Suite.create(buildSuite, machine === DEFAULT_MACHINE ? device.name : `${device.name} on ${machine}`);
-        for (const c of suite.cases) {
+        for (const c of inCaseOrder(suite.cases, opts.shuffle)) {
           const host = suite.kind === 'vfio' ? opts.hostDevice : undefined;
           // A migration names the versioned machine type it ran on: a pair migrates on several.
           const idMachine = opts.migration?.machineVersion ?? machine;
@@ -74,6 +80,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
           const meta: CaseMeta = {};
           const test = new Mocha.Test(c.title, async function (this: Mocha.Context) {
             meta.evidence = new Evidence();
+            meta.ledger = openLedger();
             const to = opts.migration?.to;
             const reason = to && !to.devices.has(device.driver) ? `the destination QEMU ${to.label} has no ${device.driver} device` : skipReasonFor(suite, c, { build, device, machine, ...(host ? { host } : {}) });
             if (reason) {
@@ -117,6 +124,8 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
     const meta = metas.get(test);
     if (!meta?.result) return;
     const evidence = meta.evidence?.items ?? [];
+    const time = meta.ledger?.parts();
+    if (meta.ledger) closeLedger(meta.ledger);
     const build = meta.build!;
     const judged =
       raw === 'passed' || raw === 'failed'
@@ -128,6 +137,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
       rawOutcome: raw,
       ...(judged ? { knownBug: { id: judged.bug.id, ...(judged.bug.fixedBy ? { fixedBy: judged.bug.fixedBy } : {}), hint: judged.hint } } : {}),
       durationMs: Math.round(test.duration ?? 0),
+      ...(time ? { time } : {}),
       evidence,
       ...(meta.skipReason ? { skipReason: meta.skipReason } : {}),
       ...(err ? { error: { message: err.message, ...(err.stack ? { stack: err.stack } : {}) } } : {}),

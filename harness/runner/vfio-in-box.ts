@@ -5,7 +5,7 @@
  * are probed here and handed over, so nothing is probed again under TCG.
  */
 import { fileURLToPath } from 'node:url';
-import { runInBox } from '../box/box.js';
+import { runInBox, type BootStage } from '../box/box.js';
 import { serializeBuilds, type QemuBuild } from '../builds/qemu-build.js';
 import { EnvironmentError } from '../errors.js';
 import type { CaseResult } from '../results/run-report.js';
@@ -27,6 +27,8 @@ export interface BoxRun {
   readonly device: DevicePlugin;
   readonly filter?: CaseFilter;
   readonly shard?: Shard;
+  /** The seed of the cases' order (case-order.ts). */
+  readonly shuffle?: number;
   /** An emulated suite brought here for the box's KVM: its device plugins (and machine types); `device` only boots the box. */
   readonly emulated?: { readonly devices: readonly string[]; readonly machines?: readonly string[] };
   readonly progress: (m: string) => void;
@@ -38,7 +40,7 @@ export interface BoxRun {
 export interface BoxRunResult {
   readonly cases: CaseResult[];
   /** Per kernel: outer QEMU start to the suite starting, and the suite's own time inside. */
-  readonly boxes: { readonly kernel: string; readonly bootMs: number; readonly suiteMs: number }[];
+  readonly boxes: { readonly kernel: string; readonly bootMs: number; readonly suiteMs: number; readonly stages: readonly BootStage[]; readonly runnerStartMs?: number }[];
 }
 
 const IN_BOX_MAIN = fileURLToPath(new URL('./in-box-main.js', import.meta.url));
@@ -53,12 +55,12 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
       mine.push(r);
       o.onResult?.(r);
     }, o.onLine);
-    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: await pluginRef(o.device), ...(o.filter ? { filter: o.filter } : {}), ...(o.shard ? { shard: o.shard } : {}), shardKernel: kernel, ...(o.emulated ? { emulatedDevices: o.emulated.devices, ...(o.emulated.machines ? { machines: o.emulated.machines } : {}) } : {}) });
+    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: await pluginRef(o.device), ...(o.filter ? { filter: o.filter } : {}), ...(o.shard ? { shard: o.shard } : {}), ...(o.shuffle !== undefined ? { shuffle: o.shuffle } : {}), shardKernel: kernel, ...(o.emulated ? { emulatedDevices: o.emulated.devices, ...(o.emulated.machines ? { machines: o.emulated.machines } : {}) } : {}) });
     const r = await runInBox({ kernel, ...boxDeviceFor(o.device), ...(wantsKvm(o.builds) ? { kvm: true } : {}), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
     if (r.exitCode !== 0 && !mine.length) throw new EnvironmentError(`the ${o.suite.name} suite in the box (kernel ${kernel}) ended with exit code ${r.exitCode} and no result`, 'see the output above; run `msix-harness box -- …` to investigate');
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);
     cases.push(...mine);
-    boxes.push({ kernel, bootMs: r.bootMs, suiteMs: r.commandMs });
+    boxes.push({ kernel, bootMs: r.bootMs, suiteMs: r.commandMs, stages: r.stages, ...(reader.runnerStartMs !== undefined ? { runnerStartMs: reader.runnerStartMs } : {}) });
   }
   return { cases, boxes };
 }

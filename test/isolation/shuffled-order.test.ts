@@ -48,7 +48,8 @@ describe('isolation: every outcome and observation is the same in a shuffled ord
     const run = (shuffle?: number) => runVfioInBox({ suite: vfioSuite, builds: [build], kernels: ['6.12'], device: devicePlugin('e1000e'), ...(shuffle !== undefined ? { shuffle } : {}), progress: (m) => lines.push(m), onLine: (l) => lines.push(l) });
     const inOrder = (await run()).cases;
     const shuffled = (await run(SEED)).cases;
-    expect(inOrder.filter((r) => r.outcome === 'passed').length, lines.slice(-30).join('\n')).to.be.greaterThan(20);
     expectSameOutcomes(inOrder, shuffled);
+    // Under TCG the KVM-only cases skip: the rest must have run.
+    expect(inOrder.filter((r) => r.outcome === 'passed').length, lines.slice(-30).join('\n')).to.be.greaterThan(12);
   });
 });

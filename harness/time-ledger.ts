@@ -1,6 +1,6 @@
 /**
  * Where a case's time goes: QEMU start, qtest and QMP traffic, host reads,
- * waits, shutdown, and the rest (the harness's own work). The parts
+ * waits, shutdown, hot-plug of a device into a kept QEMU, and the rest (the harness's own work). The parts
  * partition the case's wall time exactly, even when they nest or overlap
  * (a wait that polls over qtest, a QMP call beside a qtest batch): at every
  * moment the time goes to the innermost kind of work going on, by a fixed
@@ -8,12 +8,12 @@
  * with none open, charging costs two clock reads.
  */
 
-export const PARTS = ['qemu-start', 'shutdown', 'host-read', 'qmp', 'qtest', 'wait', 'other'] as const;
+export const PARTS = ['qemu-start', 'shutdown', 'hotplug', 'host-read', 'qmp', 'qtest', 'wait', 'other'] as const;
 export type Part = (typeof PARTS)[number];
 type Charged = Exclude<Part, 'other'>;
 
 /** Earlier wins: a qtest poll inside a wait is qtest time; the wait keeps only its idle time. */
-const PRIORITY: readonly Charged[] = ['qemu-start', 'shutdown', 'host-read', 'qmp', 'qtest', 'wait'];
+const PRIORITY: readonly Charged[] = ['qemu-start', 'shutdown', 'hotplug', 'host-read', 'qmp', 'qtest', 'wait'];
 
 export type TimeParts = Readonly<Record<Part, number>>;
 

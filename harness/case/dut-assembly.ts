@@ -99,10 +99,17 @@ const counterSlot = (i: number) => `${(5 + i).toString(16).padStart(2, '0')}.0`;
 /** Where the device goes: its slot that hot-plugs, or DUT_SLOT on the root bus. */
 const placeOf = (opts: DutOptions) => (opts.hotplugSlot ? hotplugSlotFor[opts.machine ?? 'q35'] : undefined);
 
-export function machineConfig(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions): MachineConfig {
+/** The passed-through device's -device value, in its place. */
+export function vfioDeviceValue(host: NonNullable<DutOptions['hostDevice']>, at: { readonly bus?: string; readonly addr: string }): string {
+  return ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, ...(at.bus ? [`bus=${at.bus}`] : []), `addr=${at.addr}`, ...(host.props ? [host.props] : [])].join(',');
+}
+
+/** QEMU's configuration for the device under test; `withoutDevice`: its slot left empty, for a device plugged in later (machine-pool.ts). */
+export function machineConfig(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions, withoutDevice = false): MachineConfig {
   const host = opts.hostDevice;
   const slot = placeOf(opts);
   const at = slot?.at ?? { addr: DUT_SLOT };
+  const device = withoutDevice ? [] : host ? ['-device', vfioDeviceValue(host, at)] : deviceArgs(plugin, { id: DUT_ID, ...at, ...(opts.sriov ? { sriov: true } : {}) });
   return {
     machine: opts.machine ?? 'q35',
     ...(opts.machineVersion ? { machineVersion: opts.machineVersion } : {}),
@@ -111,7 +118,7 @@ export function machineConfig(build: QemuBuild, plugin: DevicePlugin, opts: DutO
       // The IOMMU first: QEMU puts the PCI devices created after it behind it.
       ...(opts.iommu ? ['-device', `${opts.iommu},intremap=on`] : []),
       ...(slot?.args(build) ?? []),
-      ...(host ? ['-device', ['vfio-pci', `host=${host.bdf}`, `id=${DUT_ID}`, ...(at.bus ? [`bus=${at.bus}`] : []), `addr=${at.addr}`, ...(host.props ? [host.props] : [])].join(',')] : deviceArgs(plugin, { id: DUT_ID, ...at, ...(opts.sriov ? { sriov: true } : {}) })),
+      ...device,
       ...Array.from({ length: opts.counters ?? 0 }, (_, i) => ['-device', `${COUNTER_DEVICE},addr=${counterSlot(i)}`]).flat(),
     ],
     traces: [...(opts.traces ?? []), ...(opts.iommu ? [APIC_DELIVERY_TRACE] : [])],
@@ -121,7 +128,7 @@ export function machineConfig(build: QemuBuild, plugin: DevicePlugin, opts: DutO
 }
 
 /** The function, its drivers and the plugin's driver on `machine`; BARs placed afresh, or taken over after a migration. */
-export async function assemble(machine: Machine, build: QemuBuild, plugin: DevicePlugin, opts: DutOptions, migratedFrom?: PciFunction): Promise<Parts> {
+export async function assemble(machine: Machine, build: QemuBuild, plugin: DevicePlugin, opts: DutOptions, migratedFrom?: PciFunction, plugIn?: (slot: HotplugSlot) => Promise<void>): Promise<Parts> {
   const cfg = await configAccessFor[machine.machineType](machine.qtest);
   // One allocator of bus addresses for every function here: the device's BARs (in its slot's windows where it has a slot), then the counters'.
   const windows = { mmio: new Window('32-bit MMIO', 0xc0000000, 0xfec00000), io: new Window('I/O', 0xc000, 0x10000) };
@@ -132,6 +139,8 @@ export async function assemble(machine: Machine, build: QemuBuild, plugin: Devic
     if (migratedFrom) throw new Error('a device in a slot that hot-plugs does not migrate here');
     const s = spec.open(machine.qtest, cfg);
     own = await s.setUp();
+    // A QEMU kept between cases: its slot is empty until the device is plugged in, once the slot is up.
+    if (plugIn) await plugIn(s);
     // What the slot's bridge forwards is the slot's alone: the counters go above it.
     if (own) for (const k of ['mmio', 'io'] as const) windows[k] = new Window(windows[k].name, own[k].end, windows[k].end);
     slot = { spec, slot: s };

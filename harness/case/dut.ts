@@ -25,6 +25,8 @@ import { startVariant, type VariantOutcome } from './dut-variant.js';
 import { configAccessFor } from '../pci/machines/index.js';
 import { routingId } from '../pci/bdf.js';
 import { SriovUnderTest } from './dut-sriov.js';
+import { returnToPool, startPooled, whyFresh } from './dut-pooled.js';
+import type { MachinePool } from './machine-pool.js';
 import type { IntelVtd } from '../iommu/intel-vtd.js';
 import type { AmdVi } from '../iommu/amd-vi.js';
 
@@ -50,13 +52,27 @@ export class Dut {
   /** Shutdowns of QEMUs this Dut migrated away from, still ending. */
   private readonly retired: Promise<unknown>[] = [];
 
+  /** Set when the case did something to its QEMU beyond the device (reset, kill, migration, its own hot-plug) or failed: the QEMU is not kept. */
+  private spent = false;
+
   private constructor(
     private parts: Parts,
     readonly plugin: DevicePlugin,
     private readonly opts: DutOptions,
+    /** The pool its QEMU goes back to, and the key it is kept under. */
+    private readonly kept?: { readonly pool: MachinePool; readonly key: string },
   ) {}
 
-  static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}): Promise<Dut> {
+  /**
+   * With a pool, a case whose QEMU holds nothing but its device gets a kept
+   * QEMU with the device hot-plugged (dut-pooled.ts); every other case, or
+   * with no pool, a QEMU of its own with the device cold-plugged.
+   */
+  static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}, pool?: MachinePool): Promise<Dut> {
+    if (pool && !whyFresh(opts)) {
+      const { parts, key } = await startPooled(pool, build, plugin, opts, opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS);
+      return new Dut(parts, plugin, opts, { pool, key });
+    }
     const machine = await Machine.launch(build, machineConfig(build, plugin, opts));
     try {
       return new Dut(await assemble(machine, build, plugin, opts), plugin, opts);
@@ -109,6 +125,7 @@ export class Dut {
    * the same build): from then on this Dut is the new one (dut-migration.ts).
    */
   async migrate(to: QemuBuild = this.opts.migrateTo ?? this.build): Promise<void> {
+    this.spent = true;
     this.parts = await migrateParts(this.parts, this.plugin, this.opts, to, (shutdown) => this.retired.push(shutdown));
   }
 
@@ -148,11 +165,13 @@ export class Dut {
 
   /** Unplug the device as a guest lets it go (dut-hotplug.ts): device_del, the slot's handshake, the function gone; and whether QEMU reported DEVICE_DELETED. */
   unplug(): Promise<{ readonly deletedEvent: boolean }> {
+    this.spent = true;
     return this.recordWait('hot-unplug of the device under test', this.timeoutMs, () => unplug(this.parts, this.timeoutMs));
   }
 
   /** Plug the same device back into its slot and attach its drivers again (its BARs where they were). */
   async plugBack(): Promise<void> {
+    this.spent = true;
     this.parts = await this.recordWait('hot-plug of the device under test', this.timeoutMs, () => plugBack(this.parts, this.plugin, this.timeoutMs));
   }
 
@@ -163,6 +182,7 @@ export class Dut {
 
   /** Secondary Bus Reset from the bridge above the device (its slot's root port); then the BARs go back, as a driver restores them. */
   async secondaryBusReset(): Promise<void> {
+    this.spent = true;
     const reset = this.parts.slot?.slot.secondaryBusReset;
     if (!reset) throw new Error(`the device under test has no bridge above it (start it with hotplugSlot on a machine type whose slot is behind a root port)`);
     await reset();
@@ -461,6 +481,7 @@ export class Dut {
    * what firmware would (ECAM window, BAR placement), as a reset clears them.
    */
   async machineReset(): Promise<void> {
+    this.spent = true;
     const since = this.machine.qmp.eventCursor();
     const kvm = isKvm(this.build.accel);
     if (kvm) await this.machine.clearFirmwareReady();
@@ -470,6 +491,8 @@ export class Dut {
     if (kvm) await this.machine.waitFirmwareReady(this.timeoutMs);
     await this.settle();
     const cfg = await configAccessFor[this.machine.machineType](this.machine.qtest);
+    // A hot-plugged device (a kept QEMU) is behind its slot's root port, which the reset cleared too: open it again, as firmware would.
+    if (this.kept && this.parts.slot) await this.parts.slot.slot.setUp();
     await this.fn.restoreBars(cfg);
     for (const c of this.parts.counters) await c.restore(cfg);
   }
@@ -480,6 +503,7 @@ export class Dut {
    * subject is QEMU surviving what the guest did).
    */
   async survives(action: () => Promise<void>): Promise<string> {
+    this.spent = true;
     try {
       await action();
       await this.settle();
@@ -496,6 +520,7 @@ export class Dut {
 
   /** SIGKILL QEMU, as a crash would end it, and wait until it is gone. */
   async kill(): Promise<ExitStatus> {
+    this.spent = true;
     process.kill(this.machine.proc.pid, 'SIGKILL');
     return this.machine.proc.exited;
   }
@@ -515,7 +540,14 @@ export class Dut {
     return this.machine.log.snapshot();
   }
 
-  async shutdown(): ReturnType<Machine['shutdown']> {
+  /** The case failed or was cut short: whatever state its QEMU is in, it is not kept. */
+  discard(): void {
+    this.spent = true;
+  }
+
+  /** End the case: the device unplugged and its QEMU kept ('kept'), or QEMU stopped. */
+  async shutdown(): Promise<Awaited<ReturnType<Machine['shutdown']>> | 'kept'> {
+    if (this.kept && !this.spent && (await returnToPool(this.kept.pool, this.kept.key, this.parts, this.timeoutMs))) return 'kept';
     const status = await this.machine.shutdown();
     await Promise.all(this.retired);
     return status;

@@ -99,10 +99,11 @@ export async function runCli(argv: readonly string[], suites: readonly SuiteSpec
     .option('--shard <i/n>', 'run only shard i of n of the case x build x kernel combinations (join the JSON reports with merge)')
     .option('--machine <type,...>', 'machine types the cases run on, each a target of its own, comma-separated: q35 (PCI Express, the default), pc (i440FX, conventional PCI); ids of cases on pc end @pc', machineList)
     .option('--live', LIVE_HELP)
+    .option('--fresh-qemu', 'start a QEMU of its own for every case (by default a vfio case whose QEMU holds only its device gets a kept QEMU, the device hot-plugged)')
     .option('--shuffle <seed>', "run each target's cases in an order this seed gives (a whole number), to show no case depends on an earlier one; the same seed gives the same order", seedNumber)
     .addOption(new Option('--accel <which>', ACCEL_HELP).choices(ACCEL_CHOICES).default('tcg'))
     .addOption(new Option('--irqchip <which>', IRQCHIP_HELP).choices(IRQCHIP_CHOICES).default('split'))
-    .action(async (o: { shuffle?: number; suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean; machine?: MachineType[]; accel: (typeof ACCEL_CHOICES)[number]; irqchip: (typeof IRQCHIP_CHOICES)[number] }) => {
+    .action(async (o: { freshQemu?: boolean; shuffle?: number; suite: string; qemu: string[]; qemuSrc: string[]; build?: string; device: string[]; reporter: string[]; out: string[]; grep?: string; hostDevice?: string; force?: boolean; kernel?: string[]; boxDevice?: string[]; shard?: string; strict?: boolean; live?: boolean; machine?: MachineType[]; accel: (typeof ACCEL_CHOICES)[number]; irqchip: (typeof IRQCHIP_CHOICES)[number] }) => {
       exit = await runCommand({ ...o, accels: runAccels(o.accel, o.irqchip), formats: pairFormats(o.reporter, o.out) }, suites);
     });
   program

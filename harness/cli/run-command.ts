@@ -43,6 +43,8 @@ export interface RunArgs {
   readonly shard?: string;
   /** The seed of the cases' order (case-order.ts). */
   readonly shuffle?: number;
+  /** Every case on a QEMU of its own. */
+  readonly freshQemu?: boolean;
   /** Known QEMU bugs (xfail) fail the run too. */
   readonly strict?: boolean;
   /** Machine types for emulated suites (q35, pc). */
@@ -83,6 +85,7 @@ export function runCommand(args: RunArgs, suites: readonly SuiteSpec[]): Promise
         ...(args.boxDevice ? { boxDevices: args.boxDevice } : {}),
         ...(shard ? { shard } : {}),
         ...(args.shuffle !== undefined ? { shuffle: args.shuffle } : {}),
+        ...(args.freshQemu ? { freshQemu: true } : {}),
         ...(args.machine ? { machines: args.machine } : {}),
         progress,
         onResult: rep.result,

@@ -74,6 +74,8 @@ export interface TraceEvent {
 export class Machine {
   private readonly traceLog: TraceEvent[] = [];
   private stopped: Promise<ExitStatus | 'unkillable'> | undefined;
+  /** Set once the machine serves a second case (beginCase): stderr() is then this case's lines only. */
+  private caseLines: string[] | undefined;
 
   private constructor(
     readonly build: QemuBinary,
@@ -86,7 +88,10 @@ export class Machine {
     private readonly runnableClock: boolean,
   ) {
     // QEMU's stderr joins the protocol exchanges in one timeline, so an error shows what QEMU said when.
-    proc.onStderrLine((line) => log.record('stderr', '<', line));
+    proc.onStderrLine((line) => {
+      log.record('stderr', '<', line);
+      this.caseLines?.push(line);
+    });
     if (traces.length) {
       const re = new RegExp(`^(?:\\d+@\\d+\\.\\d+:)?(${traces.map(globToRe).join('|')}) ?(.*)$`);
       proc.onStderrLine((line) => {
@@ -240,9 +245,19 @@ export class Machine {
     }
   }
 
-  /** QEMU's stderr so far (guest error logs, warnings, traces). */
+  /** QEMU's stderr so far (guest error logs, warnings, traces); on a machine kept between cases, since this case began. */
   stderr(): string {
-    return this.proc.stderr();
+    return this.caseLines ? this.caseLines.map((l) => `${l}\n`).join('') : this.proc.stderr();
+  }
+
+  /**
+   * A machine kept between cases serves a new one: the trace events and
+   * stderr lines the earlier cases saw are forgotten, so this case's
+   * evidence is its own.
+   */
+  beginCase(): void {
+    this.traceLog.length = 0;
+    this.caseLines = [];
   }
 
   /** Stop QEMU: QMP quit, then SIGTERM, then SIGKILL, each with a bounded wait. Idempotent. */

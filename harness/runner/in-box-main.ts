@@ -24,6 +24,7 @@ async function main(): Promise<number> {
     ...(job.filter ? { filter: job.filter } : {}),
     ...(job.shard ? { shard: job.shard } : {}),
     ...(job.shuffle !== undefined ? { shuffle: job.shuffle } : {}),
+    ...(job.freshQemu ? { freshQemu: true } : {}),
     shardKernel: job.shardKernel,
     progress,
     onResult: (r: CaseResult) => process.stdout.write(caseForConsole(r)),

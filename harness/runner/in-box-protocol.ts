@@ -22,6 +22,8 @@ export interface InBoxJob {
   readonly shard?: Shard;
   /** The seed of the cases' order (case-order.ts). */
   readonly shuffle?: number;
+  /** Every case on a QEMU of its own. */
+  readonly freshQemu?: boolean;
   /** The kernel name shard keys use: the box's series. */
   readonly shardKernel: string;
   /** An emulated suite (run in the box for its KVM): the device plugins it runs on; the box's own device is not used. */

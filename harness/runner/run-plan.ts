@@ -57,6 +57,8 @@ export interface PlanArgs {
   readonly onBoxOutput?: (line: string) => void;
   /** Each target's cases in the order this seed gives (case-order.ts), here and in the box. */
   readonly shuffle?: number;
+  /** Every case on a QEMU of its own (no QEMU kept between cases), here and in the box. */
+  readonly freshQemu?: boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const chosen = casePredicate(a.filter);
   const inThisShard = (id: CaseId, b: QemuBuild, kernel: string) => inShard({ caseId: caseIdText(id), build: b.spec, kernel, ...(isKvm(b.accel) ? { accel: b.accel } : {}) }, a.shard);
   const select = (c: CaseSpec, id: CaseId, b: QemuBuild) => chosen(id, c.title) && inThisShard(id, b, here);
-  const filter = { ...(a.filter ? { filter: a.filter } : {}), ...(a.shuffle !== undefined ? { shuffle: a.shuffle } : {}) };
+  const filter = { ...(a.filter ? { filter: a.filter } : {}), ...(a.shuffle !== undefined ? { shuffle: a.shuffle } : {}), ...(a.freshQemu ? { freshQemu: true } : {}) };
   for (const suite of a.suites) {
     if (suite.kind === 'emulated' || a.hostDevice) {
       // An emulated suite's KVM runs go to the box (it has KVM where this machine may not); inside it, everything runs here.
@@ -92,7 +94,7 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
               ? a.devices.map(devicePlugin)
               : emulatedDevicePlugins;
         const h = a.hostDevice?.host;
-        out.push(...(await runSuites({ suites: [suite], builds: local, devices, select, onResult: a.onResult, ...(a.shuffle !== undefined ? { shuffle: a.shuffle } : {}), ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
+        out.push(...(await runSuites({ suites: [suite], builds: local, devices, select, onResult: a.onResult, ...(a.shuffle !== undefined ? { shuffle: a.shuffle } : {}), ...(a.freshQemu ? { freshQemu: true } : {}), ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       }
       if (toBox.length) {
         const kernels = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => outer.resolveKernelSeries(k, a.progress)));

@@ -24,6 +24,7 @@ import type { MachineType } from '../qemu/machine.js';
 import { describeMismatch, Evidence } from '../case/evidence.js';
 import { closeLedger, openLedger, type TimeLedger } from '../time-ledger.js';
 import { inCaseOrder } from './case-order.js';
+import { MachinePool } from '../case/machine-pool.js';
 
 export interface RunOptions {
   readonly suites: readonly SuiteSpec[];
@@ -44,6 +45,8 @@ export interface RunOptions {
   readonly machines?: readonly MachineType[];
   /** Run each target's cases in the order this seed gives (case-order.ts), not the suite's. */
   readonly shuffle?: number;
+  /** Every case on a QEMU of its own; by default a case whose device can be hot-plugged gets a kept QEMU (case/dut-pooled.ts). */
+  readonly freshQemu?: boolean;
 }
 
 interface CaseMeta {
@@ -64,6 +67,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   const hostKernel = os.release();
   const results: CaseResult[] = [];
   const metas = new Map<Mocha.Test, CaseMeta>();
+  const pool = opts.freshQemu ? undefined : new MachinePool();
   const mocha = new Mocha({ timeout: opts.caseTimeoutMs ?? 60_000, reporter: class {} as unknown as typeof Mocha.reporters.Base });
   for (const suite of opts.suites) {
     for (const build of opts.builds) {
@@ -88,7 +92,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
               this.skip();
             }
             try {
-              await runCase(c, { build, device, machine, ...(host ? { host } : {}) }, meta.evidence, opts);
+              await runCase(c, { build, device, machine, ...(host ? { host } : {}) }, meta.evidence, opts, pool);
             } catch (e) {
               if (!(e instanceof NotApplicable)) throw e;
               meta.skipReason = e.message;
@@ -153,6 +157,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   await ended;
   // The runner's process-wide uncaughtException/unhandledRejection listeners go with it.
   mocha.dispose();
+  await pool?.drain();
   killAllQemuNow();
   return results;
 }
@@ -184,7 +189,7 @@ function skipReasonFor(suite: SuiteSpec, c: CaseSpec, t: Target): string | undef
   return c.skipReason?.(t);
 }
 
-async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptions, 'deliveryTimeoutMs' | 'migration'>): Promise<void> {
+async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptions, 'deliveryTimeoutMs' | 'migration'>, pool: MachinePool | undefined): Promise<void> {
   const { deliveryTimeoutMs, migration } = opts;
   const { vfioProps, ...dutOpts } = (typeof c.dut === 'function' ? c.dut(t.device) : c.dut) ?? {};
   const host = t.host;
@@ -197,7 +202,7 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
     ...(deliveryTimeoutMs ? { deliveryTimeoutMs } : {}),
     ...(migration ? { migrateTo: migration.to, machineVersion: migration.machineVersion } : {}),
     ...(host ? { hostDevice: { bdf: host.bdf, ...(vfioProps ? { props: vfioProps } : {}) } } : {}),
-  });
+  }, pool);
   try {
     const ctx: CaseContext = { dut, ev, build: t.build, device: t.device };
     if (host) {
@@ -207,7 +212,9 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
       await (c as EmulatedCase).body(ctx);
     }
     ev.settle();
+    if (ev.mismatches.length) dut.discard();
   } catch (e) {
+    dut.discard();
     if (e instanceof NotApplicable) throw e;
     throw withDiagnostics(e, dut, ev);
   } finally {
@@ -221,9 +228,9 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
  * an error of its own (not a crash), the case does not apply to this build:
  * a device that must sit on the root bus, a build older than its SR-IOV.
  */
-async function startDut(t: Target, opts: DutOptions): Promise<Dut> {
+async function startDut(t: Target, opts: DutOptions, pool: MachinePool | undefined): Promise<Dut> {
   try {
-    return await Dut.start(t.build, t.device, opts);
+    return await Dut.start(t.build, t.device, opts, pool);
   } catch (e) {
     if (!(e instanceof QemuStartError) || /killed by SIG/.test(e.reason)) throw e;
     if (opts.sriov) throw new NotApplicable(`QEMU ${t.build.label} will not start the ${t.device.name} with SR-IOV VFs (${t.device.sriov?.props ?? 'no properties'}): ${e.said('first')}`);

@@ -29,6 +29,8 @@ export interface BoxRun {
   readonly shard?: Shard;
   /** The seed of the cases' order (case-order.ts). */
   readonly shuffle?: number;
+  /** Every case on a QEMU of its own. */
+  readonly freshQemu?: boolean;
   /** An emulated suite brought here for the box's KVM: its device plugins (and machine types); `device` only boots the box. */
   readonly emulated?: { readonly devices: readonly string[]; readonly machines?: readonly string[] };
   readonly progress: (m: string) => void;
@@ -55,7 +57,7 @@ export async function runVfioInBox(o: BoxRun): Promise<BoxRunResult> {
       mine.push(r);
       o.onResult?.(r);
     }, o.onLine);
-    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: await pluginRef(o.device), ...(o.filter ? { filter: o.filter } : {}), ...(o.shard ? { shard: o.shard } : {}), ...(o.shuffle !== undefined ? { shuffle: o.shuffle } : {}), shardKernel: kernel, ...(o.emulated ? { emulatedDevices: o.emulated.devices, ...(o.emulated.machines ? { machines: o.emulated.machines } : {}) } : {}) });
+    const job = jobEnv({ suite: suiteRef(o.suite), builds: serializeBuilds(o.builds), device: await pluginRef(o.device), ...(o.filter ? { filter: o.filter } : {}), ...(o.shard ? { shard: o.shard } : {}), ...(o.shuffle !== undefined ? { shuffle: o.shuffle } : {}), ...(o.freshQemu ? { freshQemu: true } : {}), shardKernel: kernel, ...(o.emulated ? { emulatedDevices: o.emulated.devices, ...(o.emulated.machines ? { machines: o.emulated.machines } : {}) } : {}) });
     const r = await runInBox({ kernel, ...boxDeviceFor(o.device), ...(wantsKvm(o.builds) ? { kvm: true } : {}), command: [process.execPath, IN_BOX_MAIN], env: job, timeoutMs: 30 * 60_000, progress: o.progress, onOutput: (l) => reader.line(l) });
     if (r.exitCode !== 0 && !mine.length) throw new EnvironmentError(`the ${o.suite.name} suite in the box (kernel ${kernel}) ended with exit code ${r.exitCode} and no result`, 'see the output above; run `msix-harness box -- …` to investigate');
     o.progress(`box (kernel ${kernel}): boot ${r.bootMs} ms, suite ${r.commandMs} ms`);

@@ -1,9 +1,11 @@
 /**
  * Isolation, proven: a case never sees what an earlier case left behind.
- * The emulated suite (here) and the vfio suite (in the box) run in the
- * suite's order and in a shuffled order (--shuffle); every case's outcome
- * and every observation it counted must be the same both ways. The orders
- * must differ too, or the test would prove nothing.
+ * The emulated suite (here) runs in the suite's order and in a shuffled
+ * order (--shuffle); the vfio suite (in the box) on a QEMU of its own per
+ * case (--fresh-qemu), on kept QEMUs with the device hot-plugged, and on
+ * kept QEMUs shuffled. Every case's outcome and every observation it
+ * recorded must be the same every way. The orders must differ, and kept
+ * QEMUs must have been used, or the test would prove nothing.
  */
 import { expect } from 'chai';
 import { resolveBuild } from '../../harness/builds/build-spec.js';
@@ -23,11 +25,16 @@ function seen(rs: readonly CaseResult[]): Map<string, unknown> {
 
 function expectSameOutcomes(inOrder: readonly CaseResult[], shuffled: readonly CaseResult[]): void {
   expect(shuffled.map((r) => r.id), 'the shuffled run ran the cases in another order').to.not.deep.equal(inOrder.map((r) => r.id));
-  expect([...shuffled.map((r) => r.id)].sort()).to.deep.equal([...inOrder.map((r) => r.id)].sort());
-  const a = seen(inOrder);
-  const b = seen(shuffled);
+  expectSame(inOrder, shuffled);
+}
+
+/** The same cases, each with the same outcome and observations. */
+function expectSame(one: readonly CaseResult[], other: readonly CaseResult[]): void {
+  expect([...other.map((r) => r.id)].sort()).to.deep.equal([...one.map((r) => r.id)].sort());
+  const a = seen(one);
+  const b = seen(other);
   const differ = [...a.keys()].filter((id) => JSON.stringify(a.get(id)) !== JSON.stringify(b.get(id)));
-  expect(differ, differ.map((id) => `${id}\n  in order: ${JSON.stringify(a.get(id))}\n  shuffled: ${JSON.stringify(b.get(id))}`).join('\n')).to.deep.equal([]);
+  expect(differ, differ.map((id) => `${id}\n  one:   ${JSON.stringify(a.get(id))}\n  other: ${JSON.stringify(b.get(id))}`).join('\n')).to.deep.equal([]);
 }
 
 describe('isolation: every outcome and observation is the same in a shuffled order', function () {
@@ -42,14 +49,19 @@ describe('isolation: every outcome and observation is the same in a shuffled ord
     expectSameOutcomes(inOrder, shuffled);
   });
 
-  it('vfio suite in the box (e1000e, QEMU 11.1.3, kernel 6.12)', async () => {
+  it('vfio suite in the box (e1000e, QEMU 11.1.3, kernel 6.12): fresh QEMUs in order, kept QEMUs in order and shuffled', async () => {
     const lines: string[] = [];
     const build = await resolveBuild('debian:newest', (m) => lines.push(m));
-    const run = (shuffle?: number) => runVfioInBox({ suite: vfioSuite, builds: [build], kernels: ['6.12'], device: devicePlugin('e1000e'), ...(shuffle !== undefined ? { shuffle } : {}), progress: (m) => lines.push(m), onLine: (l) => lines.push(l) });
-    const inOrder = (await run()).cases;
-    const shuffled = (await run(SEED)).cases;
-    expectSameOutcomes(inOrder, shuffled);
+    const run = async (o: { shuffle?: number; freshQemu?: boolean }) => (await runVfioInBox({ suite: vfioSuite, builds: [build], kernels: ['6.12'], device: devicePlugin('e1000e'), ...o, progress: (m) => lines.push(m), onLine: (l) => lines.push(l) })).cases;
+    const fresh = await run({ freshQemu: true });
+    const kept = await run({});
+    const keptShuffled = await run({ shuffle: SEED });
+    // Kept QEMUs were used: some case hot-plugged its device, and started no QEMU of its own.
+    expect(kept.filter((r) => (r.time?.hotplug ?? 0) > 0 && r.time?.['qemu-start'] === 0).length, 'cases on a kept QEMU').to.be.greaterThan(5);
+    expect(fresh.filter((r) => (r.time?.hotplug ?? 0) > 0).length, 'hot-plugs with --fresh-qemu').to.equal(0);
+    expectSame(fresh, kept);
+    expectSameOutcomes(kept, keptShuffled);
     // Under TCG the KVM-only cases skip: the rest must have run.
-    expect(inOrder.filter((r) => r.outcome === 'passed').length, lines.slice(-30).join('\n')).to.be.greaterThan(12);
+    expect(fresh.filter((r) => r.outcome === 'passed').length, lines.slice(-30).join('\n')).to.be.greaterThan(12);
   });
 });

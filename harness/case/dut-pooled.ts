@@ -1,0 +1,76 @@
+/**
+ * The device under test on a QEMU kept between cases (machine-pool.ts): the
+ * device hot-plugged into the machine type's slot at the start, hot-unplugged
+ * at the end. Hot-plug is a real path of its own, so the cases run on both
+ * kinds of plug: cold-plugged where they start a QEMU of their own, hot
+ * here. Only cases whose QEMU holds nothing but the device and its slot are
+ * pooled; the rest (IOMMUs, message counters, SR-IOV, migration, a slot
+ * they drive themselves, machine types without a slot here) start fresh.
+ */
+import type { DevicePlugin } from '../devices/device-plugin.js';
+import { childValues, deviceValue } from '../devices/device-line.js';
+import type { QemuBuild } from '../builds/qemu-build.js';
+import { Machine } from '../qemu/machine.js';
+import { hotplugSlotFor } from '../pci/machines/index.js';
+import { charge } from '../time-ledger.js';
+import { assemble, DUT_ID, machineConfig, MSI_SLOT, vfioDeviceValue, type DutOptions, type Parts } from './dut-assembly.js';
+import { unplug } from './dut-hotplug.js';
+import type { MachinePool } from './machine-pool.js';
+
+/** Why a case's device cannot be on a kept QEMU, or undefined where it can. */
+export function whyFresh(opts: DutOptions): string | undefined {
+  if ((opts.machine ?? 'q35') !== 'q35') return 'its machine type hot-plugs through ACPI, which the guest side here does not reuse';
+  if (opts.iommu) return 'an IOMMU';
+  if (opts.counters) return 'message counters, whose counts are machine state';
+  if (opts.sriov) return 'SR-IOV VFs';
+  if (opts.migrateTo || opts.machineVersion) return 'a migration';
+  if (opts.hotplugSlot) return 'it drives its slot itself';
+  if (!opts.hostDevice) return 'an emulated device';
+  return undefined;
+}
+
+/** The device under test hot-plugged into a kept QEMU (or a new one, kept afterwards). */
+export async function startPooled(pool: MachinePool, build: QemuBuild, plugin: DevicePlugin, opts: DutOptions, timeoutMs: number): Promise<{ parts: Parts; key: string }> {
+  const slotted: DutOptions = { ...opts, hotplugSlot: true };
+  const cfg = machineConfig(build, plugin, slotted, true);
+  const key = JSON.stringify([build.binary, build.sha256, build.accel, cfg]);
+  const kept = pool.take(key);
+  const machine = kept ?? (await Machine.launch(build, cfg));
+  kept?.beginCase();
+  try {
+    const at = hotplugSlotFor.q35.at;
+    const parts = await assemble(machine, build, plugin, slotted, undefined, (slot) =>
+      charge('hotplug', async () => {
+        const lines = opts.hostDevice ? [vfioDeviceValue(opts.hostDevice, at)] : [deviceValue(plugin, { id: DUT_ID, ...at }), ...childValues(plugin, { id: DUT_ID, ...at })];
+        for (const line of lines) {
+          // HMP's device_add parses the line as -device does; it says nothing on success but warnings (vfio's about dma-buf on 11.x).
+          const said = (await machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` }))
+            .split('\n')
+            .filter((l) => l.trim() && !/^warning:/i.test(l.trim()))
+            .join('\n');
+          if (said) throw new Error(`QEMU would not hot-plug the device under test (device_add ${line}): ${said}`);
+          if (line === lines[0]) await slot.accept(timeoutMs);
+        }
+      }),
+    );
+    // An earlier case's messages are in guest RAM (or the counting firmware's counts): none is this case's.
+    if (kept) await parts.mailbox.armAll(MSI_SLOT + 1);
+    return { parts, key };
+  } catch (e) {
+    await machine.shutdown();
+    throw e;
+  }
+}
+
+/** Unplug the device and keep its QEMU for the next case; false (QEMU left to the caller to stop) where that did not go cleanly. */
+export async function returnToPool(pool: MachinePool, key: string, parts: Parts, timeoutMs: number): Promise<boolean> {
+  if (parts.machine.proc.exitStatus) return false;
+  try {
+    const { deletedEvent } = await charge('hotplug', () => unplug(parts, timeoutMs));
+    if (!deletedEvent) return false;
+  } catch {
+    return false;
+  }
+  await pool.give(key, parts.machine);
+  return true;
+}

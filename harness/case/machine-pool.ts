@@ -1,0 +1,42 @@
+/**
+ * QEMUs kept between cases: a case whose device can be hot-plugged takes a
+ * running QEMU of the same build and configuration, with its slot empty,
+ * plugs its device in, and at its end unplugs it and gives the QEMU back.
+ * QEMU start and shutdown were most of a vfio case's time in the box
+ * (bench --only time). A QEMU that a case killed, reset, migrated or left
+ * in doubt is never given back (Dut.shutdown decides).
+ */
+import type { Machine } from '../qemu/machine.js';
+
+export class MachinePool {
+  private readonly idle = new Map<string, Machine[]>();
+  private closed = false;
+
+  /** An idle QEMU for `key` that still runs, if any. */
+  take(key: string): Machine | undefined {
+    const list = this.idle.get(key);
+    for (let m = list?.pop(); m; m = list?.pop()) {
+      if (!m.proc.exitStatus) return m;
+    }
+    return undefined;
+  }
+
+  /** Keep `m` for the next case with `key`; after drain, shut it down instead. */
+  async give(key: string, m: Machine): Promise<void> {
+    if (this.closed) {
+      await m.shutdown();
+      return;
+    }
+    const list = this.idle.get(key) ?? [];
+    list.push(m);
+    this.idle.set(key, list);
+  }
+
+  /** Shut every kept QEMU down (at the end of a run). */
+  async drain(): Promise<void> {
+    this.closed = true;
+    const all = [...this.idle.values()].flat();
+    this.idle.clear();
+    await Promise.all(all.map((m) => m.shutdown()));
+  }
+}

@@ -43,12 +43,10 @@ export async function startPooled(pool: MachinePool, build: QemuBuild, plugin: D
       charge('hotplug', async () => {
         const lines = opts.hostDevice ? [vfioDeviceValue(opts.hostDevice, at)] : [deviceValue(plugin, { id: DUT_ID, ...at }), ...childValues(plugin, { id: DUT_ID, ...at })];
         for (const line of lines) {
-          // HMP's device_add parses the line as -device does; it says nothing on success but warnings (vfio's about dma-buf on 11.x).
-          const said = (await machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` }))
-            .split('\n')
-            .filter((l) => l.trim() && !/^warning:/i.test(l.trim()))
-            .join('\n');
-          if (said) throw new Error(`QEMU would not hot-plug the device under test (device_add ${line}): ${said}`);
+          // HMP's device_add parses the line as -device does. What it prints may be notes (vfio's on dma-buf, on a device
+          // without reset), so whether the device is there is asked of QOM.
+          const said = (await machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` })).trim();
+          if (line === lines[0] && !(await hasDut(machine))) throw new Error(`QEMU would not hot-plug the device under test (device_add ${line}): ${said || 'it said nothing'}`);
           if (line === lines[0]) await slot.accept(timeoutMs);
         }
       }),
@@ -60,6 +58,11 @@ export async function startPooled(pool: MachinePool, build: QemuBuild, plugin: D
     await machine.shutdown();
     throw e;
   }
+}
+
+async function hasDut(machine: Machine): Promise<boolean> {
+  const children = await machine.qmp.execute<{ name: string }[]>('qom-list', { path: '/machine/peripheral' });
+  return children.some((c) => c.name === DUT_ID);
 }
 
 /** Unplug the device and keep its QEMU for the next case; false (QEMU left to the caller to stop) where that did not go cleanly. */

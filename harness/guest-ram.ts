@@ -15,6 +15,11 @@ export class GuestRam {
   }
 
   /** `bytes` of guest-physical memory aligned to `align` (a power of two). */
+  /** The bytes handed out so far, from start. */
+  get used(): number {
+    return this.next - this.start;
+  }
+
   alloc(bytes: number, align = 4096, what = 'guest memory'): number {
     const at = Math.ceil(this.next / align) * align;
     if (at + bytes > this.end) throw new RangeError(`${what}: ${bytes} bytes do not fit in guest RAM 0x${this.start.toString(16)}..0x${this.end.toString(16)} (0x${(this.end - this.next).toString(16)} left)`);

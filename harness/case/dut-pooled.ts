@@ -4,8 +4,9 @@
  * at the end. Hot-plug is a real path of its own, so the cases run on both
  * kinds of plug: cold-plugged where they start a QEMU of their own, hot
  * here. Only cases whose QEMU holds nothing but the device and its slot are
- * pooled; the rest (IOMMUs, message counters, SR-IOV, migration, a slot
- * they drive themselves, machine types without a slot here) start fresh.
+ * pooled (message counters come along: they are zeroed as they attach); the
+ * rest (IOMMUs, SR-IOV, migration, a slot they drive themselves, machine
+ * types without a slot here) start fresh.
  */
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { childValues, deviceValue } from '../devices/device-line.js';
@@ -18,14 +19,13 @@ import { unplug } from './dut-hotplug.js';
 import type { MachinePool } from './machine-pool.js';
 
 /** Why a case's device cannot be on a kept QEMU, or undefined where it can. */
-export function whyFresh(opts: DutOptions): string | undefined {
+export function whyFresh(plugin: DevicePlugin, opts: DutOptions): string | undefined {
+  if (!opts.hostDevice && !plugin.hotplugsAlike) return `the emulated ${plugin.name} is not known to be the same hot-plugged behind a root port`;
   if ((opts.machine ?? 'q35') !== 'q35') return 'its machine type hot-plugs through ACPI, which the guest side here does not reuse';
   if (opts.iommu) return 'an IOMMU';
-  if (opts.counters) return 'message counters, whose counts are machine state';
   if (opts.sriov) return 'SR-IOV VFs';
   if (opts.migrateTo || opts.machineVersion) return 'a migration';
   if (opts.hotplugSlot) return 'it drives its slot itself';
-  if (!opts.hostDevice) return 'an emulated device';
   return undefined;
 }
 
@@ -51,7 +51,7 @@ export async function startPooled(pool: MachinePool, build: QemuBuild, plugin: D
         }
       }),
     );
-    // An earlier case's messages are in guest RAM (or the counting firmware's counts): none is this case's.
+    // The counting firmware's counts (under KVM) are below the RAM the cases use, which was zeroed at the last unplug.
     if (kept) await parts.mailbox.armAll(MSI_SLOT + 1);
     return { parts, key };
   } catch (e) {
@@ -71,6 +71,8 @@ export async function returnToPool(pool: MachinePool, key: string, parts: Parts,
   try {
     const { deletedEvent } = await charge('hotplug', () => unplug(parts, timeoutMs));
     if (!deletedEvent) return false;
+    // What the case's drivers wrote to guest RAM (rings, completion queues, the mailbox) goes: the next case finds it zero, as in a new QEMU.
+    if (parts.ram.used) await parts.machine.qtest.memset(parts.ram.start, parts.ram.used, 0);
   } catch {
     return false;
   }

@@ -69,9 +69,14 @@ export class Dut {
    * with no pool, a QEMU of its own with the device cold-plugged.
    */
   static async start(build: QemuBuild, plugin: DevicePlugin, opts: DutOptions = {}, pool?: MachinePool): Promise<Dut> {
-    if (pool && !whyFresh(opts)) {
-      const { parts, key } = await startPooled(pool, build, plugin, opts, opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS);
-      return new Dut(parts, plugin, opts, { pool, key });
+    if (pool && !whyFresh(plugin, opts) && !pool.refused(build, plugin)) {
+      try {
+        const { parts, key } = await startPooled(pool, build, plugin, opts, opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS);
+        return new Dut(parts, plugin, opts, { pool, key });
+      } catch {
+        // A device this build will not hot-plug into the slot (or not cleanly) is cold-plugged, now and for the rest of the run.
+        pool.refuse(build, plugin);
+      }
     }
     const machine = await Machine.launch(build, machineConfig(build, plugin, opts));
     try {
@@ -481,7 +486,6 @@ export class Dut {
    * what firmware would (ECAM window, BAR placement), as a reset clears them.
    */
   async machineReset(): Promise<void> {
-    this.spent = true;
     const since = this.machine.qmp.eventCursor();
     const kvm = isKvm(this.build.accel);
     if (kvm) await this.machine.clearFirmwareReady();
@@ -503,7 +507,6 @@ export class Dut {
    * subject is QEMU surviving what the guest did).
    */
   async survives(action: () => Promise<void>): Promise<string> {
-    this.spent = true;
     try {
       await action();
       await this.settle();
@@ -513,6 +516,7 @@ export class Dut {
       if (!(e instanceof HarnessError && QEMU_GONE_KINDS.has(e.kind))) throw e;
       const status = await this.machine.exitStatus();
       if (!status) throw e;
+      this.spent = true;
       const last = this.stderr().trimEnd().split('\n').filter((l) => /Assertion|abort|error/i.test(l)).at(-1) ?? '';
       return `${describeExit(status)}: ${last.replace(/^.*?: (?=[^:]*: Assertion)/, '')}`;
     }

@@ -10,7 +10,17 @@ import type { Machine } from '../qemu/machine.js';
 
 export class MachinePool {
   private readonly idle = new Map<string, Machine[]>();
+  private readonly cold = new Set<string>();
   private closed = false;
+
+  /** Whether this build would not hot-plug this device (refuse): its cases start QEMUs of their own. */
+  refused(build: { readonly sha256: string }, device: { readonly name: string }): boolean {
+    return this.cold.has(`${build.sha256} ${device.name}`);
+  }
+
+  refuse(build: { readonly sha256: string }, device: { readonly name: string }): void {
+    this.cold.add(`${build.sha256} ${device.name}`);
+  }
 
   /** An idle QEMU for `key` that still runs, if any. */
   take(key: string): Machine | undefined {

@@ -146,6 +146,13 @@ export interface DevicePlugin {
   readonly interruptModeration?: boolean;
   /** A device found in the build that no plugin knows (contract-device.ts): only the cases that fire nothing apply. */
   readonly contractOnly?: boolean;
+  /**
+   * The emulated device is the same hot-plugged behind a root port as
+   * cold-plugged on q35's root bus, so its cases may run on a kept QEMU
+   * (case/dut-pooled.ts). Not virtio's: behind a port it becomes PCI
+   * Express, with Function Level Reset.
+   */
+  readonly hotplugsAlike?: boolean;
   /** For such a device: the builds (by SHA-256) whose census found no MSI-X on it, with what it found instead. */
   readonly notOn?: ReadonlyMap<string, string>;
   /** For an SR-IOV VF: its PF's plugin name. A VF exists only through its PF, so it is passed through, never emulated on its own. */

@@ -107,6 +107,7 @@ function attach(dev: DeviceHandle): DeviceDriver {
 
 export const e1000e: DevicePlugin = {
   name: 'e1000e',
+  hotplugsAlike: true,
   driver: 'e1000e',
   pciIds: [[0x8086, 0x10d3]],
   interruptModes: ['msix', 'msi'],

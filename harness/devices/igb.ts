@@ -73,6 +73,7 @@ function attach(dev: DeviceHandle): DeviceDriver {
 
 export const igb: DevicePlugin = {
   name: 'igb',
+  hotplugsAlike: true,
   driver: 'igb',
   pciIds: [[0x8086, 0x10c9]],
   interruptModes: ['msix'],

@@ -367,6 +367,7 @@ function attach(handle: DeviceHandle): DeviceDriver {
 
 export const nvme: DevicePlugin = {
   name: 'nvme',
+  hotplugsAlike: true,
   driver: 'nvme',
   pciIds: [[0x1b36, 0x0010]],
   interruptModes: ['msix'],

@@ -202,7 +202,7 @@ async function runCase(c: CaseSpec, t: Target, ev: Evidence, opts: Pick<RunOptio
     ...(deliveryTimeoutMs ? { deliveryTimeoutMs } : {}),
     ...(migration ? { migrateTo: migration.to, machineVersion: migration.machineVersion } : {}),
     ...(host ? { hostDevice: { bdf: host.bdf, ...(vfioProps ? { props: vfioProps } : {}) } } : {}),
-  }, pool);
+  }, c.migrates ? undefined : pool);
   try {
     const ctx: CaseContext = { dut, ev, build: t.build, device: t.device };
     if (host) {

@@ -40,13 +40,16 @@ function expectSame(one: readonly CaseResult[], other: readonly CaseResult[]): v
 describe('isolation: every outcome and observation is the same in a shuffled order', function () {
   this.timeout(1_800_000);
 
-  it('emulated suite (e1000e, virtio-net-pci, nvme on QEMU 7.2.22)', async () => {
+  it('emulated suite (e1000e, virtio-net-pci, nvme on QEMU 7.2.22): fresh QEMUs in order, kept QEMUs in order and shuffled', async () => {
     const build = await resolveBuild('debian:bookworm', () => undefined);
     const devices = ['e1000e', 'virtio-net-pci', 'nvme'].map(devicePlugin);
-    const inOrder = await runSuites({ suites: [emulatedSuite], builds: [build], devices });
-    const shuffled = await runSuites({ suites: [emulatedSuite], builds: [build], devices, shuffle: SEED });
-    expect(inOrder.filter((r) => r.outcome === 'passed').length).to.be.greaterThan(50);
-    expectSameOutcomes(inOrder, shuffled);
+    const fresh = await runSuites({ suites: [emulatedSuite], builds: [build], devices, freshQemu: true });
+    const kept = await runSuites({ suites: [emulatedSuite], builds: [build], devices });
+    const keptShuffled = await runSuites({ suites: [emulatedSuite], builds: [build], devices, shuffle: SEED });
+    expect(kept.filter((r) => (r.time?.hotplug ?? 0) > 0 && r.time?.['qemu-start'] === 0).length, 'cases on a kept QEMU').to.be.greaterThan(15);
+    expect(fresh.filter((r) => r.outcome === 'passed').length).to.be.greaterThan(50);
+    expectSame(fresh, kept);
+    expectSameOutcomes(kept, keptShuffled);
   });
 
   it('vfio suite in the box (e1000e, QEMU 11.1.3, kernel 6.12): fresh QEMUs in order, kept QEMUs in order and shuffled', async () => {

@@ -64,7 +64,8 @@ export async function bisectStep(a: StepArgs): Promise<number> {
     const { suite, device } = caseById(a.caseId, a.suites);
     const build = await resolveSourceBuild(a.src, progress, a.build);
     buildMs = Math.round(performance.now() - t0);
-    const results = await runPlan({ suites: [suite], builds: buildsUnder([build], [a.accel ?? 'tcg']), devices: [device], boxDevices: [device], kernels: [a.kernel], filter: { ids: [a.caseId] }, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
+    // One case per step: a kept QEMU would serve nobody after it, and the step judges the build as it cold-plugs the device.
+    const results = await runPlan({ suites: [suite], builds: buildsUnder([build], [a.accel ?? 'tcg']), devices: [device], boxDevices: [device], kernels: [a.kernel], filter: { ids: [a.caseId] }, freshQemu: true, progress, onResult: () => undefined, onBoxOutput: (l) => process.stderr.write(`  ${l}\n`) });
     const caseMs = Math.round(performance.now() - t0) - buildMs;
     const result = results.find((r) => r.id === a.caseId);
     if (!result) return write({ commit, subject, verdict: 'skip', buildMs, caseMs, why: `the case did not run (${results.length} results)` }, SKIP);

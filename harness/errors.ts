@@ -263,6 +263,17 @@ export class NotHotpluggableError extends HarnessError {
   }
 }
 
+/** QEMU refused a device_add: the device is not in QOM afterwards (a build or device that does not hot-plug this way). */
+export class HotAddRefusedError extends HarnessError {
+  readonly kind = 'unsupported';
+  constructor(
+    readonly line: string,
+    readonly said: string,
+  ) {
+    super(`QEMU would not hot-plug the device (device_add ${line}): ${said || 'it said nothing'}`);
+  }
+}
+
 /** The guest waited for QEMU's side of a hot-plug handshake, and it never came. */
 export class HotplugStalledError extends HarnessError {
   readonly kind = 'hotplug-stalled';

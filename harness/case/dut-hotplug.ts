@@ -6,8 +6,10 @@
  */
 import type { DevicePlugin } from '../devices/device-plugin.js';
 import { childValues, deviceValue } from '../devices/device-line.js';
-import { HotplugStalledError, NotHotpluggableError, ProtocolTimeoutError, QmpCommandError } from '../errors.js';
+import { HotAddRefusedError, HotplugStalledError, NotHotpluggableError, ProtocolTimeoutError, QmpCommandError } from '../errors.js';
+import type { HotplugSlot } from '../pci/hotplug-slot.js';
 import { pollUntil } from '../poll.js';
+import type { Machine } from '../qemu/machine.js';
 import { attachDevice, DUT_ID, type Parts } from './dut-assembly.js';
 
 const POLL_MS = 2;
@@ -51,18 +53,32 @@ export async function unplug(parts: Parts, timeoutMs: number): Promise<{ readonl
   return { deletedEvent: deleted };
 }
 
+/**
+ * device_add of a device (then its children) into an empty slot, with the
+ * guest's acceptance between them. HMP's device_add parses a line as -device
+ * does (QMP's wants typed values, which a plugin's properties are not). What
+ * HMP prints may be a note on success (vfio's on dma-buf, on a device without
+ * reset), so whether the device is there is asked of QOM; a child, which has
+ * no id to ask for, is refused where HMP says Error.
+ */
+export async function hotAdd(machine: Machine, slot: HotplugSlot, lines: { readonly device: string; readonly children: readonly string[] }, timeoutMs: number): Promise<void> {
+  const add = (line: string) => machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` }).then((said) => said.trim());
+  const said = await add(lines.device);
+  const there = await machine.qmp.execute<{ name: string }[]>('qom-list', { path: '/machine/peripheral' });
+  if (!there.some((c) => c.name === DUT_ID)) throw new HotAddRefusedError(lines.device, said);
+  await slot.accept(timeoutMs);
+  for (const child of lines.children) {
+    const note = await add(child);
+    if (/^Error/m.test(note)) throw new HotAddRefusedError(child, note);
+  }
+}
+
 /** device_add of the same device in the same slot, the guest's acceptance, and its parts attached again (BARs where they were). */
 export async function plugBack(parts: Parts, plugin: DevicePlugin, timeoutMs: number): Promise<Parts> {
   const { spec, slot } = slotOf(parts);
-  // HMP's device_add parses the line as -device does; QMP's wants typed values, which a plugin's properties are not.
-  const add = async (line: string) => {
-    const said = (await parts.machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` })).trim();
-    if (said) throw new Error(`QEMU would not plug ${plugin.name} back (device_add ${line}): ${said}`);
-  };
-  await add(deviceValue(plugin, { id: DUT_ID, ...spec.at }));
-  await slot.accept(timeoutMs);
+  const at = { id: DUT_ID, ...spec.at };
   // Its children went with it on unplug; they come back on its bus.
-  for (const child of childValues(plugin, { id: DUT_ID, ...spec.at })) await add(child);
+  await hotAdd(parts.machine, slot, { device: deviceValue(plugin, at), children: childValues(plugin, at) }, timeoutMs);
   const device = await attachDevice(parts.machine, plugin, { cfg: parts.fn.cfg, bdf: parts.fn.bdf, ram: parts.ram, bars: { rewrite: parts.fn } });
   return { ...parts, ...device };
 }

@@ -15,7 +15,7 @@ import { Machine } from '../qemu/machine.js';
 import { hotplugSlotFor } from '../pci/machines/index.js';
 import { charge } from '../time-ledger.js';
 import { assemble, DUT_ID, machineConfig, MSI_SLOT, vfioDeviceValue, type DutOptions, type Parts } from './dut-assembly.js';
-import { unplug } from './dut-hotplug.js';
+import { hotAdd, unplug } from './dut-hotplug.js';
 import type { MachinePool } from './machine-pool.js';
 
 /** Why a case's device cannot be on a kept QEMU, or undefined where it can. */
@@ -38,19 +38,9 @@ export async function startPooled(pool: MachinePool, build: QemuBuild, plugin: D
   const machine = kept ?? (await Machine.launch(build, cfg));
   kept?.beginCase();
   try {
-    const at = hotplugSlotFor.q35.at;
-    const parts = await assemble(machine, build, plugin, slotted, undefined, (slot) =>
-      charge('hotplug', async () => {
-        const lines = opts.hostDevice ? [vfioDeviceValue(opts.hostDevice, at)] : [deviceValue(plugin, { id: DUT_ID, ...at }), ...childValues(plugin, { id: DUT_ID, ...at })];
-        for (const line of lines) {
-          // HMP's device_add parses the line as -device does. What it prints may be notes (vfio's on dma-buf, on a device
-          // without reset), so whether the device is there is asked of QOM.
-          const said = (await machine.qmp.execute<string>('human-monitor-command', { 'command-line': `device_add ${line}` })).trim();
-          if (line === lines[0] && !(await hasDut(machine))) throw new Error(`QEMU would not hot-plug the device under test (device_add ${line}): ${said || 'it said nothing'}`);
-          if (line === lines[0]) await slot.accept(timeoutMs);
-        }
-      }),
-    );
+    const at = { id: DUT_ID, ...hotplugSlotFor.q35.at };
+    const lines = opts.hostDevice ? { device: vfioDeviceValue(opts.hostDevice, at), children: [] } : { device: deviceValue(plugin, at), children: childValues(plugin, at) };
+    const parts = await assemble(machine, build, plugin, slotted, undefined, (slot) => charge('hotplug', () => hotAdd(machine, slot, lines, timeoutMs)));
     // The counting firmware's counts (under KVM) are below the RAM the cases use, which was zeroed at the last unplug.
     if (kept) await parts.mailbox.armAll(MSI_SLOT + 1);
     return { parts, key };
@@ -58,11 +48,6 @@ export async function startPooled(pool: MachinePool, build: QemuBuild, plugin: D
     await machine.shutdown();
     throw e;
   }
-}
-
-async function hasDut(machine: Machine): Promise<boolean> {
-  const children = await machine.qmp.execute<{ name: string }[]>('qom-list', { path: '/machine/peripheral' });
-  return children.some((c) => c.name === DUT_ID);
 }
 
 /** Unplug the device and keep its QEMU for the next case; false (QEMU left to the caller to stop) where that did not go cleanly. */

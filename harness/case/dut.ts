@@ -15,7 +15,7 @@ import type { Trait } from '../expect/traits.js';
 import type { MessageCounter } from '../irq/message-counter.js';
 import type { PciFunction } from '../pci/pci-function.js';
 import type { QemuBuild } from '../builds/qemu-build.js';
-import { describeExit, HarnessError, NotApplicable, type ErrorKind, type ExitStatus } from '../errors.js';
+import { describeExit, HarnessError, HotAddRefusedError, NotApplicable, type ErrorKind, type ExitStatus } from '../errors.js';
 import { Machine, type TraceEvent } from '../qemu/machine.js';
 import type { Entry } from '../timeline.js';
 import { APIC_DELIVERY_TRACE, assemble, DELIVERY_TIMEOUT_MS, machineConfig, MSI_SLOT, type DutOptions, type Parts } from './dut-assembly.js';
@@ -73,8 +73,10 @@ export class Dut {
       try {
         const { parts, key } = await startPooled(pool, build, plugin, opts, opts.deliveryTimeoutMs ?? DELIVERY_TIMEOUT_MS);
         return new Dut(parts, plugin, opts, { pool, key });
-      } catch {
-        // A device this build will not hot-plug into the slot (or not cleanly) is cold-plugged, now and for the rest of the run.
+      } catch (e) {
+        // A device this build will not hot-plug into the slot is cold-plugged, now and for the rest of the run. Anything
+        // else (QEMU gone, a slot that never saw the device) is QEMU's or the harness's fault, and the case's to report.
+        if (!(e instanceof HotAddRefusedError)) throw e;
         pool.refuse(build, plugin);
       }
     }

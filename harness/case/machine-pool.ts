@@ -42,6 +42,18 @@ export class MachinePool {
     this.idle.set(key, list);
   }
 
+  /** Shut down the kept QEMUs of one binary (its cases are over): a run over many builds holds one build's QEMUs at a time. */
+  async release(binary: string): Promise<void> {
+    const gone: Machine[] = [];
+    for (const [key, list] of this.idle) {
+      const keep = list.filter((m) => m.build.binary !== binary);
+      gone.push(...list.filter((m) => m.build.binary === binary));
+      if (keep.length) this.idle.set(key, keep);
+      else this.idle.delete(key);
+    }
+    await Promise.all(gone.map((m) => m.shutdown()));
+  }
+
   /** Shut every kept QEMU down (at the end of a run). */
   async drain(): Promise<void> {
     this.closed = true;

@@ -22,6 +22,9 @@ import { EnvironmentError } from '../errors.js';
 import { isKvm } from '../qemu/launch.js';
 import { DEFAULT_MACHINE } from '../case-id.js';
 import { checkKvmHere } from './run-accel.js';
+import { resolveKernelSeries } from '../box/kernel.js';
+import { devicesOffered } from './device-census.js';
+import { runVfioInBox } from './vfio-in-box.js';
 
 /** `--device all`: every MSI-X device the builds offer, plugin or not (device-census.ts). */
 export const ALL_DEVICES = 'all';
@@ -61,17 +64,6 @@ export interface PlanArgs {
   readonly freshQemu?: boolean;
 }
 
-/**
- * What only the outer run needs (booting boxes, kernels, the device census)
- * is loaded when used: the run inside the box starts under TCG, where every
- * module loaded costs (bench --only time: the in-box runner's start).
- */
-const outer = {
-  resolveKernelSeries: async (series: string, progress: (m: string) => void) => (await import('../box/kernel.js')).resolveKernelSeries(series, progress),
-  devicesOffered: async (...a: Parameters<typeof import('./device-census.js').devicesOffered>) => (await import('./device-census.js')).devicesOffered(...a),
-  runVfioInBox: async (o: Parameters<typeof import('./vfio-in-box.js').runVfioInBox>[0]) => (await import('./vfio-in-box.js')).runVfioInBox(o),
-};
-
 export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   const here = a.shardKernel ?? 'host';
@@ -89,7 +81,7 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
         const devices: readonly DevicePlugin[] = a.hostDevice
           ? [a.hostDevice.plugin]
           : a.devices?.includes(ALL_DEVICES)
-            ? await outer.devicesOffered(local, a.progress, a.onCensus)
+            ? await devicesOffered(local, a.progress, a.onCensus)
             : a.devices?.length
               ? a.devices.map(devicePlugin)
               : emulatedDevicePlugins;
@@ -97,15 +89,15 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
         out.push(...(await runSuites({ suites: [suite], builds: local, devices, select, onResult: a.onResult, ...(a.shuffle !== undefined ? { shuffle: a.shuffle } : {}), ...(a.freshQemu ? { freshQemu: true } : {}), ...(a.machines ? { machines: a.machines } : {}), ...(h ? { hostDevice: { bdf: h.bdf, kernel: h.kernel, noresize: h.noresize, intx: h.intx } } : {}) })));
       }
       if (toBox.length) {
-        const kernels = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => outer.resolveKernelSeries(k, a.progress)));
-        const r = await outer.runVfioInBox({ suite, builds: toBox, kernels: [...new Set(kernels)], device: devicePlugin(DEFAULT_BOX_DEVICES[0]), emulated: { devices: a.devices ?? [], ...(a.machines ? { machines: a.machines } : {}) }, ...filter, ...(a.shard ? { shard: a.shard } : {}), progress: a.progress, onResult: a.onResult, onLine: a.onBoxOutput ?? (() => undefined) });
+        const kernels = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
+        const r = await runVfioInBox({ suite, builds: toBox, kernels: [...new Set(kernels)], device: devicePlugin(DEFAULT_BOX_DEVICES[0]), emulated: { devices: a.devices ?? [], ...(a.machines ? { machines: a.machines } : {}) }, ...filter, ...(a.shard ? { shard: a.shard } : {}), progress: a.progress, onResult: a.onResult, onLine: a.onBoxOutput ?? (() => undefined) });
         out.push(...r.cases);
       }
       continue;
     }
     if (a.machines?.some((m) => m !== DEFAULT_MACHINE)) throw new EnvironmentError(`the vfio suite in the box runs on ${DEFAULT_MACHINE} only`, `drop --machine, or pass a host device through with --host-device`);
     // In the box: one boot per device and kernel, only those this shard has combinations on.
-    const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => outer.resolveKernelSeries(k, a.progress)));
+    const named = await Promise.all((a.kernels?.length ? a.kernels : DEFAULT_KERNELS).map((k) => resolveKernelSeries(k, a.progress)));
     for (const device of (a.boxDevices?.length ? a.boxDevices : DEFAULT_BOX_DEVICES).map(devicePlugin)) {
       const wanted = (kernel: string) =>
         suite.cases.some((c) => {
@@ -114,7 +106,7 @@ export async function runPlan(a: PlanArgs): Promise<CaseResult[]> {
         });
       const kernels = [...new Set(named)].filter(wanted);
       if (!kernels.length) continue;
-      const r = await outer.runVfioInBox({
+      const r = await runVfioInBox({
         suite,
         builds: a.builds,
         kernels,

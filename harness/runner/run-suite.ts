@@ -72,6 +72,7 @@ export async function runSuites(opts: RunOptions): Promise<CaseResult[]> {
   for (const suite of opts.suites) {
     for (const build of opts.builds) {
       const buildSuite = Mocha.Suite.create(mocha.suite, `${suite.name} on QEMU ${build.label}`);
+      if (pool) buildSuite.afterAll(() => pool.release(build.binary));
       for (const device of opts.devices) for (const machine of opts.machines ?? [DEFAULT_MACHINE]) {
         const deviceSuite = Mocha.Suite.create(buildSuite, machine === DEFAULT_MACHINE ? device.name : `${device.name} on ${machine}`);
         for (const c of inCaseOrder(suite.cases, opts.shuffle)) {

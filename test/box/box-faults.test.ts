@@ -6,26 +6,28 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { execa } from 'execa';
+import path from 'node:path';
 import { expect } from 'chai';
 import { runInBox } from '../../harness/box/box.js';
 import { BoxError } from '../../harness/errors.js';
 import { boxHardwareNamed } from '../../harness/runner/box-device-under-test.js';
+import { processesWhoseCommandLineHas } from '../support/leftovers.js';
 
 const privateDirs = () => new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('msix-harness-')));
-const outerQemus = async () => (await execa('pgrep', ['-f', '-c', 'mount_tag=hostroot'], { reject: false })).stdout.trim();
+// Outer QEMUs with their folders in this run's TMPDIR: a test lane running beside this one (npm test) has boxes of its own.
+const outerQemus = () => processesWhoseCommandLineHas('mount_tag=hostroot', path.join(os.tmpdir(), 'msix-harness-'));
 
 describe('box faults (panic, hung init, 9p mount)', function () {
   this.timeout(300_000);
   let before: Set<string>;
-  let qemus: string;
+  let qemus: number;
   beforeEach(async () => {
     before = privateDirs();
-    qemus = await outerQemus();
+    qemus = outerQemus();
   });
   afterEach(async () => {
     expect([...privateDirs()].filter((d) => !before.has(d)), 'private folders left').to.deep.equal([]);
-    expect(await outerQemus(), 'outer QEMU processes').to.equal(qemus);
+    expect(outerQemus(), 'outer QEMU processes').to.equal(qemus);
   });
 
   it('a kernel panic while the command runs: the panic line, at once, not retried', async () => {

@@ -12,20 +12,13 @@ import { execa, type ResultPromise } from 'execa';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
 import { countColour, CHROMIUM, HIGHLIGHT } from '../support/page-checks.js';
+import { processesWhoseCommandLineHas } from '../support/leftovers.js';
 import { printedUrl } from '../support/printed-url.js';
 
 const MAIN = new URL('../../bin/msix-harness.js', import.meta.url).pathname;
 
 /** The outer QEMUs whose forward is on this port (none once the box is gone). */
-function boxesOnPort(port: string): number {
-  return fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && (() => {
-    try {
-      return fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(`hostfwd=tcp:127.0.0.1:${port}-`);
-    } catch {
-      return false;
-    }
-  })()).length;
-}
+const boxesOnPort = (port: string) => processesWhoseCommandLineHas(`hostfwd=tcp:127.0.0.1:${port}-`);
 
 describe('inspector in the box, in headless Chromium (e1000e on vfio-pci)', function () {
   this.timeout(600_000);

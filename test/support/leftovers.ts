@@ -18,3 +18,16 @@ export async function waitGone(pid: number, dir: string, timeoutMs: number): Pro
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** How many live processes have every one of `parts` in their command line. */
+export function processesWhoseCommandLineHas(...parts: string[]): number {
+  return fs.readdirSync('/proc').filter((p) => {
+    if (!/^\d+$/.test(p)) return false;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${p}/cmdline`, 'latin1');
+      return parts.every((part) => cmdline.includes(part));
+    } catch {
+      return false;
+    }
+  }).length;
+}

@@ -44,10 +44,9 @@ export class MachinePool {
 
   /** Shut down the kept QEMUs of one binary (its cases are over): a run over many builds holds one build's QEMUs at a time. */
   async release(binary: string): Promise<void> {
-    const gone: Machine[] = [];
+    const gone = [...this.idle.values()].flat().filter((m) => m.build.binary === binary);
     for (const [key, list] of this.idle) {
-      const keep = list.filter((m) => m.build.binary !== binary);
-      gone.push(...list.filter((m) => m.build.binary === binary));
+      const keep = list.filter((m) => !gone.includes(m));
       if (keep.length) this.idle.set(key, keep);
       else this.idle.delete(key);
     }

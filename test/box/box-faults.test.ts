@@ -14,7 +14,7 @@ import { boxHardwareNamed } from '../../harness/runner/box-device-under-test.js'
 import { processesWhoseCommandLineHas } from '../support/leftovers.js';
 
 const privateDirs = () => new Set(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('msix-harness-')));
-// Outer QEMUs with their folders in this run's TMPDIR: a test lane running beside this one (npm test) has boxes of its own.
+// Outer QEMUs with their folders in this run's TMPDIR: a test lane running beside this one (npm run test:lanes) has boxes of its own.
 const outerQemus = () => processesWhoseCommandLineHas('mount_tag=hostroot', path.join(os.tmpdir(), 'msix-harness-'));
 
 describe('box faults (panic, hung init, 9p mount)', function () {
